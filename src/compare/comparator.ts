@@ -1,0 +1,37 @@
+import type { Verdict } from '../core/action.js';
+import type { Entry, EntryMetadata } from '../core/entry.js';
+
+/**
+ * Digests of a source's content: the MD5 of the whole, and the multipart ETag
+ * (`md5-of-part-md5s-N`) it would have for each part size asked for.
+ * @public
+ */
+export interface ContentDigest {
+  /** Hex MD5 of the whole content. */
+  readonly md5: string;
+  /** Multipart ETag by part size, e.g. `8388608 → '9b2cf5...-3'`. */
+  readonly multipartEtags: ReadonlyMap<number, string>;
+}
+
+/**
+ * What a comparator may ask for beyond the two listed entries. Both cost I/O, so comparators
+ * ask only when the listing cannot decide.
+ * @public
+ */
+export interface CompareContext {
+  /** Reads the target object's metadata (one HEAD, cached per key). */
+  readonly targetMetadata: (target: Entry) => Promise<EntryMetadata>;
+  /** Reads the source content once and digests it for the given multipart part sizes. */
+  readonly sourceDigest: (source: Entry, partSizes: readonly number[]) => Promise<ContentDigest>;
+}
+
+/**
+ * Decides whether the target already holds the source's content. Returns a {@link Verdict}
+ * with a reason; throws only when it cannot work at all (e.g. a HEAD failed).
+ * @public
+ */
+export interface Comparator {
+  /** Short name for logs and plans, e.g. `size-mtime`. */
+  readonly name: string;
+  compare(source: Entry, target: Entry, context: CompareContext): Verdict | Promise<Verdict>;
+}

@@ -1,0 +1,96 @@
+/**
+ * Base class of every error s3kit throws on purpose. Catch it with {@link isS3kitError}.
+ * @public
+ */
+export class S3kitError extends Error {
+  override name = 'S3kitError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * Options or a location given to s3kit are invalid. `field` names the option at fault.
+ * @public
+ */
+export class ConfigError extends S3kitError {
+  override name = 'ConfigError';
+  /** The option (or config path) at fault, e.g. `source` or `maxDelete`. */
+  readonly field: string;
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.field = field;
+  }
+}
+
+/**
+ * A listing stream delivered keys out of S3 order; planning cannot continue safely.
+ * @public
+ */
+export class ListingOrderError extends S3kitError {
+  override name = 'ListingOrderError';
+  readonly side: 'source' | 'target';
+  readonly previousKey: string;
+  readonly key: string;
+  constructor(side: 'source' | 'target', previousKey: string, key: string) {
+    super(
+      `The ${side} listing is out of order: ${JSON.stringify(key)} came after ${JSON.stringify(previousKey)}. ` +
+        `s3kit needs keys in UTF-8 byte order (as AWS S3 lists them); this server does not list in that order.`,
+    );
+    this.side = side;
+    this.previousKey = previousKey;
+    this.key = key;
+  }
+}
+
+/**
+ * Listing a source or target failed (missing bucket, access denied, unreadable directory...).
+ * @public
+ */
+export class ListingError extends S3kitError {
+  override name = 'ListingError';
+  readonly side: 'source' | 'target';
+  /** The server's error code (`NoSuchBucket`, `AccessDenied`...) or the system code (`ENOENT`). */
+  readonly code: string | undefined;
+  constructor(side: 'source' | 'target', message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.side = side;
+    this.code = options.code;
+  }
+}
+
+/**
+ * One object's transfer or delete failed. Collected per object; the run goes on.
+ * @public
+ */
+export class TransferError extends S3kitError {
+  override name = 'TransferError';
+  /** What was being done: `put`, `multipart`, `delete`, `read`. */
+  readonly operation: string;
+  /** The key, relative to the location root. */
+  readonly key: string;
+  /** Whether trying again may succeed (throttling, 5xx, connection reset). */
+  readonly retryable: boolean;
+  /** The server's error code or the system error code, when there is one. */
+  readonly code: string | undefined;
+  constructor(
+    operation: string,
+    key: string,
+    message: string,
+    options: { retryable?: boolean; code?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.operation = operation;
+    this.key = key;
+    this.retryable = options.retryable ?? false;
+    this.code = options.code;
+  }
+}
+
+/**
+ * True for any error s3kit threw on purpose.
+ * @public
+ */
+export function isS3kitError(error: unknown): error is S3kitError {
+  return error instanceof S3kitError;
+}

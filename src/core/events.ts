@@ -1,0 +1,159 @@
+import type { Action } from './action.js';
+import type { Entry } from './entry.js';
+import type { S3kitError } from './errors.js';
+
+/**
+ * How a transfer is carried out.
+ * @public
+ */
+export type TransferMethod = 'put' | 'multipart';
+
+/**
+ * An action that moves bytes.
+ * @public
+ */
+export type TransferAction = Extract<Action, { type: 'copy' | 'update' }>;
+
+/**
+ * Running totals carried by progress events, so a progress bar never has to guess.
+ * @public
+ */
+export interface ProgressTotals {
+  /** Copies and updates planned so far. */
+  readonly filesPlanned: number;
+  /** Bytes of the copies and updates planned so far. */
+  readonly bytesPlanned: number;
+  /** True once the plan is complete, so the planned figures are final. */
+  readonly planComplete: boolean;
+  /** Transfers finished (successfully or not). */
+  readonly filesDone: number;
+  /** Bytes sent or received so far, including parts of unfinished transfers. */
+  readonly bytesDone: number;
+}
+
+/**
+ * Something s3kit passed over without failing the run: a FIFO, a socket, a symlink loop, a
+ * broken symlink, an unreadable directory.
+ * @public
+ */
+export interface SyncWarning {
+  readonly code: 'special-file' | 'symlink-loop' | 'broken-symlink' | 'unreadable' | 'skipped-symlink';
+  /** The absolute local path or the key concerned. */
+  readonly path: string;
+  readonly message: string;
+  /**
+   * True when the warning leaves the source listing incomplete (an unreadable directory or
+   * file), which cancels the delete phase.
+   */
+  readonly incompleteListing: boolean;
+}
+
+/**
+ * A transfer or delete that failed, as kept in the summary.
+ * @public
+ */
+export interface FailureRecord {
+  readonly key: string;
+  readonly operation: string;
+  /** The server's or the system's error code, when there is one. */
+  readonly code: string | undefined;
+  readonly message: string;
+}
+
+/**
+ * Why the delete phase did not run.
+ * @public
+ */
+export type DeletesSkippedReason = 'failures' | 'incomplete-listing' | 'max-delete' | 'aborted';
+
+/**
+ * The delete phase was skipped: deletes run only after every transfer succeeded.
+ * @public
+ */
+export interface DeletesSkipped {
+  readonly reason: DeletesSkippedReason;
+  /** How many deletes were planned and not carried out. */
+  readonly count: number;
+  readonly message: string;
+}
+
+/**
+ * Counts and bytes for one kind of action.
+ * @public
+ */
+export interface ActionTally {
+  readonly count: number;
+  readonly bytes: number;
+}
+
+/**
+ * What a sync did. `dryRun` summaries count what would have been done.
+ * @public
+ */
+export interface SyncSummary {
+  readonly source: string;
+  readonly target: string;
+  readonly dryRun: boolean;
+  /** Keys the target lacked, now copied. */
+  readonly copied: ActionTally;
+  /** Keys that differed, now replaced. */
+  readonly updated: ActionTally;
+  /** Target keys removed. */
+  readonly deleted: ActionTally;
+  /** Keys left alone (equal, excluded, or deletes not asked for). */
+  readonly skipped: ActionTally;
+  /** Skips by reason, e.g. `{ 'target-not-older': 12, excluded: 3 }`. */
+  readonly skippedByReason: Readonly<Record<string, number>>;
+  /** Number of transfers and deletes that failed. */
+  readonly failedCount: number;
+  /** The failures (the first 1000; `failedCount` has the total). */
+  readonly failures: readonly FailureRecord[];
+  /** Warnings emitted while listing. */
+  readonly warningCount: number;
+  /** Set when the delete phase was skipped or refused. */
+  readonly deletesSkipped: DeletesSkipped | undefined;
+  /** True when the run was cancelled through its signal. */
+  readonly aborted: boolean;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+}
+
+/**
+ * The events a syncer emits, as an eventemitter3 event map.
+ * @public
+ */
+export interface SyncerEvents {
+  /** The planner decided an action (emitted for every action, skips included). */
+  planned: (event: { readonly action: Action; readonly totals: ProgressTotals }) => void;
+  /** Planning finished; `totals.planComplete` is true from now on. */
+  planComplete: (event: { readonly totals: ProgressTotals; readonly deletesPlanned: number }) => void;
+  /** A listing passed over something (see {@link SyncWarning}). */
+  warning: (event: SyncWarning) => void;
+  /** A transfer began. */
+  transferStart: (event: { readonly action: TransferAction; readonly method: TransferMethod }) => void;
+  /** Bytes moved. `loaded` counts this transfer's bytes so far, `bytes` the increment. */
+  progress: (event: {
+    readonly key: string;
+    readonly bytes: number;
+    readonly loaded: number;
+    readonly total: number;
+    readonly totals: ProgressTotals;
+  }) => void;
+  /** A transfer succeeded. */
+  transferEnd: (event: {
+    readonly action: TransferAction;
+    readonly method: TransferMethod;
+    readonly durationMs: number;
+    readonly totals: ProgressTotals;
+  }) => void;
+  /** A key was left alone, with the reason. */
+  skipped: (event: { readonly action: Extract<Action, { type: 'skip' }> }) => void;
+  /** A transfer or delete failed; the run goes on. */
+  failed: (event: { readonly key: string; readonly action: Action | undefined; readonly error: S3kitError }) => void;
+  /** A target key was deleted. */
+  deleted: (event: { readonly key: string; readonly target: Entry }) => void;
+  /** The delete phase was skipped or refused. */
+  deletesSkipped: (event: DeletesSkipped) => void;
+  /** The run ended (also after an abort); the summary is final. */
+  done: (event: { readonly summary: SyncSummary }) => void;
+}

@@ -1,0 +1,75 @@
+import { TransferError } from './errors.js';
+
+/** The parts of an AWS SDK or Node error s3kit reads. */
+interface ErrorLike {
+  name?: string;
+  code?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+}
+
+const NETWORK_RETRYABLE = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'TimeoutError', 'RequestTimeout']);
+const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequests', 'RequestLimitExceeded']);
+
+/** The server's error code (`NoSuchBucket`), the system code (`ECONNREFUSED`) or undefined. */
+export function s3ErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as ErrorLike;
+  const code = e.Code ?? e.code ?? (e.name !== undefined && e.name !== 'Error' ? e.name : undefined);
+  if (code === 'UnknownError' || code === undefined) {
+    const status = e.$metadata?.httpStatusCode;
+    return status === undefined ? code : `HTTP${status}`;
+  }
+  return code;
+}
+
+/** The HTTP status of an SDK error, when it has one. */
+export function httpStatus(error: unknown): number | undefined {
+  return (error as ErrorLike | undefined)?.$metadata?.httpStatusCode;
+}
+
+/**
+ * Whether trying the same request again may succeed: throttling, 5xx, a reset or timed-out
+ * connection. Client errors (403, 404, 400) are final.
+ */
+export function isRetryableError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if (error instanceof TransferError) return error.retryable;
+  const e = error as ErrorLike;
+  if (e.name === 'AbortError') return false;
+  if (e.$retryable !== undefined) return true;
+  const code = s3ErrorCode(error);
+  if (code !== undefined && (THROTTLING.has(code) || NETWORK_RETRYABLE.has(code))) return true;
+  const status = httpStatus(error);
+  return status !== undefined && (status === 429 || status >= 500);
+}
+
+/**
+ * One sentence saying what went wrong and what to do, for the errors users meet most.
+ * Never includes credentials: the SDK's messages do not carry secrets, and neither do ours.
+ */
+export function describeS3Error(error: unknown, bucket?: string): string {
+  const code = s3ErrorCode(error);
+  const message = (error as ErrorLike | undefined)?.message ?? String(error);
+  const where = bucket === undefined ? '' : ` "${bucket}"`;
+  switch (code) {
+    case 'NoSuchBucket':
+      return `the bucket${where} does not exist (NoSuchBucket): create it or check its name and region.`;
+    case 'AccessDenied':
+    case 'HTTP403':
+      return `access denied (${code}): the credentials in use lack permission for the bucket${where}.`;
+    case 'InvalidAccessKeyId':
+      return 'the access key id is not known to this server (InvalidAccessKeyId): check the credentials and the endpoint.';
+    case 'SignatureDoesNotMatch':
+      return 'the request signature does not match (SignatureDoesNotMatch): check the secret access key.';
+    case 'CredentialsProviderError':
+      return 'no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, choose a profile, or pass credentials.';
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+      return `cannot reach the S3 endpoint (${code}): check the endpoint URL and that the server is running.`;
+    default:
+      return code === undefined ? message : `${message} (${code})`;
+  }
+}

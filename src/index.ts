@@ -1,0 +1,56 @@
+/**
+ * s3kit: keep local directories and S3 buckets in sync.
+ *
+ * @packageDocumentation
+ */
+export { compareKeys } from './core/key-order.js';
+export {
+  S3kitError,
+  ConfigError,
+  ListingError,
+  ListingOrderError,
+  TransferError,
+  isS3kitError,
+} from './core/errors.js';
+export type { Entry, EntryMetadata } from './core/entry.js';
+export type { Action, ActionType, ActionReason, Verdict, VerdictReason } from './core/action.js';
+export type { Location, LocalLocation, S3Location } from './core/location.js';
+export { parseLocation, formatLocation, assertLocalDirectory } from './core/location.js';
+export type {
+  ActionTally,
+  DeletesSkipped,
+  DeletesSkippedReason,
+  FailureRecord,
+  ProgressTotals,
+  SyncerEvents,
+  SyncSummary,
+  SyncWarning,
+  TransferAction,
+  TransferMethod,
+} from './core/events.js';
+
+export { walkLocal } from './listing/walk-local.js';
+export type { WalkLocalOptions } from './listing/walk-local.js';
+export { listS3 } from './listing/list-s3.js';
+export type { ListS3Options } from './listing/list-s3.js';
+export type { FilterOptions, FilterRule } from './listing/key-filter.js';
+
+export type { Comparator, CompareContext, ContentDigest } from './compare/comparator.js';
+export { sizeMtimeComparator } from './compare/size-mtime.js';
+export type { SizeMtimeOptions } from './compare/size-mtime.js';
+export { sizeOnlyComparator } from './compare/size-only.js';
+export { checksumComparator } from './compare/checksum.js';
+
+export { planSync } from './plan/plan-sync.js';
+export type { PlanSyncOptions } from './plan/plan-sync.js';
+
+export { TransferManager } from './transfer/transfer-manager.js';
+export type { TransferManagerOptions, TransferHooks, DeleteHooks } from './transfer/transfer-manager.js';
+export { createS3Client } from './transfer/s3-client.js';
+export type { S3ConnectionOptions } from './transfer/s3-client.js';
+export type { UploadOptions, MultipartOptions } from './transfer/upload-options.js';
+
+export { createSyncer } from './syncer/create-syncer.js';
+export type { Syncer } from './syncer/create-syncer.js';
+export type { SyncOptions, RunOptions, CompareMode } from './syncer/options.js';
+export type { MaxDelete } from './syncer/max-delete.js';

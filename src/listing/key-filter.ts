@@ -1,0 +1,162 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { compileFnmatch } from './fnmatch.js';
+
+/**
+ * An aws-cli style filter rule. Rules apply in order and the last matching one wins; a key no
+ * rule matches is included. Patterns match the whole key relative to the location root, and `*`
+ * matches `/` too (Python `fnmatch`, as aws-cli).
+ * @public
+ */
+export interface FilterRule {
+  readonly type: 'include' | 'exclude';
+  readonly pattern: string;
+}
+
+/**
+ * The filter options shared by every sync.
+ * @public
+ */
+export interface FilterOptions {
+  /**
+   * Patterns in `.gitignore` syntax, applied below any ignore file of the source tree.
+   * @defaultValue `[]`
+   */
+  readonly ignorePatterns?: readonly string[];
+  /**
+   * Name of the ignore files to read from each directory of a local source (e.g. `.gitignore`),
+   * with git's semantics: a file's patterns apply below its directory, deeper files win.
+   * @defaultValue `undefined` (none read)
+   */
+  readonly ignoreFileName?: string;
+  /**
+   * aws-cli `--exclude` / `--include` rules, applied after the gitignore rules.
+   * @defaultValue `[]`
+   */
+  readonly rules?: readonly FilterRule[];
+}
+
+interface RuleSet {
+  /** Directory the patterns belong to: `''` for the root, else ending in `/`. */
+  readonly dir: string;
+  readonly ignore: Ignore;
+}
+
+/** Upper bound of cached per-directory decisions and ignore files; keys arrive sorted, so few are live. */
+const CACHE_LIMIT = 4096;
+
+/**
+ * Decides whether a key is excluded, for both sides of a sync: the local walk asks it to prune
+ * directories and drop files, the planner asks it which target keys are excluded (those are
+ * never deleted unless `deleteExcluded`). Nested ignore files are read lazily from the local
+ * source root and cached, so a target key is judged by the same rules as the source file.
+ */
+export class KeyFilter {
+  readonly #localRoot: string | undefined;
+  readonly #ignoreFileName: string | undefined;
+  readonly #base: Ignore | undefined;
+  readonly #rules: readonly { readonly include: boolean; readonly regexp: RegExp }[];
+  readonly #ruleSets = new Map<string, Promise<RuleSet | undefined>>();
+  readonly #dirDecisions = new Map<string, Promise<boolean>>();
+
+  constructor(options: FilterOptions & { readonly localRoot?: string }) {
+    this.#localRoot = options.localRoot;
+    this.#ignoreFileName = options.localRoot === undefined ? undefined : options.ignoreFileName;
+    const patterns = options.ignorePatterns ?? [];
+    this.#base = patterns.length > 0 ? ignore().add(patterns as string[]) : undefined;
+    this.#rules = (options.rules ?? []).map((rule) => ({
+      include: rule.type === 'include',
+      regexp: compileFnmatch(rule.pattern),
+    }));
+  }
+
+  /** True when this filter can exclude anything at all (lets callers skip the work). */
+  get isActive(): boolean {
+    return this.#base !== undefined || this.#ignoreFileName !== undefined || this.#rules.length > 0;
+  }
+
+  /**
+   * Whether a directory (key ending in `/`) is excluded by the gitignore rules, which means
+   * nothing below it can be included again. aws-cli rules never prune: a later `--include`
+   * may bring back a file below an excluded directory.
+   */
+  async excludesDirectory(dirKey: string): Promise<boolean> {
+    if (this.#base === undefined && this.#ignoreFileName === undefined) return false;
+    return this.#cached(this.#dirDecisions, dirKey, async () => {
+      const parent = parentDir(dirKey);
+      if (parent !== '' && (await this.excludesDirectory(parent))) return true;
+      return this.#ignoredByGitRules(dirKey);
+    });
+  }
+
+  /**
+   * Whether a file key is excluded. With `parentsChecked` the caller (the walk) vouches that
+   * no parent directory is excluded.
+   */
+  async excludesFile(key: string, parentsChecked = false): Promise<boolean> {
+    if (this.#base !== undefined || this.#ignoreFileName !== undefined) {
+      if (!parentsChecked) {
+        const parent = parentDir(key);
+        if (parent !== '' && (await this.excludesDirectory(parent))) return true;
+      }
+      if (await this.#ignoredByGitRules(key)) return true;
+    }
+    return this.#excludedByRules(key);
+  }
+
+  #excludedByRules(key: string): boolean {
+    let excluded = false;
+    for (const rule of this.#rules) if (rule.regexp.test(key)) excluded = !rule.include;
+    return excluded;
+  }
+
+  /** Deepest rule set first, the first to decide wins; the option patterns come last. */
+  async #ignoredByGitRules(path: string): Promise<boolean> {
+    if (this.#ignoreFileName !== undefined) {
+      const dirs: string[] = [];
+      for (let dir = parentDir(path); ; dir = parentDir(dir)) {
+        dirs.push(dir);
+        if (dir === '') break;
+      }
+      for (const dir of dirs) {
+        const set = await this.#ruleSet(dir);
+        if (set === undefined) continue;
+        const result = set.ignore.test(path.slice(dir.length));
+        if (result.ignored) return true;
+        if (result.unignored) return false;
+      }
+    }
+    return this.#base?.ignores(path) ?? false;
+  }
+
+  #ruleSet(dir: string): Promise<RuleSet | undefined> {
+    return this.#cached(this.#ruleSets, dir, async () => {
+      const file = join(this.#localRoot!, dir, this.#ignoreFileName!);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        return undefined; // no ignore file in this directory (or the directory does not exist)
+      }
+      return { dir, ignore: ignore().add(text) };
+    });
+  }
+
+  #cached<T>(cache: Map<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {
+    let value = cache.get(key);
+    if (value === undefined) {
+      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+      value = compute();
+      cache.set(key, value);
+    }
+    return value;
+  }
+}
+
+/** `a/b/c.txt` → `a/b/`, `a/b/` → `a/`, `a` → `''`. */
+function parentDir(key: string): string {
+  const end = key.endsWith('/') ? key.length - 1 : key.length;
+  const slash = key.lastIndexOf('/', end - 1);
+  return slash === -1 ? '' : key.slice(0, slash + 1);
+}

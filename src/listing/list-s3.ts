@@ -1,0 +1,60 @@
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import type { Entry } from '../core/entry.js';
+import type { S3Location } from '../core/location.js';
+import { ListingError } from '../core/errors.js';
+import { stripEtagQuotes } from '../core/etag.js';
+import { describeS3Error, s3ErrorCode } from '../core/s3-errors.js';
+
+/**
+ * Options of {@link listS3}.
+ * @public
+ */
+export interface ListS3Options {
+  readonly signal?: AbortSignal;
+  /**
+   * Keys per ListObjectsV2 page.
+   * @defaultValue `1000`
+   */
+  readonly pageSize?: number;
+  /** Which side of the sync this listing is, for error messages. @defaultValue `'target'` */
+  readonly side?: 'source' | 'target';
+}
+
+/**
+ * Streams the objects under an S3 location as {@link Entry}s with keys relative to the prefix,
+ * one page in memory at a time. Directory markers (keys ending in `/`) are not yielded: they
+ * hold no file content, and a local tree has no counterpart for them.
+ * @public
+ */
+export async function* listS3(client: S3Client, location: S3Location, options: ListS3Options = {}): AsyncGenerator<Entry> {
+  const side = options.side ?? 'target';
+  const pages = paginateListObjectsV2(
+    { client, pageSize: options.pageSize ?? 1000 },
+    { Bucket: location.bucket, Prefix: location.prefix === '' ? undefined : location.prefix },
+    { abortSignal: options.signal },
+  );
+  try {
+    for await (const page of pages) {
+      for (const object of page.Contents ?? []) {
+        const fullKey = object.Key;
+        if (fullKey === undefined || fullKey.endsWith('/')) continue;
+        const entry: Entry = {
+          key: fullKey.slice(location.prefix.length),
+          size: object.Size ?? 0,
+          mtimeMs: object.LastModified?.getTime() ?? 0,
+          etag: stripEtagQuotes(object.ETag),
+          storageClass: object.StorageClass,
+        };
+        yield entry;
+      }
+    }
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    const code = s3ErrorCode(error);
+    throw new ListingError(
+      side,
+      `Cannot list s3://${location.bucket}/${location.prefix} (${side}): ${describeS3Error(error, location.bucket)}`,
+      { code, cause: error },
+    );
+  }
+}

@@ -1,0 +1,133 @@
+import type { Dirent, Stats } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Entry } from '../core/entry.js';
+import type { SyncWarning } from '../core/events.js';
+import { compareKeys } from '../core/key-order.js';
+import type { KeyFilter } from './key-filter.js';
+
+/**
+ * Options of {@link walkLocal}.
+ * @public
+ */
+export interface WalkLocalOptions {
+  /**
+   * Follow symbolic links to files and directories (a link back to an ancestor directory is
+   * reported as a `symlink-loop` warning and not entered). When false, links are skipped.
+   * @defaultValue `true`
+   */
+  readonly followSymlinks?: boolean;
+  /** Excludes keys while walking; excluded directories are not entered. */
+  readonly filter?: KeyFilter;
+  /** Called for everything passed over: FIFOs, sockets, loops, broken links, unreadable directories. */
+  readonly onWarning?: (warning: SyncWarning) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** How many `stat` calls run at once within one directory. */
+const STAT_CONCURRENCY = 64;
+
+interface Child {
+  readonly name: string;
+  /** The name as it sorts among its siblings: directories as `name/`. */
+  readonly sortName: string;
+  readonly stats: Stats;
+}
+
+/**
+ * Walks a local directory and yields its files as {@link Entry}s in S3 key order
+ * ({@link compareKeys}), one directory's names in memory at a time. Siblings are sorted with
+ * directories as `name/`, which puts `a-b` before `a/x` before `a0`, exactly as S3 lists them.
+ * @public
+ */
+export async function* walkLocal(root: string, options: WalkLocalOptions = {}): AsyncGenerator<Entry> {
+  const rootStats = await stat(root);
+  yield* walkDirectory(root, '', new Set([identity(rootStats)]), options);
+}
+
+async function* walkDirectory(
+  absoluteDir: string,
+  prefix: string,
+  ancestors: Set<string>,
+  options: WalkLocalOptions,
+): AsyncGenerator<Entry> {
+  options.signal?.throwIfAborted();
+  let dirents: Dirent[];
+  try {
+    dirents = await readdir(absoluteDir, { withFileTypes: true });
+  } catch (error) {
+    warn(options, 'unreadable', absoluteDir, `cannot read directory: ${describe(error)}`, true);
+    return;
+  }
+  const children: Child[] = [];
+  for (let i = 0; i < dirents.length; i += STAT_CONCURRENCY) {
+    const batch = dirents.slice(i, i + STAT_CONCURRENCY);
+    const resolved = await Promise.all(batch.map((dirent) => statChild(absoluteDir, dirent, options)));
+    for (const child of resolved) if (child !== undefined) children.push(child);
+  }
+  children.sort((a, b) => compareKeys(a.sortName, b.sortName));
+
+  for (const child of children) {
+    const key = prefix + child.sortName;
+    const absolutePath = join(absoluteDir, child.name);
+    if (child.stats.isDirectory()) {
+      if (await options.filter?.excludesDirectory(key)) continue;
+      const id = identity(child.stats);
+      if (ancestors.has(id)) {
+        warn(options, 'symlink-loop', absolutePath, 'symbolic link to one of its own parent directories; not entered', false);
+        continue;
+      }
+      ancestors.add(id);
+      yield* walkDirectory(absolutePath, key, ancestors, options);
+      ancestors.delete(id);
+    } else {
+      if (await options.filter?.excludesFile(key, true)) continue;
+      yield { key, size: child.stats.size, mtimeMs: child.stats.mtimeMs, path: absolutePath };
+    }
+  }
+}
+
+async function statChild(dir: string, dirent: Dirent, options: WalkLocalOptions): Promise<Child | undefined> {
+  const path = join(dir, dirent.name);
+  if (dirent.isSymbolicLink() && options.followSymlinks === false) {
+    warn(options, 'skipped-symlink', path, 'symbolic link skipped (followSymlinks is false)', false);
+    return undefined;
+  }
+  if (!dirent.isFile() && !dirent.isDirectory() && !dirent.isSymbolicLink()) {
+    warn(options, 'special-file', path, 'not a regular file or directory (FIFO, socket or device); skipped', false);
+    return undefined;
+  }
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !dirent.isSymbolicLink()) return undefined; // removed since readdir
+    if (code === 'ENOENT') warn(options, 'broken-symlink', path, 'symbolic link to nothing; skipped', false);
+    else if (code === 'ELOOP') warn(options, 'symlink-loop', path, 'symbolic link loop; skipped', false);
+    else warn(options, 'unreadable', path, `cannot stat: ${describe(error)}`, true);
+    return undefined;
+  }
+  if (stats.isDirectory()) return { name: dirent.name, sortName: `${dirent.name}/`, stats };
+  if (stats.isFile()) return { name: dirent.name, sortName: dirent.name, stats };
+  warn(options, 'special-file', path, 'symbolic link to a FIFO, socket or device; skipped', false);
+  return undefined;
+}
+
+function identity(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}`;
+}
+
+function warn(
+  options: WalkLocalOptions,
+  code: SyncWarning['code'],
+  path: string,
+  message: string,
+  incompleteListing: boolean,
+): void {
+  options.onWarning?.({ code, path, message: `${path}: ${message}`, incompleteListing });
+}
+
+function describe(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+}

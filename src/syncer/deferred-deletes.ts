@@ -1,0 +1,69 @@
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Entry } from '../core/entry.js';
+
+/** Deletes held in memory before the rest spill to a temporary file. */
+const IN_MEMORY_LIMIT = 10_000;
+
+/**
+ * Holds the target entries to delete until every transfer has finished. Past
+ * {@link IN_MEMORY_LIMIT} entries they are appended to a temporary NDJSON file, so a mirror that
+ * deletes millions of keys keeps memory flat.
+ */
+export class DeferredDeletes {
+  #memory: Entry[] = [];
+  #spillDir: string | undefined;
+  #spillBuffer: string[] = [];
+  #count = 0;
+  readonly #limit: number;
+
+  constructor(limit = IN_MEMORY_LIMIT) {
+    this.#limit = limit;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  async add(entry: Entry): Promise<void> {
+    this.#count++;
+    if (this.#memory.length < this.#limit) {
+      this.#memory.push(entry);
+      return;
+    }
+    this.#spillBuffer.push(JSON.stringify(entry));
+    if (this.#spillBuffer.length >= 1000) await this.#flush();
+  }
+
+  /** Yields every entry in the order added. */
+  async *entries(): AsyncGenerator<Entry> {
+    yield* this.#memory;
+    if (this.#spillDir === undefined && this.#spillBuffer.length === 0) return;
+    await this.#flush();
+    const lines = createInterface({ input: createReadStream(this.#spillFile()), crlfDelay: Infinity });
+    for await (const line of lines) if (line !== '') yield JSON.parse(line) as Entry;
+  }
+
+  /** Removes the spill file, if any. */
+  async dispose(): Promise<void> {
+    this.#memory = [];
+    this.#spillBuffer = [];
+    if (this.#spillDir !== undefined) await rm(this.#spillDir, { recursive: true, force: true });
+    this.#spillDir = undefined;
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#spillBuffer.length === 0) return;
+    this.#spillDir ??= await mkdtemp(join(tmpdir(), 's3kit-deletes-'));
+    const text = `${this.#spillBuffer.join('\n')}\n`;
+    this.#spillBuffer = [];
+    await appendFile(this.#spillFile(), text);
+  }
+
+  #spillFile(): string {
+    return join(this.#spillDir!, 'deletes.ndjson');
+  }
+}

@@ -1,0 +1,91 @@
+import type { Comparator } from '../compare/comparator.js';
+import type { Location } from '../core/location.js';
+import type { FilterOptions } from '../listing/key-filter.js';
+import type { S3ConnectionOptions } from '../transfer/s3-client.js';
+import type { MultipartOptions, UploadOptions } from '../transfer/upload-options.js';
+import type { MaxDelete } from './max-delete.js';
+
+/**
+ * How a sync decides that a key needs no transfer.
+ * - `size-mtime`: sizes equal and the source not newer than the target (aws-cli's rule), using
+ *   the stored source mtime where it has to look closer.
+ * - `size-only`: sizes equal.
+ * - `exact-timestamps`: sizes equal and the times equal.
+ * - `checksum`: content equal (MD5 or multipart ETag).
+ * @public
+ */
+export type CompareMode = 'size-mtime' | 'size-only' | 'exact-timestamps' | 'checksum';
+
+/**
+ * Options of {@link createSyncer}.
+ * @public
+ */
+export interface SyncOptions extends FilterOptions, S3ConnectionOptions, MultipartOptions {
+  /** Where to read: a local directory, or `s3://bucket/prefix`. */
+  readonly source: string | Location;
+  /** Where to write: `s3://bucket/prefix`, or a local directory. */
+  readonly target: string | Location;
+  /**
+   * Delete target keys the source lacks (after all transfers, and only if none failed).
+   * @defaultValue `false`
+   */
+  readonly delete?: boolean;
+  /**
+   * With `delete`, also delete target keys the filters exclude.
+   * @defaultValue `false`
+   */
+  readonly deleteExcluded?: boolean;
+  /**
+   * Refuse the delete phase when it would delete more than this many keys, or more than this
+   * percentage of the target's keys (`'10%'`).
+   * @defaultValue no limit
+   */
+  readonly maxDelete?: MaxDelete;
+  /**
+   * Plan and report, but transfer and delete nothing.
+   * @defaultValue `false`
+   */
+  readonly dryRun?: boolean;
+  /**
+   * How keys present on both sides are compared, or a custom {@link Comparator}.
+   * @defaultValue `'size-mtime'`
+   */
+  readonly compare?: CompareMode | Comparator;
+  /**
+   * Times closer than this count as equal (size-mtime and exact-timestamps).
+   * @defaultValue `0`
+   */
+  readonly mtimeWindowMs?: number;
+  /**
+   * Follow symbolic links in a local source.
+   * @defaultValue `true`
+   */
+  readonly followSymlinks?: boolean;
+  /**
+   * Files in gitignore syntax whose patterns are added to `ignorePatterns` (read at the start
+   * of each run), like `--exclude-from`.
+   * @defaultValue `[]`
+   */
+  readonly ignorePatternFiles?: readonly string[];
+  /**
+   * Transfers in flight at once.
+   * @defaultValue `16`
+   */
+  readonly concurrency?: number;
+  /**
+   * Retries of a transfer after a retryable failure.
+   * @defaultValue `3`
+   */
+  readonly retries?: number;
+  /** How uploaded objects are stored. */
+  readonly upload?: UploadOptions;
+}
+
+/**
+ * Options of a single {@link Syncer.run} or {@link Syncer.plan} call.
+ * @public
+ */
+export interface RunOptions {
+  /** Cancels the call: queuing stops, in-flight multipart uploads are aborted. */
+  readonly signal?: AbortSignal;
+}

@@ -1,0 +1,234 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import PQueue from 'p-queue';
+import type { Entry } from '../core/entry.js';
+import { ConfigError, S3kitError, TransferError } from '../core/errors.js';
+import type { TransferAction, TransferMethod } from '../core/events.js';
+import type { Location, S3Location } from '../core/location.js';
+import { DELETE_BATCH_SIZE, deleteBatch } from './delete-objects.js';
+import { withRetry } from './retry.js';
+import { uploadFile } from './upload-file.js';
+import type { MultipartOptions, UploadOptions } from './upload-options.js';
+
+const MiB = 1024 * 1024;
+const MIN_PART_SIZE = 5 * MiB;
+
+/**
+ * Options of {@link TransferManager}.
+ * @public
+ */
+export interface TransferManagerOptions extends MultipartOptions {
+  /** The client of the S3 side. */
+  readonly client: S3Client;
+  /**
+   * Transfers in flight at once.
+   * @defaultValue `16`
+   */
+  readonly concurrency?: number;
+  /**
+   * Transfers queued beyond those in flight before {@link TransferManager.enqueue} waits; this
+   * bound is what keeps memory flat while the planner runs ahead.
+   * @defaultValue `2 × concurrency`
+   */
+  readonly backlog?: number;
+  /**
+   * Attempts after the first for a transfer that failed with a retryable error (throttling,
+   * 5xx, connection reset, a file that changed while read). The SDK also retries each request.
+   * @defaultValue `3`
+   */
+  readonly retries?: number;
+  /**
+   * First retry delay; doubled on each retry, with full jitter.
+   * @defaultValue `250`
+   */
+  readonly retryBaseDelayMs?: number;
+  /** How uploaded objects are stored. */
+  readonly upload?: UploadOptions;
+}
+
+/**
+ * Callbacks of one transfer.
+ * @public
+ */
+export interface TransferHooks {
+  readonly onStart?: (method: TransferMethod) => void;
+  /** Bytes of this transfer done so far. */
+  readonly onProgress?: (loaded: number) => void;
+  readonly onEnd?: (method: TransferMethod, durationMs: number) => void;
+  readonly onFailed?: (error: S3kitError) => void;
+}
+
+/**
+ * Callbacks of a delete phase.
+ * @public
+ */
+export interface DeleteHooks {
+  readonly onDeleted?: (entry: Entry) => void;
+  readonly onFailed?: (entry: Entry, error: S3kitError) => void;
+}
+
+/**
+ * Carries out transfers with bounded concurrency and a bounded backlog, retrying retryable
+ * failures, and picks how each is done: one PutObject for small files, a multipart upload for
+ * large ones. Failures are reported through the hooks, never thrown from {@link enqueue}.
+ * @public
+ */
+export class TransferManager {
+  readonly #client: S3Client;
+  readonly #queue: PQueue;
+  readonly #backlog: number;
+  readonly #retries: number;
+  readonly #retryBaseDelayMs: number;
+  readonly #multipartThreshold: number;
+  readonly #partSize: number;
+  readonly #queueSize: number;
+  readonly #upload: UploadOptions;
+
+  constructor(options: TransferManagerOptions) {
+    const concurrency = positiveInteger(options.concurrency ?? 16, 'concurrency');
+    this.#client = options.client;
+    this.#queue = new PQueue({ concurrency });
+    this.#backlog = positiveInteger(options.backlog ?? 2 * concurrency, 'backlog');
+    this.#retries = nonNegativeInteger(options.retries ?? 3, 'retries');
+    this.#retryBaseDelayMs = nonNegativeInteger(options.retryBaseDelayMs ?? 250, 'retryBaseDelayMs');
+    this.#partSize = positiveInteger(options.partSize ?? 8 * MiB, 'partSize');
+    if (this.#partSize < MIN_PART_SIZE) {
+      throw new ConfigError('partSize', `partSize must be at least 5 MiB (5242880 bytes), S3's smallest part; got ${this.#partSize}.`);
+    }
+    this.#multipartThreshold = positiveInteger(options.multipartThreshold ?? 16 * MiB, 'multipartThreshold');
+    if (this.#multipartThreshold < this.#partSize) {
+      throw new ConfigError(
+        'multipartThreshold',
+        `multipartThreshold (${this.#multipartThreshold}) must be at least partSize (${this.#partSize}).`,
+      );
+    }
+    this.#queueSize = positiveInteger(options.queueSize ?? 4, 'queueSize');
+    this.#upload = options.upload ?? {};
+    if (this.#upload.sseKmsKeyId !== undefined && this.#upload.sse !== 'aws:kms') {
+      throw new ConfigError('sseKmsKeyId', `sseKmsKeyId needs sse: 'aws:kms' (got sse: ${String(this.#upload.sse)}).`);
+    }
+  }
+
+  /** How a file of `size` bytes is uploaded. */
+  methodFor(size: number): TransferMethod {
+    return size >= this.#multipartThreshold ? 'multipart' : 'put';
+  }
+
+  /**
+   * Queues a transfer, first waiting while the backlog is full. Resolves once queued; the
+   * outcome arrives through `hooks`.
+   */
+  async enqueue(
+    action: TransferAction,
+    route: { readonly from: Location; readonly to: Location },
+    hooks: TransferHooks,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { from, to } = route;
+    if (from.kind !== 'local' || to.kind !== 's3') {
+      throw new ConfigError('target', `syncing from ${from.kind} to ${to.kind} is not supported yet: give a local source and an s3:// target.`);
+    }
+    await this.#queue.onSizeLessThan(this.#backlog);
+    signal?.throwIfAborted();
+    const method = this.methodFor(action.source.size);
+    const task = async (): Promise<void> => {
+      if (signal?.aborted) return;
+      const started = performance.now();
+      hooks.onStart?.(method);
+      try {
+        await withRetry(
+          () =>
+            uploadFile({
+              client: this.#client,
+              bucket: to.bucket,
+              objectKey: to.prefix + action.key,
+              source: action.source,
+              method,
+              partSize: this.#partSize,
+              queueSize: this.#queueSize,
+              options: this.#upload,
+              onProgress: (loaded) => hooks.onProgress?.(loaded),
+              signal: signal ?? new AbortController().signal,
+            }),
+          { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs },
+          signal,
+        );
+        hooks.onEnd?.(method, performance.now() - started);
+      } catch (error) {
+        if (signal?.aborted) return;
+        hooks.onFailed?.(asS3kitError(error, action.key));
+      }
+    };
+    void this.#queue.add(task);
+  }
+
+  /**
+   * Deletes target entries in DeleteObjects batches of up to 1000 keys, reporting each key's
+   * outcome through `hooks`. Resolves when every batch has settled.
+   */
+  async deleteEntries(location: S3Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
+    const toRelative = (objectKey: string): string => objectKey.slice(location.prefix.length);
+    const sendBatch = async (batch: Entry[]): Promise<void> => {
+      const byObjectKey = new Map(batch.map((entry) => [location.prefix + entry.key, entry]));
+      const result = await withRetry(
+        async () => {
+          const outcome = await deleteBatch(this.#client, location.bucket, [...byObjectKey.keys()], toRelative, signal);
+          // Retry the whole batch only when the request itself failed retryably.
+          if (outcome.deleted.length === 0 && outcome.failed.length > 0 && outcome.failed.every((f) => f.error.retryable)) {
+            throw outcome.failed[0]!.error;
+          }
+          return outcome;
+        },
+        { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs },
+        signal,
+      ).catch((error: unknown) => {
+        const failure = asS3kitError(error, '');
+        return { deleted: [] as string[], failed: [...byObjectKey.keys()].map((objectKey) => ({ objectKey, error: failure })) };
+      });
+      if (signal?.aborted) return;
+      for (const objectKey of result.deleted) hooks.onDeleted?.(byObjectKey.get(objectKey)!);
+      for (const { objectKey, error } of result.failed) hooks.onFailed?.(byObjectKey.get(objectKey)!, error);
+    };
+    let batch: Entry[] = [];
+    for await (const entry of entries) {
+      batch.push(entry);
+      if (batch.length === DELETE_BATCH_SIZE) {
+        await this.#queue.onSizeLessThan(this.#backlog);
+        void this.#queue.add(sendBatch.bind(undefined, batch));
+        batch = [];
+      }
+    }
+    if (batch.length > 0) void this.#queue.add(sendBatch.bind(undefined, batch));
+    await this.#queue.onIdle();
+  }
+
+  /** Resolves when every queued transfer has settled. */
+  onIdle(): Promise<void> {
+    return this.#queue.onIdle();
+  }
+
+  /** Drops transfers not yet started (after an abort). */
+  clear(): void {
+    this.#queue.clear();
+  }
+}
+
+function asS3kitError(error: unknown, key: string): S3kitError {
+  if (error instanceof S3kitError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TransferError('transfer', key, message, { code, cause: error });
+}
+
+function positiveInteger(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigError(field, `${field} must be a positive integer, got ${String(value)}.`);
+  }
+  return value;
+}
+
+function nonNegativeInteger(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigError(field, `${field} must be a non-negative integer, got ${String(value)}.`);
+  }
+  return value;
+}
