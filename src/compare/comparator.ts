@@ -33,5 +33,6 @@ export interface CompareContext {
 export interface Comparator {
   /** Short name for logs and plans, e.g. `size-mtime`. */
   readonly name: string;
+  /** Judges one key present on both sides. */
   compare(source: Entry, target: Entry, context: CompareContext): Verdict | Promise<Verdict>;
 }

@@ -19,7 +19,9 @@ export type VerdictReason =
  * @public
  */
 export interface Verdict {
+  /** True when no transfer is needed. */
   readonly equal: boolean;
+  /** Why. */
   readonly reason: VerdictReason;
 }
 

@@ -3,6 +3,7 @@
  * @public
  */
 export class S3kitError extends Error {
+  /** The class name, for logs and `instanceof`-free checks. */
   override name = 'S3kitError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -14,6 +15,7 @@ export class S3kitError extends Error {
  * @public
  */
 export class ConfigError extends S3kitError {
+  /** {@inheritDoc S3kitError.name} */
   override name = 'ConfigError';
   /** The option (or config path) at fault, e.g. `source` or `maxDelete`. */
   readonly field: string;
@@ -28,10 +30,19 @@ export class ConfigError extends S3kitError {
  * @public
  */
 export class ListingOrderError extends S3kitError {
+  /** {@inheritDoc S3kitError.name} */
   override name = 'ListingOrderError';
+  /** Which listing broke the order. */
   readonly side: 'source' | 'target';
+  /** The key before the offending one. */
   readonly previousKey: string;
+  /** The key that came out of order. */
   readonly key: string;
+  /**
+   * @param side - which listing broke the order
+   * @param previousKey - the key that came first
+   * @param key - the key that came after it but sorts before or equal to it
+   */
   constructor(side: 'source' | 'target', previousKey: string, key: string) {
     super(
       `The ${side} listing is out of order: ${JSON.stringify(key)} came after ${JSON.stringify(previousKey)}. ` +
@@ -48,7 +59,9 @@ export class ListingOrderError extends S3kitError {
  * @public
  */
 export class ListingError extends S3kitError {
+  /** {@inheritDoc S3kitError.name} */
   override name = 'ListingError';
+  /** Which listing failed. */
   readonly side: 'source' | 'target';
   /** The server's error code (`NoSuchBucket`, `AccessDenied`...) or the system code (`ENOENT`). */
   readonly code: string | undefined;
@@ -64,6 +77,7 @@ export class ListingError extends S3kitError {
  * @public
  */
 export class TransferError extends S3kitError {
+  /** {@inheritDoc S3kitError.name} */
   override name = 'TransferError';
   /** What was being done: `put`, `multipart`, `delete`, `read`. */
   readonly operation: string;

@@ -37,9 +37,11 @@ export interface ProgressTotals {
  * @public
  */
 export interface SyncWarning {
+  /** What was passed over. */
   readonly code: 'special-file' | 'symlink-loop' | 'broken-symlink' | 'unreadable' | 'skipped-symlink';
   /** The absolute local path or the key concerned. */
   readonly path: string;
+  /** A sentence for people, starting with the path. */
   readonly message: string;
   /**
    * True when the warning leaves the source listing incomplete (an unreadable directory or
@@ -53,10 +55,13 @@ export interface SyncWarning {
  * @public
  */
 export interface FailureRecord {
+  /** The key, relative to the location root. */
   readonly key: string;
+  /** What was being done: `put`, `multipart`, `delete`, `read`. */
   readonly operation: string;
   /** The server's or the system's error code, when there is one. */
   readonly code: string | undefined;
+  /** What went wrong and, where s3kit knows, what to do about it. */
   readonly message: string;
 }
 
@@ -71,9 +76,11 @@ export type DeletesSkippedReason = 'failures' | 'incomplete-listing' | 'max-dele
  * @public
  */
 export interface DeletesSkipped {
+  /** Why the deletes did not run. */
   readonly reason: DeletesSkippedReason;
   /** How many deletes were planned and not carried out. */
   readonly count: number;
+  /** A sentence for people. */
   readonly message: string;
 }
 
@@ -82,7 +89,9 @@ export interface DeletesSkipped {
  * @public
  */
 export interface ActionTally {
+  /** Number of keys. */
   readonly count: number;
+  /** Their total size in bytes. */
   readonly bytes: number;
 }
 
@@ -91,8 +100,11 @@ export interface ActionTally {
  * @public
  */
 export interface SyncSummary {
+  /** The source location as a string. */
   readonly source: string;
+  /** The target location as a string. */
   readonly target: string;
+  /** True when nothing was transferred or deleted on purpose (`dryRun`). */
   readonly dryRun: boolean;
   /** Keys the target lacked, now copied. */
   readonly copied: ActionTally;
@@ -114,7 +126,9 @@ export interface SyncSummary {
   readonly deletesSkipped: DeletesSkipped | undefined;
   /** True when the run was cancelled through its signal. */
   readonly aborted: boolean;
+  /** When the run began. */
   readonly startedAt: Date;
+  /** How long the run took, in milliseconds. */
   readonly durationMs: number;
 }
 

@@ -8,6 +8,7 @@ import { ConfigError } from './errors.js';
  * @public
  */
 export interface LocalLocation {
+  /** Discriminant. */
   readonly kind: 'local';
   /** Absolute path of the directory. */
   readonly path: string;
@@ -18,7 +19,9 @@ export interface LocalLocation {
  * @public
  */
 export interface S3Location {
+  /** Discriminant. */
   readonly kind: 's3';
+  /** The bucket name. */
   readonly bucket: string;
   /**
    * Key prefix, either empty or ending in `/`: `s3://b/photos` and `s3://b/photos/` both mean

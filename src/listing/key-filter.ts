@@ -10,7 +10,9 @@ import { compileFnmatch } from './fnmatch.js';
  * @public
  */
 export interface FilterRule {
+  /** Whether a match includes or excludes the key. */
   readonly type: 'include' | 'exclude';
+  /** An fnmatch pattern: `*`, `?`, `[seq]`, `[!seq]`. */
   readonly pattern: string;
 }
 
@@ -51,6 +53,7 @@ const CACHE_LIMIT = 4096;
  * directories and drop files, the planner asks it which target keys are excluded (those are
  * never deleted unless `deleteExcluded`). Nested ignore files are read lazily from the local
  * source root and cached, so a target key is judged by the same rules as the source file.
+ * @public
  */
 export class KeyFilter {
   readonly #localRoot: string | undefined;
@@ -60,6 +63,7 @@ export class KeyFilter {
   readonly #ruleSets = new Map<string, Promise<RuleSet | undefined>>();
   readonly #dirDecisions = new Map<string, Promise<boolean>>();
 
+  /** @param options - the filters, and the local root that ignore files are read from. */
   constructor(options: FilterOptions & { readonly localRoot?: string }) {
     this.#localRoot = options.localRoot;
     this.#ignoreFileName = options.localRoot === undefined ? undefined : options.ignoreFileName;

@@ -10,6 +10,7 @@ import { describeS3Error, s3ErrorCode } from '../core/s3-errors.js';
  * @public
  */
 export interface ListS3Options {
+  /** Cancels the listing. */
   readonly signal?: AbortSignal;
   /**
    * Keys per ListObjectsV2 page.

@@ -21,6 +21,7 @@ export interface WalkLocalOptions {
   readonly filter?: KeyFilter;
   /** Called for everything passed over: FIFOs, sockets, loops, broken links, unreadable directories. */
   readonly onWarning?: (warning: SyncWarning) => void;
+  /** Cancels the walk. */
   readonly signal?: AbortSignal;
 }
 

@@ -50,10 +50,13 @@ export interface TransferManagerOptions extends MultipartOptions {
  * @public
  */
 export interface TransferHooks {
+  /** The transfer left the queue. */
   readonly onStart?: (method: TransferMethod) => void;
   /** Bytes of this transfer done so far. */
   readonly onProgress?: (loaded: number) => void;
+  /** The transfer succeeded. */
   readonly onEnd?: (method: TransferMethod, durationMs: number) => void;
+  /** The transfer failed for good (after retries). */
   readonly onFailed?: (error: S3kitError) => void;
 }
 
@@ -62,14 +65,16 @@ export interface TransferHooks {
  * @public
  */
 export interface DeleteHooks {
+  /** The server confirmed the delete. */
   readonly onDeleted?: (entry: Entry) => void;
+  /** The delete failed (the request, or this key in the response's `Errors`). */
   readonly onFailed?: (entry: Entry, error: S3kitError) => void;
 }
 
 /**
  * Carries out transfers with bounded concurrency and a bounded backlog, retrying retryable
  * failures, and picks how each is done: one PutObject for small files, a multipart upload for
- * large ones. Failures are reported through the hooks, never thrown from {@link enqueue}.
+ * large ones. Failures are reported through the hooks, never thrown from {@link TransferManager.enqueue}.
  * @public
  */
 export class TransferManager {
@@ -83,6 +88,7 @@ export class TransferManager {
   readonly #queueSize: number;
   readonly #upload: UploadOptions;
 
+  /** Validates the options; throws a `ConfigError` naming the one at fault. */
   constructor(options: TransferManagerOptions) {
     const concurrency = positiveInteger(options.concurrency ?? 16, 'concurrency');
     this.#client = options.client;
