@@ -326,6 +326,28 @@ describe('errors', () => {
     );
   });
 
+  it('aborts a multipart upload that fails midway (the file shrank), leaving no parts behind', async () => {
+    const bucket = await createTestBucket('mpufail');
+    const root = await tempDir('mpufail');
+    const path = join(root, 'shrinking.bin');
+    await writeFile(path, Buffer.alloc(30 * MiB, 3));
+    const syncer = createSyncer(options(root, `s3://${bucket}`, { multipartThreshold: 5 * MiB, partSize: 5 * MiB, queueSize: 1, retries: 0 }));
+    let truncated = false;
+    syncer.on('progress', () => {
+      if (!truncated) {
+        truncated = true;
+        execFileSync('truncate', ['-s', String(12 * MiB), path]);
+      }
+    });
+    const failures: string[] = [];
+    syncer.on('failed', ({ key }) => failures.push(key));
+    const summary = await syncer.run();
+    expect(failures).toEqual(['shrinking.bin']);
+    expect(summary.failedCount).toBe(1);
+    expect(await incompleteUploads(bucket)).toBe(0);
+    expect((await listObjects(bucket)).size).toBe(0);
+  });
+
   it('aborts a multipart upload when the run is cancelled, leaving no parts behind', async () => {
     const bucket = await createTestBucket('abort');
     const root = await tempDir('abort');
