@@ -6,6 +6,7 @@ import type { Comparator } from '../compare/comparator.js';
 import { comparatorFor } from '../compare/comparator-for.js';
 import { digestFile } from '../compare/file-digest.js';
 import type { Action } from '../core/action.js';
+import type { Entry } from '../core/entry.js';
 import { ConfigError, S3kitError } from '../core/errors.js';
 import type { SyncerEvents, SyncSummary, SyncWarning, TransferAction } from '../core/events.js';
 import {
@@ -22,7 +23,7 @@ import { walkLocal } from '../listing/walk-local.js';
 import { planSync } from '../plan/plan-sync.js';
 import { createS3Client } from '../transfer/s3-client.js';
 import { TransferManager, type TransferHooks } from '../transfer/transfer-manager.js';
-import { DeferredDeletes } from './deferred-deletes.js';
+import { SpillQueue } from './spill-queue.js';
 import { maxDeleteAllowance, validateMaxDelete, type MaxDelete } from './max-delete.js';
 import type { RunOptions, SyncOptions } from './options.js';
 import { SummaryBuilder } from './summary-builder.js';
@@ -115,7 +116,7 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
     setMaxListeners(0, signal);
     const dryRun = this.#options.dryRun ?? false;
     const summary = new SummaryBuilder(formatLocation(this.source), formatLocation(this.target), dryRun);
-    const deletes = new DeferredDeletes();
+    const deletes = new SpillQueue<Entry>();
     let incompleteListing = false;
     let targetCount = 0;
     const onWarning = (warning: SyncWarning): void => {
@@ -225,7 +226,7 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
   }
 
   async #deletePhase(
-    deletes: DeferredDeletes,
+    deletes: SpillQueue<Entry>,
     summary: SummaryBuilder,
     run: { incompleteListing: boolean; targetCount: number; dryRun: boolean; signal: AbortSignal },
   ): Promise<void> {
@@ -248,7 +249,7 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
       );
     }
     if (run.dryRun) {
-      for await (const entry of deletes.entries()) {
+      for await (const entry of deletes.items()) {
         summary.deleted.count++;
         summary.deleted.bytes += entry.size;
       }
@@ -256,7 +257,7 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
     }
     await this.#manager.deleteEntries(
       this.#route.to,
-      deletes.entries(),
+      deletes.items(),
       {
         onDeleted: (entry) => {
           summary.deleted.count++;

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSyncer, ListingError, ConfigError, type Action, type SyncOptions, type SyncWarning } from '../../dist/index.js';
+import { createSyncer, ListingError, ConfigError, type Action, type SyncOptions, type SyncWarning } from 's3kit';
 import { connection, createTestBucket, getObjectBytes, headObject, incompleteUploads, listObjects } from '../helpers/s3.js';
 import { setMtime, tempDir, writeTree } from '../helpers/files.js';
 

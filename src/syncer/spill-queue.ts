@@ -3,18 +3,17 @@ import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Entry } from '../core/entry.js';
-
-/** Deletes held in memory before the rest spill to a temporary file. */
+/** Items held in memory before the rest spill to a temporary file. */
 const IN_MEMORY_LIMIT = 10_000;
 
 /**
- * Holds the target entries to delete until every transfer has finished. Past
- * {@link IN_MEMORY_LIMIT} entries they are appended to a temporary NDJSON file, so a mirror that
- * deletes millions of keys keeps memory flat.
+ * A first-in first-out queue of JSON-serialisable items that is written once and read once:
+ * the deletes held back until every transfer has finished, or the transfers of a plan computed
+ * in full before any starts. Past {@link IN_MEMORY_LIMIT} items the rest are appended to a
+ * temporary NDJSON file, so a mirror that deletes millions of keys keeps memory flat.
  */
-export class DeferredDeletes {
-  #memory: Entry[] = [];
+export class SpillQueue<T> {
+  #memory: T[] = [];
   #spillDir: string | undefined;
   #spillBuffer: string[] = [];
   #count = 0;
@@ -28,23 +27,23 @@ export class DeferredDeletes {
     return this.#count;
   }
 
-  async add(entry: Entry): Promise<void> {
+  async add(item: T): Promise<void> {
     this.#count++;
     if (this.#memory.length < this.#limit) {
-      this.#memory.push(entry);
+      this.#memory.push(item);
       return;
     }
-    this.#spillBuffer.push(JSON.stringify(entry));
+    this.#spillBuffer.push(JSON.stringify(item));
     if (this.#spillBuffer.length >= 1000) await this.#flush();
   }
 
-  /** Yields every entry in the order added. */
-  async *entries(): AsyncGenerator<Entry> {
+  /** Yields every item in the order added. */
+  async *items(): AsyncGenerator<T> {
     yield* this.#memory;
     if (this.#spillDir === undefined && this.#spillBuffer.length === 0) return;
     await this.#flush();
     const lines = createInterface({ input: createReadStream(this.#spillFile()), crlfDelay: Infinity });
-    for await (const line of lines) if (line !== '') yield JSON.parse(line) as Entry;
+    for await (const line of lines) if (line !== '') yield JSON.parse(line) as T;
   }
 
   /** Removes the spill file, if any. */
@@ -57,13 +56,13 @@ export class DeferredDeletes {
 
   async #flush(): Promise<void> {
     if (this.#spillBuffer.length === 0) return;
-    this.#spillDir ??= await mkdtemp(join(tmpdir(), 's3kit-deletes-'));
+    this.#spillDir ??= await mkdtemp(join(tmpdir(), 's3kit-spill-'));
     const text = `${this.#spillBuffer.join('\n')}\n`;
     this.#spillBuffer = [];
     await appendFile(this.#spillFile(), text);
   }
 
   #spillFile(): string {
-    return join(this.#spillDir!, 'deletes.ndjson');
+    return join(this.#spillDir!, 'items.ndjson');
   }
 }

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/core/entry.js';
-import { DeferredDeletes } from '../../src/syncer/deferred-deletes.js';
+import { SpillQueue } from '../../src/syncer/spill-queue.js';
 import { maxDeleteAllowance, validateMaxDelete } from '../../src/syncer/max-delete.js';
 
-describe('DeferredDeletes', () => {
+describe('SpillQueue', () => {
   it('keeps order across memory and the spill file, and removes the file', async () => {
-    const deletes = new DeferredDeletes(3);
+    const deletes = new SpillQueue<Entry>(3);
     const entries: Entry[] = Array.from({ length: 2500 }, (_, i) => ({ key: `k${i}`, size: i, mtimeMs: i, etag: 'e' }));
     for (const entry of entries) await deletes.add(entry);
     expect(deletes.count).toBe(2500);
     const back: Entry[] = [];
-    for await (const entry of deletes.entries()) back.push(entry);
+    for await (const entry of deletes.items()) back.push(entry);
     expect(back).toEqual(entries);
     await deletes.dispose();
   });
