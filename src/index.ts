@@ -10,12 +10,13 @@ export {
   ListingError,
   ListingOrderError,
   TransferError,
+  PlanMismatchError,
   isS3kitError,
 } from './core/errors.js';
 export type { Entry, EntryMetadata } from './core/entry.js';
 export type { Action, ActionType, ActionReason, Verdict, VerdictReason } from './core/action.js';
 export type { Location, LocalLocation, S3Location } from './core/location.js';
-export { parseLocation, formatLocation, assertLocalDirectory } from './core/location.js';
+export { parseLocation, parseS3ObjectUrl, formatLocation, assertLocalDirectory } from './core/location.js';
 export type {
   ActionTally,
   DeletesSkipped,
@@ -44,11 +45,15 @@ export { checksumComparator } from './compare/checksum.js';
 
 export { planSync } from './plan/plan-sync.js';
 export type { PlanSyncOptions } from './plan/plan-sync.js';
+export { planFileHeader, readPlanLines } from './plan/plan-file.js';
+export type { PlanFileHeader } from './plan/plan-file.js';
 
 export { TransferManager } from './transfer/transfer-manager.js';
 export type { TransferManagerOptions, TransferHooks, DeleteHooks } from './transfer/transfer-manager.js';
 export { createS3Client } from './transfer/s3-client.js';
 export type { S3ConnectionOptions } from './transfer/s3-client.js';
+export { presignUrl } from './transfer/presign.js';
+export type { PresignOptions } from './transfer/presign.js';
 export type { UploadOptions, MultipartOptions } from './transfer/upload-options.js';
 
 export { createSyncer } from './syncer/create-syncer.js';

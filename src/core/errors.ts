@@ -102,6 +102,25 @@ export class TransferError extends S3kitError {
 }
 
 /**
+ * A saved plan no longer matches the source and target: `apply` refuses it.
+ * @public
+ */
+export class PlanMismatchError extends S3kitError {
+  /** {@inheritDoc S3kitError.name} */
+  override name = 'PlanMismatchError';
+  /** The first key that differs. */
+  readonly key: string;
+  /**
+   * @param key - the first key that differs
+   * @param difference - what differs, as a sentence fragment
+   */
+  constructor(key: string, difference: string) {
+    super(`The plan is out of date at ${JSON.stringify(key)}: ${difference}. Make a new plan.`);
+    this.key = key;
+  }
+}
+
+/**
  * True for any error s3kit threw on purpose.
  * @public
  */

@@ -86,6 +86,23 @@ function bucketNameProblem(bucket: string): string | undefined {
 }
 
 /**
+ * Parses `s3://bucket/key` naming one object (the key is kept exactly, trailing `/` included).
+ * Throws a {@link ConfigError} naming `field` when the bucket or the key is missing or invalid.
+ * @public
+ */
+export function parseS3ObjectUrl(input: string, field = 'url'): { readonly bucket: string; readonly key: string } {
+  if (!/^s3:\/\//i.test(input)) throw new ConfigError(field, `${field} ${JSON.stringify(input)} must be an s3://bucket/key URL.`);
+  const rest = input.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  const problem = bucketNameProblem(bucket);
+  if (problem !== undefined) throw new ConfigError(field, `${field} ${JSON.stringify(input)} has an invalid bucket name: ${problem}.`);
+  const key = slash === -1 ? '' : rest.slice(slash + 1);
+  if (key === '') throw new ConfigError(field, `${field} ${JSON.stringify(input)} names no object: use s3://${bucket}/KEY.`);
+  return { bucket, key };
+}
+
+/**
  * Renders a location back as the string a user would type.
  * @public
  */

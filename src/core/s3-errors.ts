@@ -66,10 +66,19 @@ export function describeS3Error(error: unknown, bucket?: string): string {
       return 'the request signature does not match (SignatureDoesNotMatch): check the secret access key.';
     case 'CredentialsProviderError':
       return 'no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, choose a profile, or pass credentials.';
+    case 'InvalidObjectName':
+    case 'KeyTooLongError':
+      return `the server refuses this key (${code}): S3 keys are at most 1024 bytes of UTF-8; some servers refuse other names too.`;
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
       return `cannot reach the S3 endpoint (${code}): check the endpoint URL and that the server is running.`;
     default:
+      if (/Region is missing/i.test(message)) {
+        return 'no AWS region configured: pass a region (--region), set AWS_REGION, or set one in the profile.';
+      }
+      if (code !== undefined && (message === 'UnknownError' || message === '')) {
+        return `the server answered ${code}${httpStatus(error) === undefined ? '' : ` (HTTP ${httpStatus(error)})`}.`;
+      }
       return code === undefined ? message : `${message} (${code})`;
   }
 }

@@ -20,6 +20,7 @@ import {
 import { KeyFilter } from '../listing/key-filter.js';
 import { listS3 } from '../listing/list-s3.js';
 import { walkLocal } from '../listing/walk-local.js';
+import { verifyAgainstPlan } from '../plan/plan-file.js';
 import { planSync } from '../plan/plan-sync.js';
 import { createS3Client } from '../transfer/s3-client.js';
 import { TransferManager, type TransferHooks } from '../transfer/transfer-manager.js';
@@ -117,6 +118,8 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
     const dryRun = this.#options.dryRun ?? false;
     const summary = new SummaryBuilder(formatLocation(this.source), formatLocation(this.target), dryRun);
     const deletes = new SpillQueue<Entry>();
+    const planFirst = runOptions.planFirst ?? runOptions.expectedPlan !== undefined;
+    const pending = planFirst ? new SpillQueue<TransferAction>() : undefined;
     let incompleteListing = false;
     let targetCount = 0;
     const onWarning = (warning: SyncWarning): void => {
@@ -125,17 +128,25 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
       this.emit('warning', warning);
     };
     try {
-      for await (const action of this.#actions(signal, onWarning)) {
+      const fresh = this.#actions(signal, onWarning);
+      const actions = runOptions.expectedPlan === undefined ? fresh : verifyAgainstPlan(fresh, runOptions.expectedPlan);
+      for await (const action of actions) {
         if (action.type !== 'copy') targetCount++;
         summary.planned(action);
         this.emit('planned', { action, totals: summary.totals() });
         if (action.type === 'skip') this.emit('skipped', { action });
         else if (action.type === 'delete') await deletes.add(action.target);
         else if (dryRun) summary.transferred(action);
+        else if (pending !== undefined) await pending.add(action);
         else await this.#manager.enqueue(action, this.#route, this.#hooks(action, summary), signal);
       }
       summary.planComplete = true;
       this.emit('planComplete', { totals: summary.totals(), deletesPlanned: deletes.count });
+      if (pending !== undefined) {
+        for await (const action of pending.items()) {
+          await this.#manager.enqueue(action, this.#route, this.#hooks(action, summary), signal);
+        }
+      }
       await this.#manager.onIdle();
       signal.throwIfAborted();
       await this.#deletePhase(deletes, summary, { incompleteListing, targetCount, dryRun, signal });
@@ -161,7 +172,7 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
       }
       throw error;
     } finally {
-      await deletes.dispose();
+      await Promise.all([deletes.dispose(), pending?.dispose()]);
       this.#running = false;
     }
   }

@@ -1,4 +1,5 @@
 import type { Comparator } from '../compare/comparator.js';
+import type { Action } from '../core/action.js';
 import type { Location } from '../core/location.js';
 import type { FilterOptions } from '../listing/key-filter.js';
 import type { S3ConnectionOptions } from '../transfer/s3-client.js';
@@ -88,4 +89,17 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
 export interface RunOptions {
   /** Cancels the call: queuing stops, in-flight multipart uploads are aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * Plan in full before the first transfer, so `planComplete` (with final totals) comes before
+   * any `transferStart`; pending transfers past 10,000 spill to a temporary file. Without it,
+   * transfers start while listing goes on and the planner waits for the queue.
+   * @defaultValue `false` (`true` when `expectedPlan` is given)
+   */
+  readonly planFirst?: boolean;
+  /**
+   * Actions of a saved plan (`readPlanLines`). The run re-lists both sides and executes only if
+   * the fresh plan equals this one — same actions, keys, sizes, mtimes and ETags — and otherwise
+   * rejects with a `PlanMismatchError` before transferring anything. Ignored by `plan()`.
+   */
+  readonly expectedPlan?: AsyncIterable<Action>;
 }

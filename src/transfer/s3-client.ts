@@ -19,7 +19,7 @@ export interface S3ConnectionOptions {
   readonly endpoint?: string;
   /**
    * Region to sign for.
-   * @defaultValue the SDK's default chain, else `us-east-1`
+   * @defaultValue the SDK's default chain (`AWS_REGION`, the profile); `us-east-1` with a custom `endpoint`
    */
   readonly region?: string;
   /**
@@ -27,6 +27,11 @@ export interface S3ConnectionOptions {
    * @defaultValue `true` when `endpoint` is set, else `false`
    */
   readonly forcePathStyle?: boolean;
+  /**
+   * Named profile of `~/.aws/config` and `~/.aws/credentials` for credentials and region.
+   * @defaultValue the SDK's default (`AWS_PROFILE`, else `default`)
+   */
+  readonly profile?: string;
   /**
    * Credentials, or a provider of them.
    * @defaultValue the SDK's default credential chain (environment, profiles, SSO, roles)
@@ -58,7 +63,9 @@ export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
   return new S3Client({
     endpoint: options.endpoint,
-    region: options.region ?? 'us-east-1',
+    // A custom endpoint (radosgw, MinIO) rarely has a region of its own; AWS needs the real one.
+    region: options.region ?? (custom ? 'us-east-1' : undefined),
+    profile: options.profile,
     forcePathStyle: options.forcePathStyle ?? custom,
     credentials: options.credentials,
     requestChecksumCalculation: checksumMode,

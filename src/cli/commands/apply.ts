@@ -1,0 +1,44 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Command } from 'commander';
+import { readPlanLines, type S3ConnectionOptions, type SyncOptions } from 's3kit';
+import type { CliContext } from '../context.js';
+import { describeError } from '../describe-error.js';
+import { EXIT_CODES_HELP, exitCodeForError } from '../exit-codes.js';
+import { runSync } from '../run-sync.js';
+import { addConnectionFlags, addOutputFlags, connectionOptions, type ConnectionFlags, type OutputFlags } from '../sync-flags.js';
+
+const HELP = `
+How a changed source or target is detected: apply lists both sides again and plans afresh with
+the settings saved in the plan file. Unless every action, key, size, mtime and ETag equals the
+saved plan, it transfers nothing, names the first difference and exits with 2.
+
+Examples:
+  s3kit plan ./site s3://my-bucket/www --delete --json > plan.ndjson
+  s3kit apply plan.ndjson`;
+
+/** `s3kit apply <plan-file>`: executes exactly a saved plan. */
+export function applyCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+  const command = new Command('apply')
+    .description('execute exactly the plan saved by `s3kit plan --json`, refusing it if the source or target changed since')
+    .argument('<plan-file>', 'a file written by `s3kit plan … --json`');
+  addConnectionFlags(command);
+  addOutputFlags(command);
+  return command.addHelpText('after', `${HELP}\n${EXIT_CODES_HELP}`).action(async (planFile: string, flags: ConnectionFlags & OutputFlags) => {
+    let plan: Awaited<ReturnType<typeof readPlanLines>>;
+    try {
+      const input = createReadStream(planFile);
+      const opened = new Promise<void>((resolve, reject) => input.once('open', () => resolve()).once('error', reject));
+      await opened;
+      plan = await readPlanLines(createInterface({ input, crlfDelay: Infinity }));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const message = code === undefined ? describeError(error, flags.debug === true) : `cannot read plan file ${planFile} (${code}).`;
+      context.streams.stderr.write(`s3kit: ${message}\n`);
+      return setExitCode(exitCodeForError(error) || 2);
+    }
+    const { connection: saved, ...settings } = plan.header.settings as Omit<SyncOptions, 'source' | 'target'> & { connection?: S3ConnectionOptions };
+    const options: SyncOptions = { ...settings, ...saved, ...connectionOptions(flags, context.env), source: plan.header.source, target: plan.header.target };
+    setExitCode(await runSync(context, { options, sourceArg: plan.header.source, targetArg: plan.header.target, output: flags, expectedPlan: plan.actions }));
+  });
+}

@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import type { FilterRule } from 's3kit';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit-codes.js';
+import { runSync } from '../run-sync.js';
+import {
+  addConnectionFlags,
+  addOutputFlags,
+  addSyncFlags,
+  connectionOptions,
+  syncSettings,
+  type ConnectionFlags,
+  type OutputFlags,
+  type SyncFlags,
+} from '../sync-flags.js';
+
+const EXAMPLES = `
+Examples:
+  s3kit sync ./site s3://my-bucket/www
+  s3kit sync ./site s3://my-bucket/www --delete --max-delete 10%
+  s3kit sync ./photos s3://archive/photos --exclude '*.tmp' --include 'keep.tmp' --storage-class STANDARD_IA
+  s3kit sync . s3://my-bucket/src --ignore-file-name .gitignore --dryrun
+  s3kit sync ./data s3://bucket/data --endpoint-url http://127.0.0.1:7480 --json`;
+
+/** `s3kit sync <source> <target>`. */
+export function syncCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+  const rules: FilterRule[] = [];
+  const command = new Command('sync')
+    .description('make the target hold what the source holds (local → S3)')
+    .argument('<source>', 'a local directory or s3://bucket/prefix')
+    .argument('<target>', 's3://bucket/prefix or a local directory');
+  addSyncFlags(command, rules);
+  addConnectionFlags(command);
+  addOutputFlags(command);
+  return command.addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`).action(async (source: string, target: string, flags: SyncFlags & ConnectionFlags & OutputFlags & { dryrun?: boolean }) => {
+    setExitCode(
+      await runSync(context, {
+        options: { source, target, ...syncSettings(flags, rules), ...connectionOptions(flags, context.env), dryRun: flags.dryrun },
+        sourceArg: source,
+        targetArg: target,
+        output: flags,
+      }),
+    );
+  });
+}

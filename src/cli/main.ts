@@ -1,0 +1,56 @@
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { applyCommand } from './commands/apply.js';
+import { planCommand } from './commands/plan.js';
+import { presignCommand } from './commands/presign.js';
+import { syncCommand } from './commands/sync.js';
+import type { CliContext } from './context.js';
+import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
+
+/**
+ * Runs the `s3kit` command line with `argv` (without `node` and the script) and returns the
+ * exit code; never calls `process.exit`.
+ */
+export async function main(argv: readonly string[], context: CliContext): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const setExitCode = (code: number): void => {
+    exitCode = code;
+  };
+  const { stdout, stderr } = context.streams;
+  const program = new Command('s3kit')
+    .description('Keep local directories and S3 buckets in sync.')
+    .version(packageVersion(), '-V, --version')
+    .addCommand(syncCommand(context, setExitCode))
+    .addCommand(planCommand(context, setExitCode))
+    .addCommand(applyCommand(context, setExitCode))
+    .addCommand(presignCommand(context, setExitCode))
+    .addHelpText('after', `\nRun s3kit <command> --help for the flags and examples of each command.\n${EXIT_CODES_HELP}`)
+    .showSuggestionAfterError(true);
+  const configure = (command: Command): void => {
+    command
+      .exitOverride()
+      .configureOutput({
+        writeOut: (text) => stdout.write(text),
+        writeErr: (text) => stderr.write(text),
+        outputError: (text, write) => write(`s3kit: ${text.replace(/^error: /, '')}`),
+      })
+      .showHelpAfterError(`(run "${command.name() === 's3kit' ? 's3kit' : `s3kit ${command.name()}`} --help" for usage)`);
+    for (const sub of command.commands) configure(sub);
+  };
+  configure(program);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every parse error is a usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+function packageVersion(): string {
+  // dist/cli.js → ../package.json, in this repository and in the published package alike.
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+}

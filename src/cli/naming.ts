@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+import type { Location } from 's3kit';
+import type { Naming } from './output/text-reporter.js';
+
+/**
+ * How keys are shown in lines: a local side as the path the user typed joined with the key, an
+ * S3 side as its URL.
+ */
+export function namingFor(source: Location, target: Location, sourceArg: string, targetArg: string): Naming {
+  const show = (location: Location, arg: string) => (key: string) =>
+    location.kind === 's3' ? `s3://${location.bucket}/${location.prefix}${key}` : join(arg, key);
+  const direction =
+    source.kind === 'local' ? { verb: 'upload', past: 'uploaded' } : target.kind === 'local' ? { verb: 'download', past: 'downloaded' } : { verb: 'copy', past: 'copied' };
+  return { ...direction, source: show(source, sourceArg), target: show(target, targetArg) };
+}

@@ -1,0 +1,36 @@
+import bytes from 'bytes-iec';
+import type { SyncSummary } from 's3kit';
+
+/** `1536` → `1.5 KiB`. */
+export function formatBytes(count: number): string {
+  return bytes.format(count, { mode: 'binary', decimalPlaces: 1, unitSeparator: ' ' }) ?? `${count} B`;
+}
+
+/** `1234` → `1.2 s`, `75000` → `1 min 15 s`. */
+export function formatDuration(milliseconds: number): string {
+  if (milliseconds < 1000) return `${Math.round(milliseconds)} ms`;
+  const seconds = milliseconds / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+/** The lines of the end-of-run summary, for people. */
+export function summaryLines(summary: SyncSummary, verbs: { copied: string; updated: string }): string[] {
+  const would = summary.dryRun ? ' (dry run: nothing was changed)' : '';
+  const lines = [
+    `${summary.aborted ? 'Interrupted' : 'Done'}${would}: ${summary.copied.count} ${verbs.copied} (${formatBytes(summary.copied.bytes)}), ` +
+      `${summary.updated.count} ${verbs.updated} (${formatBytes(summary.updated.bytes)}), ` +
+      `${summary.deleted.count} deleted, ${summary.skipped.count} unchanged, ${summary.failedCount} failed ` +
+      `in ${formatDuration(summary.durationMs)}.`,
+  ];
+  const reasons = Object.entries(summary.skippedByReason);
+  if (reasons.length > 0) lines.push(`Skipped: ${reasons.map(([reason, count]) => `${count} ${reason}`).join(', ')}.`);
+  if (summary.deletesSkipped !== undefined) lines.push(`Deletes skipped: ${summary.deletesSkipped.message}`);
+  if (summary.warningCount > 0) lines.push(`Warnings: ${summary.warningCount} (see above).`);
+  if (summary.failedCount > 0) {
+    lines.push(`Failures (${summary.failedCount}):`);
+    for (const failure of summary.failures) lines.push(`  ${failure.key}: ${failure.message}`);
+    if (summary.failedCount > summary.failures.length) lines.push(`  … and ${summary.failedCount - summary.failures.length} more`);
+  }
+  return lines;
+}

@@ -1,0 +1,151 @@
+import cliProgress from 'cli-progress';
+import { createColors } from 'picocolors';
+import type { Action, Syncer, SyncSummary } from 's3kit';
+import { formatBytes, summaryLines } from './format.js';
+import type { CliStreams, Reporter } from './reporter.js';
+
+/** How keys are shown: `upload: site/a.txt to s3://bucket/www/a.txt`, as aws-cli prints them. */
+export interface Naming {
+  /** `upload`, `download` or `copy`. */
+  readonly verb: string;
+  /** `uploaded`, `downloaded` or `copied`, for the summary. */
+  readonly past: string;
+  readonly source: (key: string) => string;
+  readonly target: (key: string) => string;
+}
+
+/** Options of {@link TextReporter}. */
+export interface TextReporterOptions {
+  /** `lines`: a line per transfer and the summary; `errors`: warnings and errors only; `quiet`: errors only. */
+  readonly mode: 'lines' | 'errors' | 'quiet';
+  /** A live progress bar (stdout must be a terminal). */
+  readonly bar: boolean;
+  readonly color: boolean;
+  readonly dryRun: boolean;
+  readonly naming: Naming;
+}
+
+/** Output for people: plain lines (no control codes off a terminal), a progress bar on one. */
+export class TextReporter implements Reporter {
+  readonly #streams: CliStreams;
+  readonly #options: TextReporterOptions;
+  readonly #colors: ReturnType<typeof createColors>;
+  #bars: cliProgress.MultiBar | undefined;
+  #bar: cliProgress.SingleBar | undefined;
+  #compared = 0;
+  #filesTotal = 0;
+  #filesDone = 0;
+  #started = performance.now();
+
+  constructor(streams: CliStreams, options: TextReporterOptions) {
+    this.#streams = streams;
+    this.#options = options;
+    this.#colors = createColors(options.color);
+  }
+
+  attach(syncer: Syncer): void {
+    const { naming, mode, dryRun } = this.#options;
+    const c = this.#colors;
+    const lines = mode === 'lines';
+    syncer.on('planned', ({ action }) => {
+      this.#compared++;
+      if (dryRun && lines && action.type !== 'skip') this.#out(`(dryrun) ${this.#describe(action)}`);
+      if (this.#options.bar && this.#bar === undefined) this.#showPlanning();
+      if (this.#bar !== undefined && this.#filesTotal === 0) this.#bar.update(0, { compared: this.#compared });
+    });
+    syncer.on('planComplete', ({ totals }) => {
+      this.#filesTotal = totals.filesPlanned;
+      if (this.#options.bar && !dryRun && totals.filesPlanned > 0) this.#showTransfers(totals.bytesPlanned);
+      else this.#stopBars();
+    });
+    syncer.on('progress', ({ totals }) => this.#updateTransfers(totals.bytesDone));
+    syncer.on('transferEnd', ({ action, totals }) => {
+      this.#filesDone++;
+      this.#updateTransfers(totals.bytesDone);
+      if (lines) this.#out(this.#describe(action));
+    });
+    syncer.on('deleted', ({ key }) => lines && this.#out(`delete: ${naming.target(key)}`));
+    syncer.on('failed', ({ key, action, error }) => {
+      this.#filesDone += action === undefined ? 0 : 1;
+      const what = action === undefined ? `delete failed: ${naming.target(key)}` : `${naming.verb} failed: ${naming.source(key)} to ${naming.target(key)}`;
+      this.#err(c.red(`${what}: ${error.message}`));
+    });
+    syncer.on('warning', ({ message }) => mode !== 'quiet' && this.#err(c.yellow(`warning: ${message}`)));
+    syncer.on('deletesSkipped', ({ message }) => mode !== 'quiet' && this.#err(c.yellow(message)));
+  }
+
+  finish(summary: SyncSummary): void {
+    this.#stopBars();
+    if (this.#options.mode !== 'lines') return;
+    const [first, ...rest] = summaryLines(summary, { copied: this.#options.naming.past, updated: 'updated' });
+    this.#streams.stdout.write(`${this.#colors.bold(first!)}\n`);
+    for (const line of rest) this.#streams.stdout.write(`${line}\n`);
+  }
+
+  fatal(message: string): void {
+    this.#stopBars();
+    this.#streams.stderr.write(`${this.#colors.red(`s3kit: ${message}`)}\n`);
+  }
+
+  #describe(action: Action): string {
+    const { naming } = this.#options;
+    if (action.type === 'delete') return `delete: ${naming.target(action.key)}`;
+    return `${naming.verb}: ${naming.source(action.key)} to ${naming.target(action.key)}`;
+  }
+
+  #showPlanning(): void {
+    this.#bars = new cliProgress.MultiBar(
+      { stream: this.#streams.stdout, hideCursor: true, clearOnComplete: true, fps: 10, format: 'planning… {compared} keys compared' },
+      cliProgress.Presets.shades_classic,
+    );
+    this.#bar = this.#bars.create(0, 0, { compared: 0 });
+  }
+
+  #showTransfers(totalBytes: number): void {
+    this.#stopBars();
+    this.#started = performance.now();
+    this.#bars = new cliProgress.MultiBar(
+      {
+        stream: this.#streams.stdout,
+        hideCursor: true,
+        clearOnComplete: false,
+        fps: 10,
+        format: '{bar} {percentage}% | {files} files | {done} / {total} | {rate}/s | ETA {eta_formatted}',
+        etaBuffer: 50,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.#bar = this.#bars.create(Math.max(totalBytes, 1), 0, this.#payload(0, totalBytes));
+  }
+
+  #updateTransfers(bytesDone: number): void {
+    if (this.#bar === undefined || this.#filesTotal === 0) return;
+    this.#bar.update(bytesDone, this.#payload(bytesDone, this.#bar.getTotal()));
+  }
+
+  #payload(bytesDone: number, totalBytes: number): Record<string, string> {
+    const seconds = Math.max((performance.now() - this.#started) / 1000, 0.001);
+    return {
+      files: `${this.#filesDone}/${this.#filesTotal}`,
+      done: formatBytes(bytesDone),
+      total: formatBytes(totalBytes),
+      rate: formatBytes(bytesDone / seconds),
+    };
+  }
+
+  #stopBars(): void {
+    this.#bars?.stop();
+    this.#bars = undefined;
+    this.#bar = undefined;
+  }
+
+  #out(line: string): void {
+    if (this.#bars !== undefined) this.#bars.log(`${line}\n`);
+    else this.#streams.stdout.write(`${line}\n`);
+  }
+
+  #err(line: string): void {
+    if (this.#bars !== undefined) this.#bars.log(`${line}\n`);
+    else this.#streams.stderr.write(`${line}\n`);
+  }
+}

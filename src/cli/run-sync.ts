@@ -1,0 +1,58 @@
+import { createSyncer, type Action, type SyncOptions, type SyncSummary } from 's3kit';
+import type { CliContext } from './context.js';
+import { describeError } from './describe-error.js';
+import { exitCodeFor, exitCodeForError, ExitCode } from './exit-codes.js';
+import { namingFor } from './naming.js';
+import { JsonReporter } from './output/json-reporter.js';
+import type { Reporter } from './output/reporter.js';
+import { TextReporter } from './output/text-reporter.js';
+import type { OutputFlags } from './sync-flags.js';
+
+/** What `sync` and `apply` share: build the syncer, attach a reporter, run, map to an exit code. */
+export async function runSync(
+  context: CliContext,
+  request: {
+    readonly options: SyncOptions;
+    readonly sourceArg: string;
+    readonly targetArg: string;
+    readonly output: OutputFlags;
+    readonly expectedPlan?: AsyncIterable<Action>;
+  },
+): Promise<number> {
+  const { output } = request;
+  const reporterFor = (syncer: ReturnType<typeof createSyncer>): Reporter => {
+    if (output.json === true) return new JsonReporter(context.streams);
+    const tty = context.streams.stdout.isTTY === true;
+    const mode = output.quiet === true ? 'quiet' : output.onlyShowErrors === true ? 'errors' : 'lines';
+    return new TextReporter(context.streams, {
+      mode,
+      bar: tty && mode === 'lines' && output.progress !== false,
+      color: tty && context.env.NO_COLOR === undefined && context.env.TERM !== 'dumb',
+      dryRun: request.options.dryRun === true,
+      naming: namingFor(syncer.source, syncer.target, request.sourceArg, request.targetArg),
+    });
+  };
+  let reporter: Reporter | undefined;
+  let lastSummary: SyncSummary | undefined;
+  try {
+    const syncer = createSyncer(request.options);
+    reporter = reporterFor(syncer);
+    reporter.attach(syncer);
+    syncer.on('done', ({ summary }) => (lastSummary = summary));
+    // With a progress bar, plan first so that the bar's totals are final from the start.
+    const planFirst = reporter instanceof TextReporter && context.streams.stdout.isTTY === true && output.progress !== false;
+    const summary = await syncer.run({ signal: context.signal, planFirst, expectedPlan: request.expectedPlan });
+    reporter.finish(summary);
+    return exitCodeFor(summary);
+  } catch (error) {
+    if (context.signal?.aborted === true) {
+      if (lastSummary !== undefined) reporter?.finish(lastSummary);
+      context.streams.stderr.write('s3kit: interrupted; in-flight uploads were aborted, nothing half-written remains.\n');
+      return ExitCode.interrupted;
+    }
+    const message = describeError(error, output.debug === true);
+    if (reporter !== undefined) reporter.fatal(message);
+    else context.streams.stderr.write(`s3kit: ${message}\n`);
+    return exitCodeForError(error);
+  }
+}

@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { FilterRule, S3ConnectionOptions, SyncOptions, UploadOptions } from 's3kit';
+import { parseMaxDelete, parseMetadata, parsePositiveInteger, parseSize } from './values.js';
+
+/** The flags of `sync`, `plan` and `apply` as commander parses them. */
+export interface SyncFlags {
+  readonly delete?: boolean;
+  readonly dryrun?: boolean;
+  readonly sizeOnly?: boolean;
+  readonly exactTimestamps?: boolean;
+  readonly checksum?: boolean;
+  readonly storageClass?: string;
+  readonly sse?: string | true;
+  readonly sseKmsKeyId?: string;
+  readonly acl?: string;
+  readonly contentType?: string;
+  readonly cacheControl?: string;
+  readonly metadata?: Record<string, string>;
+  readonly followSymlinks?: boolean;
+  readonly ignoreFile?: string[];
+  readonly ignoreFileName?: string;
+  readonly maxDelete?: number | `${number}%`;
+  readonly deleteExcluded?: boolean;
+  readonly concurrency?: number;
+  readonly multipartThreshold?: number;
+  readonly partSize?: number;
+}
+
+/** The connection flags every command that talks to S3 has. */
+export interface ConnectionFlags {
+  readonly endpointUrl?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly pathStyle?: boolean;
+}
+
+/** Output flags of `sync` and `apply`. */
+export interface OutputFlags {
+  readonly json?: boolean;
+  readonly progress?: boolean;
+  readonly onlyShowErrors?: boolean;
+  readonly quiet?: boolean;
+  readonly debug?: boolean;
+}
+
+/**
+ * Adds the flags that shape a sync. `--exclude`, `--include` and `--exclude-from` all append to
+ * `rules` in the order they appear on the command line, because with aws-cli semantics the
+ * last matching rule wins.
+ */
+export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
+  const compareFlags = ['sizeOnly', 'exactTimestamps', 'checksum'];
+  return command
+    .option('--delete', 'delete target keys that the source lacks (after all transfers, never after errors)')
+    .option('--dryrun', 'show what would be done, do nothing')
+    .addOption(new Option('--dry-run', 'same as --dryrun').hideHelp().implies({ dryrun: true }))
+    .option('--exclude <pattern>', 'exclude keys matching the pattern (aws-cli rules: * crosses /, the last matching rule wins)', (pattern: string) => {
+      rules.push({ type: 'exclude', pattern });
+      return pattern;
+    })
+    .option('--include <pattern>', 'include keys matching the pattern again', (pattern: string) => {
+      rules.push({ type: 'include', pattern });
+      return pattern;
+    })
+    .option('--exclude-from <file>', 'read --exclude patterns from a file, one per line (# comments)', (file: string) => {
+      for (const pattern of readLines(file, '--exclude-from')) rules.push({ type: 'exclude', pattern });
+      return file;
+    })
+    .option('--ignore-file <path>', 'a file of .gitignore patterns to exclude (repeatable)', collect, [] as string[])
+    .option('--ignore-file-name <name>', 'read ignore files of this name from every source directory, e.g. .gitignore')
+    .addOption(new Option('--size-only', 'compare by size only').conflicts(compareFlags.filter((f) => f !== 'sizeOnly')))
+    .addOption(
+      new Option('--exact-timestamps', 'same-size keys are equal only when their times match exactly').conflicts(
+        compareFlags.filter((f) => f !== 'exactTimestamps'),
+      ),
+    )
+    .addOption(
+      new Option('--checksum', 'compare content (MD5 and multipart ETags) instead of times').conflicts(compareFlags.filter((f) => f !== 'checksum')),
+    )
+    .option('--max-delete <n|n%>', 'refuse to delete more than n keys, or n% of the target', parseMaxDelete)
+    .option('--delete-excluded', 'with --delete, also delete target keys the filters exclude')
+    .option('--follow-symlinks', 'follow symbolic links (default)')
+    .option('--no-follow-symlinks', 'skip symbolic links')
+    .option('--storage-class <class>', 'storage class of uploaded objects, e.g. STANDARD_IA')
+    .addOption(new Option('--sse [algorithm]', 'server-side encryption: AES256 (default when given alone) or aws:kms').choices(['AES256', 'aws:kms']))
+    .option('--sse-kms-key-id <id>', 'KMS key for --sse aws:kms')
+    .option('--acl <acl>', 'canned ACL of uploaded objects, e.g. public-read')
+    .option('--content-type <type>', 'Content-Type of every uploaded object (default: guessed per file)')
+    .option('--cache-control <value>', 'Cache-Control of uploaded objects')
+    .option('--metadata <k=v,...>', 'user metadata of uploaded objects', parseMetadata)
+    .option('--concurrency <n>', 'transfers in flight (default 16)', parsePositiveInteger)
+    .option('--multipart-threshold <size>', 'upload files this large in parts (default 16MB)', parseSize)
+    .option('--part-size <size>', 'multipart part size (default 8MB; MB = MiB, as in aws-cli)', parseSize);
+}
+
+/** Adds `--endpoint-url`, `--region`, `--profile` and `--path-style`. */
+export function addConnectionFlags(command: Command): Command {
+  return command
+    .option('--endpoint-url <url>', 'S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)')
+    .option('--region <region>', 'region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile)')
+    .option('--profile <name>', 'profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)')
+    .option('--path-style', 'address buckets as endpoint/bucket (the default with --endpoint-url)');
+}
+
+/** Adds the output flags of commands that transfer. */
+export function addOutputFlags(command: Command): Command {
+  return command
+    .option('--json', 'print one JSON object per event and a final summary, nothing else, on stdout')
+    .option('--no-progress', 'no progress bar')
+    .option('--only-show-errors', 'print only warnings and errors')
+    .option('--quiet', 'print nothing but errors')
+    .option('--debug', 'print stack traces of errors');
+}
+
+/**
+ * The sync settings the flags describe: everything but locations and connection. These are
+ * also what a plan file records, so they are plain JSON.
+ */
+export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[]): Omit<SyncOptions, 'source' | 'target' | 'dryRun'> {
+  const upload: UploadOptions = dropUndefined({
+    storageClass: flags.storageClass,
+    sse: flags.sse === true ? 'AES256' : (flags.sse as UploadOptions['sse']),
+    sseKmsKeyId: flags.sseKmsKeyId,
+    acl: flags.acl,
+    contentType: flags.contentType,
+    cacheControl: flags.cacheControl,
+    metadata: flags.metadata,
+  });
+  if (upload.sseKmsKeyId !== undefined && upload.sse === undefined) {
+    throw new InvalidArgumentError('--sse-kms-key-id needs --sse aws:kms.');
+  }
+  return dropUndefined({
+    delete: flags.delete,
+    deleteExcluded: flags.deleteExcluded,
+    maxDelete: flags.maxDelete,
+    compare: flags.sizeOnly ? 'size-only' : flags.exactTimestamps ? 'exact-timestamps' : flags.checksum ? 'checksum' : undefined,
+    followSymlinks: flags.followSymlinks,
+    rules: rules.length > 0 ? [...rules] : undefined,
+    ignorePatternFiles: flags.ignoreFile !== undefined && flags.ignoreFile.length > 0 ? flags.ignoreFile : undefined,
+    ignoreFileName: flags.ignoreFileName,
+    concurrency: flags.concurrency,
+    multipartThreshold: flags.multipartThreshold,
+    partSize: flags.partSize,
+    upload: Object.keys(upload).length > 0 ? upload : undefined,
+  });
+}
+
+/**
+ * Connection options from the flags and the environment. Credentials are left to the SDK's
+ * default chain (environment, profiles, SSO, container and instance roles) and never printed.
+ */
+export function connectionOptions(flags: ConnectionFlags, env: Readonly<Record<string, string | undefined>>): S3ConnectionOptions {
+  return dropUndefined({
+    endpoint: flags.endpointUrl ?? nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL),
+    region: flags.region ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
+    profile: flags.profile,
+    forcePathStyle: flags.pathStyle === true ? true : undefined,
+  });
+}
+
+function readLines(file: string, flag: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InvalidArgumentError(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function dropUndefined<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+}

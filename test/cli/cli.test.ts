@@ -1,0 +1,292 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { allOutput, cliEnv, s3kit, s3kitInterrupted } from '../helpers/cli.js';
+import { tempDir, writeTree } from '../helpers/files.js';
+import { createTestBucket, getObjectBytes, headObject, incompleteUploads, listObjects } from '../helpers/s3.js';
+
+const MiB = 1024 * 1024;
+const ESC = '\u001b';
+
+function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('s3kit sync', () => {
+  let bucket: string;
+  let root: string;
+
+  beforeAll(async () => {
+    bucket = await createTestBucket('cli-sync');
+    root = await tempDir('cli');
+    await writeTree(root, { 'index.html': '<p>hi</p>', 'css/site.css': 'body{}', 'notes.tmp': 'scratch' });
+  });
+
+  it('uploads with aws-cli style lines and a summary, then finds nothing to do', async () => {
+    const first = await s3kit(['sync', root, `s3://${bucket}/www`, '--exclude', '*.tmp']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`upload: ${join(root, 'index.html')} to s3://${bucket}/www/index.html`);
+    expect(first.stdout).toContain(`upload: ${join(root, 'css/site.css')} to s3://${bucket}/www/css/site.css`);
+    expect(first.stdout).toMatch(/Done: 2 uploaded \(15 B\), 0 updated \(0 B\), 0 deleted, 0 unchanged, 0 failed/);
+    expect(first.stdout + first.stderr).not.toContain(ESC); // not a terminal: no control codes
+    expect([...(await listObjects(bucket)).keys()].sort()).toEqual(['www/css/site.css', 'www/index.html']);
+    expect((await headObject(bucket, 'www/index.html')).ContentType).toBe('text/html');
+
+    const second = await s3kit(['sync', root, `s3://${bucket}/www`, '--exclude', '*.tmp']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/Done: 0 uploaded .* 2 unchanged, 0 failed/);
+    expect(second.stdout).not.toContain('upload:');
+  });
+
+  it('--json prints only JSON: one object per event and a final summary', async () => {
+    await writeFile(join(root, 'new.txt'), 'new');
+    const result = await s3kit(['sync', root, `s3://${bucket}/www`, '--exclude', '*.tmp', '--json']);
+    expect(result.code).toBe(0);
+    const records = jsonLines(result.stdout);
+    const events = records.map((r) => r.event);
+    expect(events).toContain('planned');
+    expect(events).toContain('transferStart');
+    expect(events).toContain('transferEnd');
+    expect(events).toContain('skipped');
+    expect(events.at(-1)).toBe('summary');
+    expect(records.find((r) => r.event === 'transferEnd')).toMatchObject({ key: 'new.txt', type: 'copy', method: 'put', size: 3 });
+    expect(records.at(-1)).toMatchObject({ copied: { count: 1, bytes: 3 }, failedCount: 0 });
+  });
+
+  it('--dryrun shows what would happen and changes nothing', async () => {
+    await writeFile(join(root, 'dry.txt'), 'dry');
+    const result = await s3kit(['sync', root, `s3://${bucket}/www`, '--dryrun', '--delete']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`(dryrun) upload: ${join(root, 'dry.txt')} to s3://${bucket}/www/dry.txt`);
+    expect(result.stdout).toContain('dry run: nothing was changed');
+    expect((await listObjects(bucket, 'www/')).has('www/dry.txt')).toBe(false);
+  });
+
+  it('maps upload options to the stored object', async () => {
+    const result = await s3kit([
+      'sync', root, `s3://${bucket}/opts`, '--exclude', '*', '--include', 'index.html',
+      '--storage-class', 'STANDARD_IA', '--cache-control', 'max-age=9', '--content-type', 'text/plain',
+      '--metadata', 'team=web,env=test', '--sse', 'aws:kms', '--sse-kms-key-id', 'testkey-1',
+    ]);
+    expect(result.code).toBe(0);
+    expect([...(await listObjects(bucket, 'opts/')).keys()]).toEqual(['opts/index.html']);
+    const head = await headObject(bucket, 'opts/index.html');
+    expect(head).toMatchObject({ StorageClass: 'STANDARD_IA', CacheControl: 'max-age=9', ContentType: 'text/plain', ServerSideEncryption: 'aws:kms' });
+    expect(head.Metadata).toMatchObject({ team: 'web', env: 'test' });
+  });
+});
+
+describe('deletes and exit codes', () => {
+  it('exits 3 when --max-delete refuses the delete phase, and deletes within the limit', async () => {
+    const bucket = await createTestBucket('cli-maxdel');
+    const root = await tempDir('cli-maxdel');
+    await writeTree(root, Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}.txt`, `${i}`])));
+    expect((await s3kit(['sync', root, `s3://${bucket}`])).code).toBe(0);
+    for (let i = 0; i < 4; i++) await rm(join(root, `f${i}.txt`));
+
+    const refused = await s3kit(['sync', root, `s3://${bucket}`, '--delete', '--max-delete', '2']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/4 delete\(s\) refused: more than maxDelete 2/);
+    expect((await listObjects(bucket)).size).toBe(10);
+
+    const allowed = await s3kit(['sync', root, `s3://${bucket}`, '--delete', '--max-delete', '40%']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain(`delete: s3://${bucket}/f0.txt`);
+    expect((await listObjects(bucket)).size).toBe(6);
+  });
+
+  it('exits 1 when an upload fails, and 3 when that also cancels deletes', async () => {
+    const bucket = await createTestBucket('cli-fail');
+    const root = await tempDir('cli-fail');
+    await writeTree(root, { 'stale.txt': 'old' });
+    await s3kit(['sync', root, `s3://${bucket}`]);
+    await rm(join(root, 'stale.txt'));
+    // radosgw refuses keys longer than 1024 bytes: a real per-object failure.
+    const longKey = `${Array.from({ length: 6 }, (_, i) => String(i).repeat(200)).join('/')}/file.txt`;
+    await writeTree(root, { [longKey]: 'deep', 'ok.txt': 'ok' });
+
+    const failed = await s3kit(['sync', root, `s3://${bucket}`]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/upload failed: .*file\.txt to s3:\/\/.*: the server refuses this key \(InvalidObjectName\)/);
+    expect(failed.stdout).toMatch(/1 failed/);
+
+    const withDelete = await s3kit(['sync', root, `s3://${bucket}`, '--delete']);
+    expect(withDelete.code).toBe(3);
+    expect(withDelete.stderr).toMatch(/1 delete\(s\) skipped because 1 transfer\(s\) failed/);
+    expect((await listObjects(bucket)).has('stale.txt')).toBe(true);
+  });
+});
+
+describe('errors a user will hit', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await tempDir('cli-errors');
+    await writeTree(root, { 'a.txt': 'a' });
+  });
+
+  it.each([
+    [['sync', '.', 's3://bucket-x', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['sync', '.'], /missing required argument 'target'/],
+    [['sync', '.', 's3://bucket-x', '--part-size', '5XB'], /"5XB" is not a size/],
+    [['sync', '.', 's3://bucket-x', '--max-delete', 'lots'], /neither a count/],
+    [['sync', '.', 's3://bucket-x', '--size-only', '--checksum'], /cannot be used with/],
+    [['sync', '.', 's3://Bad_Bucket'], /invalid bucket name/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j exits 2 with one clear line', async (args, message) => {
+    const result = await s3kit(args as string[], { cwd: root });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('a bucket that does not exist', async () => {
+    const result = await s3kit(['sync', root, 's3://s3kit-missing-bucket-cli']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/the bucket "s3kit-missing-bucket-cli" does not exist \(NoSuchBucket\)/);
+  });
+
+  it('a wrong secret key', async () => {
+    const bucket = await createTestBucket('cli-denied');
+    const result = await s3kit(['sync', root, `s3://${bucket}`], { env: cliEnv({ AWS_SECRET_ACCESS_KEY: 'wrong-secret' }) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/SignatureDoesNotMatch.*check the secret access key/);
+    expect(result.stderr).not.toContain('wrong-secret');
+  });
+
+  it('an unknown access key', async () => {
+    const result = await s3kit(['sync', root, 's3://any-bucket'], { env: cliEnv({ AWS_ACCESS_KEY_ID: 'NOSUCHKEY' }) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/InvalidAccessKeyId/);
+  });
+
+  it('a wrong endpoint', async () => {
+    const result = await s3kit(['sync', root, 's3://any-bucket', '--endpoint-url', 'http://127.0.0.1:9']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot reach the S3 endpoint \(ECONNREFUSED\)/);
+  });
+
+  it('no credentials at all', async () => {
+    const env = cliEnv({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+    const result = await s3kit(['sync', root, 's3://any-bucket'], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no AWS credentials found/);
+  });
+
+  it('a missing source directory', async () => {
+    const result = await s3kit(['sync', join(root, 'nope'), 's3://any-bucket']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/source directory .*nope does not exist/);
+  });
+});
+
+describe('plan and apply', () => {
+  it('prints a table, saves an NDJSON plan, applies it, and refuses it once the source changed', async () => {
+    const bucket = await createTestBucket('cli-plan');
+    const root = await tempDir('cli-plan');
+    await writeTree(root, { 'a.txt': 'a', 'b.txt': 'bb' });
+    await s3kit(['sync', root, `s3://${bucket}`]);
+    await writeTree(root, { 'b.txt': 'changed', 'c.txt': 'new' });
+    await rm(join(root, 'a.txt'));
+
+    const table = await s3kit(['plan', root, `s3://${bucket}`, '--delete']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^update +7 B {2}b\.txt {2}\(size-differs\)$/m);
+    expect(table.stdout).toMatch(/^copy +3 B {2}c\.txt {2}\(missing-in-target\)$/m);
+    expect(table.stdout).toMatch(/^delete +1 B {2}a\.txt {2}\(missing-in-source\)$/m);
+    expect(table.stdout).toMatch(/Plan: 1 to copy \(3 B\), 1 to update \(7 B\), 1 to delete, 0 unchanged or kept\./);
+    expect([...(await listObjects(bucket)).keys()].sort()).toEqual(['a.txt', 'b.txt']); // nothing executed
+
+    const saved = await s3kit(['plan', root, `s3://${bucket}`, '--delete', '--json']);
+    const records = jsonLines(saved.stdout);
+    expect(records[0]).toMatchObject({ type: 'plan', version: 1, source: root, target: `s3://${bucket}/` });
+    expect(JSON.stringify(records[0])).not.toContain(inject('s3').secretAccessKey);
+    expect(records.filter((r) => r.type === 'action')).toHaveLength(3);
+    const planFile = join(await tempDir('plans'), 'plan.ndjson');
+    await writeFile(planFile, saved.stdout);
+
+    const applied = await s3kit(['apply', planFile]);
+    expect(applied.code).toBe(0);
+    expect([...(await listObjects(bucket)).keys()].sort()).toEqual(['b.txt', 'c.txt']);
+    expect((await getObjectBytes(bucket, 'b.txt')).toString()).toBe('changed');
+
+    // The same plan again: the target has changed since, so apply refuses and touches nothing.
+    await writeTree(root, { 'd.txt': 'another' });
+    const stale = await s3kit(['apply', planFile]);
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toMatch(/The plan is out of date at "a\.txt": the plan has delete "a\.txt", which is no longer there\. Make a new plan\./);
+    expect((await listObjects(bucket)).has('d.txt')).toBe(false);
+  });
+
+  it('refuses a file that is not a plan', async () => {
+    const file = join(await tempDir('notplan'), 'x.ndjson');
+    await writeFile(file, '{"hello":1}\n');
+    const result = await s3kit(['apply', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/not an s3kit plan file/);
+  });
+});
+
+describe('presign', () => {
+  it('prints URLs that download and upload without credentials', async () => {
+    const bucket = await createTestBucket('cli-presign');
+    const root = await tempDir('presign');
+    await writeTree(root, { 'doc.txt': 'presigned content' });
+    await s3kit(['sync', root, `s3://${bucket}`]);
+
+    const get = await s3kit(['presign', `s3://${bucket}/doc.txt`, '--expires', '15m']);
+    expect(get.code).toBe(0);
+    expect(get.stdout).toMatch(/X-Amz-Expires=900/);
+    expect(await (await fetch(get.stdout.trim())).text()).toBe('presigned content');
+
+    const put = await s3kit(['presign', `s3://${bucket}/upload.txt`, '--put']);
+    expect(put.code).toBe(0);
+    const response = await fetch(put.stdout.trim(), { method: 'PUT', body: 'sent with curl' });
+    expect(response.status).toBe(200);
+    expect((await getObjectBytes(bucket, 'upload.txt')).toString()).toBe('sent with curl');
+
+    const bad = await s3kit(['presign', `s3://${bucket}/doc.txt`, '--expires', '30d']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expiresIn must be 1 to 604800 seconds/);
+  });
+});
+
+describe('help, version, interrupt', () => {
+  it.each(['sync', 'plan', 'apply', 'presign'])('%s --help shows examples and exits 0', async (command) => {
+    const result = await s3kit([command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Examples:\n {2}s3kit /);
+  });
+
+  it('--help lists the exit codes and --version prints the version', async () => {
+    const help = await s3kit(['--help']);
+    expect(help.stdout).toMatch(/130 +interrupted/);
+    const version = await s3kit(['--version']);
+    const pkg = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(version.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('Ctrl-C aborts the multipart upload in flight, prints the partial summary and exits 130', async () => {
+    const bucket = await createTestBucket('cli-sigint');
+    const root = await tempDir('sigint');
+    await writeFile(join(root, 'big.bin'), Buffer.alloc(64 * MiB, 1));
+    const result = await s3kitInterrupted(
+      ['sync', root, `s3://${bucket}`, '--json', '--multipart-threshold', '5MB', '--part-size', '5MB'],
+      (stdout) => stdout.includes('"event":"progress"'),
+    );
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/interrupted/);
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: 'summary', aborted: true });
+    expect(await incompleteUploads(bucket)).toBe(0);
+    expect((await listObjects(bucket)).size).toBe(0);
+  });
+});
+
+afterAll(() => {
+  // No run printed the secret key, whatever went wrong.
+  const secret = inject('s3').secretAccessKey;
+  expect(allOutput.some((text) => text.includes(secret))).toBe(false);
+});

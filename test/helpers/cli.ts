@@ -1,0 +1,69 @@
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+
+export const BIN = join(import.meta.dirname, '..', '..', 'bin', 's3kit.js');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Every output of every run, so a test can assert that no secret was ever printed. */
+export const allOutput: string[] = [];
+
+/**
+ * The environment of a spawned s3kit: credentials and endpoint of the test server, a HOME with
+ * no AWS config, and instance metadata disabled so the SDK's credential chain never leaves
+ * loopback.
+ */
+export function cliEnv(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const s3 = inject('s3');
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: '/nonexistent-s3kit-home',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    AWS_ENDPOINT_URL: s3.endpoint,
+    AWS_REGION: s3.region,
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** Runs the built `s3kit` bin and collects its exit code and output. */
+export function s3kit(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: options.env ?? cliEnv(), cwd: options.cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      allOutput.push(stdout, stderr);
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Starts `s3kit` and sends SIGINT once `when(stdoutSoFar)` holds; resolves with the outcome.
+ */
+export function s3kitInterrupted(args: readonly string[], when: (stdout: string) => boolean, env = cliEnv()): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!sent && when(stdout)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => {
+      allOutput.push(stdout, stderr);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,50 @@
+import { InvalidArgumentError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { parseDurationSeconds, parseMaxDelete, parseMetadata, parseSize } from '../../src/cli/values.js';
+import { connectionOptions, syncSettings } from '../../src/cli/sync-flags.js';
+
+describe('CLI values', () => {
+  it.each([
+    ['64MB', 64 * 1024 * 1024],
+    ['8MiB', 8 * 1024 * 1024],
+    ['512KB', 512 * 1024],
+    ['1.5GiB', 1.5 * 1024 ** 3],
+    ['1048576', 1048576],
+  ])('size %s = %i bytes (MB as in aws-cli)', (text, value) => {
+    expect(parseSize(text)).toBe(value);
+  });
+
+  it.each(['5XB', 'MB', '-1MB', ''])('rejects size %j', (text) => {
+    expect(() => parseSize(text)).toThrow(InvalidArgumentError);
+  });
+
+  it('parses durations, max-delete and metadata', () => {
+    expect(parseDurationSeconds('1h')).toBe(3600);
+    expect(parseDurationSeconds('900')).toBe(900);
+    expect(() => parseDurationSeconds('soon')).toThrow(/not a duration/);
+    expect(parseMaxDelete('10%')).toBe('10%');
+    expect(parseMaxDelete('7')).toBe(7);
+    expect(parseMetadata('a=1, b = x=y')).toEqual({ a: '1', b: 'x=y' });
+    expect(parseMetadata('{"k":"v"}')).toEqual({ k: 'v' });
+    expect(() => parseMetadata('novalue')).toThrow(/key=value/);
+  });
+
+  it('maps flags to settings and the environment to a connection', () => {
+    expect(syncSettings({ sse: true, checksum: true, ignoreFile: [] }, [{ type: 'exclude', pattern: '*.tmp' }])).toEqual({
+      compare: 'checksum',
+      rules: [{ type: 'exclude', pattern: '*.tmp' }],
+      upload: { sse: 'AES256' },
+    });
+    expect(() => syncSettings({ sseKmsKeyId: 'k' }, [])).toThrow(/--sse aws:kms/);
+    expect(connectionOptions({}, { AWS_ENDPOINT_URL_S3: 'http://s3', AWS_ENDPOINT_URL: 'http://other', AWS_DEFAULT_REGION: 'eu-west-1' })).toEqual({
+      endpoint: 'http://s3',
+      region: 'eu-west-1',
+    });
+    expect(connectionOptions({ endpointUrl: 'http://flag', region: 'r', pathStyle: true, profile: 'p' }, { AWS_ENDPOINT_URL: 'http://env' })).toEqual({
+      endpoint: 'http://flag',
+      region: 'r',
+      profile: 'p',
+      forcePathStyle: true,
+    });
+  });
+});
