@@ -14,7 +14,7 @@ export const PLAN_FILE_VERSION = 1;
 export interface PlanFileHeader {
   /** Always `'plan'`; tells a plan file from other NDJSON. */
   readonly type: 'plan';
-  /** {@link PLAN_FILE_VERSION} of the writer. */
+  /** The plan file format version of the writer (currently 1). */
   readonly version: number;
   /** When the plan was made (ISO 8601). */
   readonly createdAt: string;
