@@ -110,7 +110,7 @@ export class TextReporter implements Reporter {
         hideCursor: true,
         clearOnComplete: false,
         fps: 10,
-        format: '{bar} {percentage}% | {files} files | {done} / {total} | {rate}/s | ETA {eta_formatted}',
+        format: '{bar} {percentage}% | {files} files | {sent} / {size} | {rate}/s | ETA {eta_formatted}',
         etaBuffer: 50,
       },
       cliProgress.Presets.shades_classic,
@@ -127,8 +127,8 @@ export class TextReporter implements Reporter {
     const seconds = Math.max((performance.now() - this.#started) / 1000, 0.001);
     return {
       files: `${this.#filesDone}/${this.#filesTotal}`,
-      done: formatBytes(bytesDone),
-      total: formatBytes(totalBytes),
+      sent: formatBytes(bytesDone),
+      size: formatBytes(totalBytes),
       rate: formatBytes(bytesDone / seconds),
     };
   }
