@@ -14,6 +14,8 @@
 #   S3KIT_OSD_STORE  memstore (RAM) or bluestore (sparse file)               default memstore
 #   S3KIT_STORE_SIZE memstore RAM budget or bluestore file size              default 4G / 20G
 #   S3KIT_ACCESS_KEY / S3KIT_SECRET_KEY                                      default s3kit / s3kitsecret
+#   S3KIT_OTHER_ACCESS_KEY / S3KIT_OTHER_SECRET_KEY  a second user, who owns nothing (access-denied tests)
+#                                                                            default other / othersecret
 #
 # Facts this script depends on (Ceph 16 on Debian 12):
 # - `auth none` between the daemons keeps set-up short; S3 requests are still SigV4-checked by radosgw.
@@ -32,6 +34,8 @@ MON_PORT=${S3KIT_MON_PORT:-6789}
 STORE=${S3KIT_OSD_STORE:-memstore}
 ACCESS_KEY=${S3KIT_ACCESS_KEY:-s3kit}
 SECRET_KEY=${S3KIT_SECRET_KEY:-s3kitsecret}
+OTHER_ACCESS_KEY=${S3KIT_OTHER_ACCESS_KEY:-other}
+OTHER_SECRET_KEY=${S3KIT_OTHER_SECRET_KEY:-othersecret}
 PACKAGES=(ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl)
 STORAGE_CLASSES=(STANDARD_IA ONEZONE_IA REDUCED_REDUNDANCY INTELLIGENT_TIERING GLACIER GLACIER_IR DEEP_ARCHIVE)
 if [[ $STORE == memstore ]]; then STORE_SIZE=${S3KIT_STORE_SIZE:-4G}; else STORE_SIZE=${S3KIT_STORE_SIZE:-20G}; fi
@@ -167,6 +171,8 @@ EOF
 
   radosgw-admin "${C[@]}" user create --uid=s3kit --display-name="s3kit tests" \
     --access-key="$ACCESS_KEY" --secret="$SECRET_KEY" >/dev/null
+  radosgw-admin "${C[@]}" user create --uid=s3kit-other --display-name="a user without access" \
+    --access-key="$OTHER_ACCESS_KEY" --secret="$OTHER_SECRET_KEY" >/dev/null
   for class in "${STORAGE_CLASSES[@]}"; do
     radosgw-admin "${C[@]}" zonegroup placement add --rgw-zonegroup default --placement-id default-placement --storage-class "$class" >/dev/null
     radosgw-admin "${C[@]}" zone placement add --rgw-zone default --placement-id default-placement --storage-class "$class" --data-pool default.rgw.buckets.data >/dev/null

@@ -14,6 +14,12 @@ export interface TestS3 {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly region: string;
+  /**
+   * A second user of the same server who owns nothing, for access-denied cases. Always there
+   * with the local radosgw; with S3KIT_TEST_ENDPOINT, from S3KIT_TEST_OTHER_ACCESS_KEY and
+   * S3KIT_TEST_OTHER_SECRET_KEY when set.
+   */
+  readonly other: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
 }
 
 declare module 'vitest' {
@@ -35,6 +41,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       accessKeyId: requireEnv('S3KIT_TEST_ACCESS_KEY'),
       secretAccessKey: requireEnv('S3KIT_TEST_SECRET_KEY'),
       region: process.env.S3KIT_TEST_REGION ?? 'us-east-1',
+      other:
+        process.env.S3KIT_TEST_OTHER_ACCESS_KEY && process.env.S3KIT_TEST_OTHER_SECRET_KEY
+          ? { accessKeyId: process.env.S3KIT_TEST_OTHER_ACCESS_KEY, secretAccessKey: process.env.S3KIT_TEST_OTHER_SECRET_KEY }
+          : undefined,
     });
     return async () => {};
   }
@@ -48,6 +58,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     S3KIT_RGW_PORT: String(rgwPort),
     S3KIT_ACCESS_KEY: 'test',
     S3KIT_SECRET_KEY: 'testsecret',
+    S3KIT_OTHER_ACCESS_KEY: 'other',
+    S3KIT_OTHER_SECRET_KEY: 'othersecret',
   };
   const script = join(import.meta.dirname, '..', 'scripts', 's3-server.sh');
   const stop = async (): Promise<void> => {
@@ -64,6 +76,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     accessKeyId: 'test',
     secretAccessKey: 'testsecret',
     region: 'us-east-1',
+    other: { accessKeyId: 'other', secretAccessKey: 'othersecret' },
   });
   return stop;
 }

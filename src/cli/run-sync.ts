@@ -27,7 +27,7 @@ export async function runSync(
     return new TextReporter(context.streams, {
       mode,
       bar: tty && mode === 'lines' && output.progress !== false,
-      color: tty && context.env.NO_COLOR === undefined && context.env.TERM !== 'dumb',
+      color: colorEnabled(tty, context.env),
       dryRun: request.options.dryRun === true,
       naming: namingFor(syncer.source, syncer.target, request.sourceArg, request.targetArg),
     });
@@ -55,4 +55,9 @@ export async function runSync(
     else context.streams.stderr.write(`s3kit: ${message}\n`);
     return exitCodeForError(error);
   }
+}
+
+/** Colours only on a terminal, and never with `NO_COLOR` (any value, https://no-color.org) or `TERM=dumb`. */
+export function colorEnabled(tty: boolean, env: Readonly<Record<string, string | undefined>>): boolean {
+  return tty && env.NO_COLOR === undefined && env.TERM !== 'dumb';
 }

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -80,6 +80,24 @@ describe('s3kit sync', () => {
   });
 });
 
+describe('output levels', () => {
+  it('--only-show-errors prints warnings but no transfer lines; --quiet prints nothing', async () => {
+    const bucket = await createTestBucket('cli-quiet');
+    const root = await tempDir('cli-quiet');
+    await writeTree(root, { 'a.txt': 'a' });
+    await symlink(join(root, 'nowhere'), join(root, 'broken-link'));
+    const errorsOnly = await s3kit(['sync', root, `s3://${bucket}`, '--only-show-errors']);
+    expect(errorsOnly.code).toBe(0);
+    expect(errorsOnly.stdout).toBe('');
+    expect(errorsOnly.stderr).toMatch(/warning: .*broken-link: symbolic link to nothing; skipped/);
+    await writeTree(root, { 'b.txt': 'b' });
+    const quiet = await s3kit(['sync', root, `s3://${bucket}`, '--quiet']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout + quiet.stderr).toBe('');
+    expect([...(await listObjects(bucket)).keys()].sort()).toEqual(['a.txt', 'b.txt']);
+  });
+});
+
 describe('deletes and exit codes', () => {
   it('exits 3 when --max-delete refuses the delete phase, and deletes within the limit', async () => {
     const bucket = await createTestBucket('cli-maxdel');
@@ -157,6 +175,16 @@ describe('errors a user will hit', () => {
     expect(result.stderr).not.toContain('wrong-secret');
   });
 
+  it.skipIf(inject('s3').other === undefined)('access denied: valid credentials without permission on the bucket', async () => {
+    const bucket = await createTestBucket('cli-forbidden');
+    const other = inject('s3').other!;
+    const env = cliEnv({ AWS_ACCESS_KEY_ID: other.accessKeyId, AWS_SECRET_ACCESS_KEY: other.secretAccessKey });
+    const result = await s3kit(['sync', root, `s3://${bucket}`], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/access denied \(AccessDenied\): the credentials in use lack permission for the bucket/);
+    expect(result.stderr).not.toContain(other.secretAccessKey);
+  });
+
   it('an unknown access key', async () => {
     const result = await s3kit(['sync', root, 's3://any-bucket'], { env: cliEnv({ AWS_ACCESS_KEY_ID: 'NOSUCHKEY' }) });
     expect(result.code).toBe(2);
@@ -219,6 +247,12 @@ describe('plan and apply', () => {
     expect(stale.code).toBe(2);
     expect(stale.stderr).toMatch(/The plan is out of date at "a\.txt": the plan has delete "a\.txt", which is no longer there\. Make a new plan\./);
     expect((await listObjects(bucket)).has('d.txt')).toBe(false);
+  });
+
+  it('refuses a plan file that does not exist', async () => {
+    const result = await s3kit(['apply', '/nonexistent/plan.ndjson']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot read plan file \/nonexistent\/plan\.ndjson \(ENOENT\)/);
   });
 
   it('refuses a file that is not a plan', async () => {

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseDurationSeconds, parseMaxDelete, parseMetadata, parseSize } from '../../src/cli/values.js';
 import { connectionOptions, syncSettings } from '../../src/cli/sync-flags.js';
+import { colorEnabled } from '../../src/cli/run-sync.js';
 
 describe('CLI values', () => {
   it.each([
@@ -46,5 +47,17 @@ describe('CLI values', () => {
       profile: 'p',
       forcePathStyle: true,
     });
+  });
+});
+
+describe('colours', () => {
+  it.each([
+    [true, {}, true],
+    [true, { NO_COLOR: '' }, false],
+    [true, { NO_COLOR: '1' }, false],
+    [true, { TERM: 'dumb' }, false],
+    [false, {}, false],
+  ])('tty=%s env=%j → %s', (tty, env, expected) => {
+    expect(colorEnabled(tty, env)).toBe(expected);
   });
 });

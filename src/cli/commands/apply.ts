@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
-import { readPlanLines, type S3ConnectionOptions, type SyncOptions } from 's3kit';
+import { isS3kitError, readPlanLines, type S3ConnectionOptions, type SyncOptions } from 's3kit';
 import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
-import { EXIT_CODES_HELP, exitCodeForError } from '../exit-codes.js';
+import { EXIT_CODES_HELP, exitCodeForError, ExitCode } from '../exit-codes.js';
 import { runSync } from '../run-sync.js';
 import { addConnectionFlags, addOutputFlags, connectionOptions, type ConnectionFlags, type OutputFlags } from '../sync-flags.js';
 
@@ -33,9 +33,10 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
       plan = await readPlanLines(createInterface({ input, crlfDelay: Infinity }));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const message = code === undefined ? describeError(error, flags.debug === true) : `cannot read plan file ${planFile} (${code}).`;
+      const unreadable = code !== undefined && !isS3kitError(error);
+      const message = unreadable ? `cannot read plan file ${planFile} (${code}): check the path.` : describeError(error, flags.debug === true);
       context.streams.stderr.write(`s3kit: ${message}\n`);
-      return setExitCode(exitCodeForError(error) || 2);
+      return setExitCode(unreadable ? ExitCode.usage : exitCodeForError(error));
     }
     const { connection: saved, ...settings } = plan.header.settings as Omit<SyncOptions, 'source' | 'target'> & { connection?: S3ConnectionOptions };
     const options: SyncOptions = { ...settings, ...saved, ...connectionOptions(flags, context.env), source: plan.header.source, target: plan.header.target };
