@@ -2,7 +2,7 @@ import type { Verdict } from '../core/action.js';
 import type { Entry, EntryMetadata } from '../core/entry.js';
 
 /**
- * Digests of a source's content: the MD5 of the whole, and the multipart ETag
+ * Digests of a local file's content: the MD5 of the whole, and the multipart ETag
  * (`md5-of-part-md5s-N`) it would have for each part size asked for.
  * @public
  */
@@ -15,14 +15,15 @@ export interface ContentDigest {
 
 /**
  * What a comparator may ask for beyond the two listed entries. Both cost I/O, so comparators
- * ask only when the listing cannot decide.
+ * ask only when the listing cannot decide. An entry with a `path` is a local file; one without
+ * is an S3 object.
  * @public
  */
 export interface CompareContext {
-  /** Reads the target object's metadata (one HEAD, cached per key). */
-  readonly targetMetadata: (target: Entry) => Promise<EntryMetadata>;
-  /** Reads the source content once and digests it for the given multipart part sizes. */
-  readonly sourceDigest: (source: Entry, partSizes: readonly number[]) => Promise<ContentDigest>;
+  /** Reads an S3 entry's metadata (one HEAD, cached per key and side). */
+  readonly objectMetadata: (entry: Entry, side: 'source' | 'target') => Promise<EntryMetadata>;
+  /** Reads a local entry's content once and digests it for the given multipart part sizes. */
+  readonly fileDigest: (entry: Entry, partSizes: readonly number[]) => Promise<ContentDigest>;
 }
 
 /**
@@ -35,4 +36,9 @@ export interface Comparator {
   readonly name: string;
   /** Judges one key present on both sides. */
   compare(source: Entry, target: Entry, context: CompareContext): Verdict | Promise<Verdict>;
+}
+
+/** True for a local file entry (it has a path), false for an S3 object. */
+export function isLocal(entry: Entry): boolean {
+  return entry.path !== undefined;
 }

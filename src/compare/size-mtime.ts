@@ -1,5 +1,6 @@
 import type { Verdict } from '../core/action.js';
-import type { Comparator } from './comparator.js';
+import type { Entry } from '../core/entry.js';
+import { isLocal, type Comparator, type CompareContext } from './comparator.js';
 
 /**
  * Options of {@link sizeMtimeComparator}.
@@ -14,18 +15,23 @@ export interface SizeMtimeOptions {
   /**
    * Same-size keys are equal only when the times match (within `windowMs`), in either
    * direction, as aws-cli's `--exact-timestamps`. Reads the stored source mtime with a HEAD
-   * for every same-size key.
+   * for every same-size key that the listings cannot settle.
    * @defaultValue `false`
    */
   readonly exactTimestamps?: boolean;
 }
 
 /**
- * The default comparison, aws-cli's rule made exact where it can be: different sizes differ;
- * otherwise the source is copied when it is newer than the target's `LastModified`. Before
- * calling a same-size key different, the target's stored source mtime (`x-amz-meta-mtime`,
- * one HEAD of that candidate only) is consulted, so a file whose clock is ahead of the
- * server's is not uploaded again on every run. A no-op sync therefore makes no HEAD at all.
+ * The default comparison. Different sizes differ. For same-size keys, "equal" means the target
+ * carries the source's modification time — stored in `x-amz-meta-mtime` on objects, set as the
+ * mtime of downloaded files — and the listings settle the common cases without a request:
+ * - to S3: the source is not newer than the object's `LastModified` (aws-cli's rule; the object
+ *   was written after the file last changed);
+ * - to a local directory: the file's mtime equals the object's `LastModified`.
+ * Otherwise the object is a candidate and one HEAD reads its stored mtime; when the stored times
+ * match the key is equal, whichever side is newer. So a same-size object that changed in S3 is
+ * downloaded even when the local file looks newer (aws-cli's trap), and a file whose clock is
+ * ahead of the server's is not uploaded again on every run.
  * @public
  */
 export function sizeMtimeComparator(options: SizeMtimeOptions = {}): Comparator {
@@ -34,19 +40,25 @@ export function sizeMtimeComparator(options: SizeMtimeOptions = {}): Comparator 
     throw new TypeError(`windowMs must be a non-negative number of milliseconds, got ${String(options.windowMs)}`);
   }
   const exact = options.exactTimestamps ?? false;
-  // The stored mtime keeps milliseconds, so allow at least the rounding of one millisecond.
+  // Stored mtimes keep milliseconds, so allow at least the rounding of one millisecond.
   const storedWindowMs = Math.max(windowMs, 1);
+  const equal = (a: number, b: number): boolean => Math.abs(a - b) <= storedWindowMs;
   return {
     name: exact ? 'exact-timestamps' : 'size-mtime',
     async compare(source, target, context): Promise<Verdict> {
       if (source.size !== target.size) return { equal: false, reason: 'size-differs' };
+      if (isLocal(target)) {
+        // Download: the file should carry the object's stored mtime, else its LastModified.
+        if (!exact && equal(target.mtimeMs, source.mtimeMs)) return { equal: true, reason: 'mtime-equal' };
+        const expected = await effectiveMtime(source, 'source', context);
+        return equal(target.mtimeMs, expected) ? { equal: true, reason: 'mtime-equal' } : { equal: false, reason: 'mtime-differs' };
+      }
       const newer = source.mtimeMs > target.mtimeMs + windowMs;
       if (!exact && !newer) return { equal: true, reason: 'target-not-older' };
-      const stored = (await context.targetMetadata(target)).sourceMtimeMs;
+      const stored = (await context.objectMetadata(target, 'target')).sourceMtimeMs;
       if (stored !== undefined) {
-        return Math.abs(stored - source.mtimeMs) <= storedWindowMs
-          ? { equal: true, reason: 'mtime-equal' }
-          : { equal: false, reason: 'mtime-differs' };
+        const sourceTime = await effectiveMtime(source, 'source', context);
+        return equal(stored, sourceTime) ? { equal: true, reason: 'mtime-equal' } : { equal: false, reason: 'mtime-differs' };
       }
       if (!exact) return { equal: false, reason: 'source-newer' };
       return Math.abs(source.mtimeMs - target.mtimeMs) <= windowMs
@@ -54,4 +66,10 @@ export function sizeMtimeComparator(options: SizeMtimeOptions = {}): Comparator 
         : { equal: false, reason: 'mtime-differs' };
     },
   };
+}
+
+/** A local file's mtime, or an object's stored source mtime (one HEAD), else its LastModified. */
+async function effectiveMtime(entry: Entry, side: 'source' | 'target', context: CompareContext): Promise<number> {
+  if (isLocal(entry)) return entry.mtimeMs;
+  return (await context.objectMetadata(entry, side)).sourceMtimeMs ?? entry.mtimeMs;
 }

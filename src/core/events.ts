@@ -3,10 +3,13 @@ import type { Entry } from './entry.js';
 import type { S3kitError } from './errors.js';
 
 /**
- * How a transfer is carried out.
+ * How a transfer is carried out: `put` (one PutObject), `multipart` (upload in parts), `get`
+ * (one GetObject to a temp file), `ranged-get` (parallel ranged GETs), `mkdir` (a directory
+ * marker), `server-copy` (CopyObject), `multipart-copy` (parallel UploadPartCopy),
+ * `stream-copy` (GetObject streamed into an upload, between services).
  * @public
  */
-export type TransferMethod = 'put' | 'multipart';
+export type TransferMethod = 'put' | 'multipart' | 'get' | 'ranged-get' | 'mkdir' | 'server-copy' | 'multipart-copy' | 'stream-copy';
 
 /**
  * An action that moves bytes.
@@ -96,6 +99,19 @@ export interface ActionTally {
 }
 
 /**
+ * What an S3 → S3 sync saved by copying server-side.
+ * @public
+ */
+export interface CopyStats {
+  /** Bytes copied by the server without passing through this process. */
+  readonly serverSideBytes: number;
+  /** Bytes streamed through this process (copies between services). */
+  readonly streamedBytes: number;
+  /** Requests a download-then-upload cycle would have needed and these copies did not. */
+  readonly requestsAvoided: number;
+}
+
+/**
  * What a sync did. `dryRun` summaries count what would have been done.
  * @public
  */
@@ -126,6 +142,12 @@ export interface SyncSummary {
   readonly deletesSkipped: DeletesSkipped | undefined;
   /** True when the run was cancelled through its signal. */
   readonly aborted: boolean;
+  /** S3 requests sent during the run (listing, HEADs, transfers, deletes). */
+  readonly requests: number;
+  /** Copies by method (`put`, `multipart`, `get`, `server-copy`…). */
+  readonly byMethod: Readonly<Record<string, number>>;
+  /** S3 → S3 efficiency figures; undefined for other directions. */
+  readonly copyStats: CopyStats | undefined;
   /** When the run began. */
   readonly startedAt: Date;
   /** How long the run took, in milliseconds. */
@@ -157,6 +179,8 @@ export interface SyncerEvents {
   transferEnd: (event: {
     readonly action: TransferAction;
     readonly method: TransferMethod;
+    /** Why this method was chosen, where there was a choice (S3 → S3 copies). */
+    readonly why: string | undefined;
     readonly durationMs: number;
     readonly totals: ProgressTotals;
   }) => void;

@@ -19,12 +19,18 @@ export interface ListS3Options {
   readonly pageSize?: number;
   /** Which side of the sync this listing is, for error messages. @defaultValue `'target'` */
   readonly side?: 'source' | 'target';
+  /**
+   * Yield directory markers (keys ending in `/`, e.g. made by consoles for empty folders):
+   * wanted when downloading, where they become directories.
+   * @defaultValue `false`
+   */
+  readonly directoryMarkers?: boolean;
 }
 
 /**
  * Streams the objects under an S3 location as {@link Entry}s with keys relative to the prefix,
- * one page in memory at a time. Directory markers (keys ending in `/`) are not yielded: they
- * hold no file content, and a local tree has no counterpart for them.
+ * one page in memory at a time. Directory markers (keys ending in `/`) are yielded only when
+ * asked for: they hold no file content.
  * @public
  */
 export async function* listS3(client: S3Client, location: S3Location, options: ListS3Options = {}): AsyncGenerator<Entry> {
@@ -38,7 +44,8 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
     for await (const page of pages) {
       for (const object of page.Contents ?? []) {
         const fullKey = object.Key;
-        if (fullKey === undefined || fullKey.endsWith('/')) continue;
+        if (fullKey === undefined || fullKey === location.prefix) continue;
+        if (fullKey.endsWith('/') && options.directoryMarkers !== true) continue;
         const entry: Entry = {
           key: fullKey.slice(location.prefix.length),
           size: object.Size ?? 0,

@@ -1,34 +1,31 @@
 import { setMaxListeners } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { EventEmitter } from 'eventemitter3';
 import type { Comparator } from '../compare/comparator.js';
 import { comparatorFor } from '../compare/comparator-for.js';
 import { digestFile } from '../compare/file-digest.js';
+import { localPathForKey } from '../core/local-path.js';
+import { DOWNLOAD_TEMP_NAME } from '../transfer/download-object.js';
+import { requestCounter } from '../transfer/request-counter.js';
+import type { S3ConnectionOptions } from '../transfer/s3-client.js';
 import type { Action } from '../core/action.js';
 import type { Entry } from '../core/entry.js';
 import { ConfigError, S3kitError } from '../core/errors.js';
 import type { SyncerEvents, SyncSummary, SyncWarning, TransferAction } from '../core/events.js';
-import {
-  assertLocalDirectory,
-  formatLocation,
-  parseLocation,
-  type LocalLocation,
-  type Location,
-  type S3Location,
-} from '../core/location.js';
+import { assertLocalDirectory, formatLocation, parseLocation, type Location } from '../core/location.js';
 import { KeyFilter } from '../listing/key-filter.js';
 import { listS3 } from '../listing/list-s3.js';
-import { walkLocal } from '../listing/walk-local.js';
+import { walkLocal, type WalkLocalOptions } from '../listing/walk-local.js';
 import { verifyAgainstPlan } from '../plan/plan-file.js';
 import { planSync } from '../plan/plan-sync.js';
 import { createS3Client } from '../transfer/s3-client.js';
-import { TransferManager, type TransferHooks } from '../transfer/transfer-manager.js';
+import { TransferManager, type TransferHooks, type TransferResult } from '../transfer/transfer-manager.js';
 import { SpillQueue } from './spill-queue.js';
 import { maxDeleteAllowance, validateMaxDelete, type MaxDelete } from './max-delete.js';
 import type { RunOptions, SyncOptions } from './options.js';
 import { SummaryBuilder } from './summary-builder.js';
-import { targetMetadataReader } from './target-metadata.js';
+import { objectMetadataReader } from './object-metadata.js';
 
 /**
  * A configured sync between two locations. Emits {@link SyncerEvents}.
@@ -58,17 +55,20 @@ export interface Syncer extends EventEmitter<SyncerEvents> {
  * @public
  */
 export function createSyncer(options: SyncOptions): Syncer {
-  return new LocalToS3Syncer(options);
+  return new DirectionalSyncer(options);
 }
 
-type Side = { from: LocalLocation; to: S3Location };
+type Route = { readonly from: Location; readonly to: Location };
 
-class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
+class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
   readonly source: Location;
   readonly target: Location;
   readonly #options: SyncOptions;
-  readonly #route: Side;
-  readonly #client: S3Client;
+  readonly #route: Route;
+  /** The client of an S3 source (undefined for a local source). */
+  readonly #sourceClient: S3Client | undefined;
+  /** The client of an S3 target (undefined for a local target). */
+  readonly #targetClient: S3Client | undefined;
   readonly #comparator: Comparator;
   readonly #manager: TransferManager;
   readonly #maxDelete: MaxDelete | undefined;
@@ -80,11 +80,11 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
     this.#options = options;
     this.source = typeof options.source === 'string' ? parseLocation(options.source, 'source') : options.source;
     this.target = typeof options.target === 'string' ? parseLocation(options.target, 'target') : options.target;
-    if (this.source.kind !== 'local' || this.target.kind !== 's3') {
-      throw new ConfigError(
-        'target',
-        `syncing ${this.source.kind === 's3' ? 'from S3' : 'from a local directory'} to ${this.target.kind === 's3' ? 'S3' : 'a local directory'} is not supported yet: give a local source and an s3:// target.`,
-      );
+    if (this.source.kind === 'local' && this.target.kind === 'local') {
+      throw new ConfigError('target', 'both source and target are local directories: one side must be an s3://bucket/prefix URL.');
+    }
+    if (options.ignoreFileName !== undefined && this.source.kind !== 'local') {
+      throw new ConfigError('ignoreFileName', 'ignoreFileName reads ignore files from a local source, and the source is in S3: use ignorePatterns or rules.');
     }
     this.#route = { from: this.source, to: this.target };
     this.#maxDelete = validateMaxDelete(options.maxDelete);
@@ -92,9 +92,23 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
       throw new ConfigError('deleteExcluded', 'deleteExcluded only has an effect with delete: true; set both or neither.');
     }
     this.#comparator = comparatorFor(options.compare ?? 'size-mtime', options.mtimeWindowMs);
-    this.#client = createS3Client({ ...options, maxSockets: options.maxSockets ?? Math.max(64, (options.concurrency ?? 16) * 4) });
+    const maxSockets = options.maxSockets ?? Math.max(64, (options.concurrency ?? 16) * 4);
+    const mainClient = (): S3Client => createS3Client({ ...options, maxSockets });
+    this.#targetClient = this.target.kind === 's3' ? mainClient() : undefined;
+    let serverSideCopy = false;
+    if (this.source.kind === 's3') {
+      if (options.sourceClient !== undefined) this.#sourceClient = options.sourceClient;
+      else if (options.sourceConnection !== undefined) {
+        this.#sourceClient = createS3Client({ ...connectionOf(options), ...options.sourceConnection, maxSockets });
+        serverSideCopy = onlyRegionDiffers(connectionOf(options), options.sourceConnection);
+      } else this.#sourceClient = this.#targetClient ?? mainClient();
+      serverSideCopy ||= this.#sourceClient === this.#targetClient;
+    }
     this.#manager = new TransferManager({
-      client: this.#client,
+      client: (this.#targetClient ?? this.#sourceClient)!,
+      sourceClient: this.#sourceClient,
+      serverSideCopy,
+      copy: { multipartCopyThreshold: options.multipartCopyThreshold, metadataDirective: options.metadataDirective },
       concurrency: options.concurrency,
       retries: options.retries,
       multipartThreshold: options.multipartThreshold,
@@ -122,6 +136,12 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
     const pending = planFirst ? new SpillQueue<TransferAction>() : undefined;
     let incompleteListing = false;
     let targetCount = 0;
+    const counters = [...new Set([this.#sourceClient, this.#targetClient])].flatMap((client) => (client === undefined ? [] : [requestCounter(client)]));
+    const requestsAtStart = counters.reduce((sum, read) => sum + read(), 0);
+    const countRequests = (): void => {
+      summary.requests = counters.reduce((sum, read) => sum + read(), 0) - requestsAtStart;
+    };
+    if (this.source.kind === 's3' && this.target.kind === 's3') summary.copyStats = { serverSideBytes: 0, streamedBytes: 0, requestsAvoided: 0 };
     const onWarning = (warning: SyncWarning): void => {
       summary.warningCount++;
       incompleteListing ||= warning.incompleteListing;
@@ -151,6 +171,7 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
       signal.throwIfAborted();
       await this.#deletePhase(deletes, summary, { incompleteListing, targetCount, dryRun, signal });
       signal.throwIfAborted();
+      countRequests();
       const result = summary.build();
       this.emit('done', { summary: result });
       return result;
@@ -160,6 +181,7 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
       await this.#manager.onIdle();
       if (runOptions.signal?.aborted === true) {
         summary.aborted = true;
+        countRequests();
         if (deletes.count > summary.deleted.count && summary.deletesSkipped === undefined) {
           summary.deletesSkipped = {
             reason: 'aborted',
@@ -180,25 +202,33 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
   /** The action stream: both listings, filtered, merged and compared. */
   async *#actions(signal: AbortSignal, onWarning: (warning: SyncWarning) => void): AsyncGenerator<Action> {
     const { from, to } = this.#route;
-    await assertLocalDirectory(from, 'source');
+    if (from.kind === 'local') await assertLocalDirectory(from, 'source');
     const filter = new KeyFilter({
       ignorePatterns: [...(this.#options.ignorePatterns ?? []), ...(await readPatternFiles(this.#options.ignorePatternFiles))],
       ignoreFileName: this.#options.ignoreFileName,
       rules: this.#options.rules,
-      localRoot: from.path,
+      localRoot: from.kind === 'local' ? from.path : undefined,
     });
-    const source = walkLocal(from.path, {
-      followSymlinks: this.#options.followSymlinks,
-      filter: filter.isActive ? filter : undefined,
-      onWarning,
-      signal,
-    });
-    const target = listS3(this.#client, to, { signal });
+    const source =
+      from.kind === 'local'
+        ? walkLocal(from.path, { followSymlinks: this.#options.followSymlinks, filter: filter.isActive ? filter : undefined, onWarning, signal })
+        : withoutExisting(
+            filtered(listS3(this.#sourceClient!, from, { signal, side: 'source', directoryMarkers: to.kind === 'local' }), filter),
+            to,
+          );
+    const target =
+      to.kind === 's3'
+        ? listS3(this.#targetClient!, to, { signal })
+        : withoutTempFiles(walkLocalIfPresent(to.path, { followSymlinks: this.#options.followSymlinks, onWarning, signal }));
     yield* planSync(source, target, {
       comparator: this.#comparator,
       context: {
-        targetMetadata: targetMetadataReader(this.#client, to, signal),
-        sourceDigest: (entry, partSizes) => digestFile(entry.path!, partSizes, signal),
+        objectMetadata: objectMetadataReader(
+          (side) => (side === 'source' ? this.#sourceClient : this.#targetClient),
+          (side) => (side === 'source' ? from : to),
+          signal,
+        ),
+        fileDigest: (entry, partSizes) => digestFile(entry.path!, partSizes, signal),
       },
       delete: this.#options.delete,
       deleteExcluded: this.#options.deleteExcluded,
@@ -222,11 +252,13 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
           this.emit('progress', { key: action.key, bytes, loaded, total: action.source.size, totals: summary.totals() });
         }
       },
-      onEnd: (method, durationMs) => {
+      onEnd: (result) => {
         advance(action.source.size);
         summary.filesDone++;
         summary.transferred(action);
-        this.emit('transferEnd', { action, method, durationMs, totals: summary.totals() });
+        summary.byMethod[result.method] = (summary.byMethod[result.method] ?? 0) + 1;
+        if (summary.copyStats !== undefined) this.#countCopy(summary.copyStats, action.source.size, result);
+        this.emit('transferEnd', { action, method: result.method, why: result.why, durationMs: result.durationMs, totals: summary.totals() });
       },
       onFailed: (error) => {
         summary.filesDone++;
@@ -234,6 +266,24 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
         this.emit('failed', { key: action.key, action, error });
       },
     };
+  }
+
+  /**
+   * What an S3 → S3 copy saved: server-side bytes never crossed this process, and each saved
+   * the requests of a download-then-upload cycle (a GET or ranged GETs, and a PUT or an upload in
+   * parts) beyond its own.
+   */
+  #countCopy(stats: NonNullable<SummaryBuilder['copyStats']>, size: number, result: TransferResult): void {
+    if ((result.bytesThroughProcess ?? size) > 0) {
+      stats.streamedBytes += size;
+      return;
+    }
+    stats.serverSideBytes += size;
+    const partSize = this.#options.partSize ?? 8 * 1024 * 1024;
+    const inParts = size >= (this.#options.multipartThreshold ?? 16 * 1024 * 1024);
+    const parts = Math.max(1, Math.ceil(size / partSize));
+    const cycle = inParts ? parts + (parts + 2) : 2;
+    stats.requestsAvoided += Math.max(0, cycle - (result.requests ?? 1));
   }
 
   async #deletePhase(
@@ -267,7 +317,7 @@ class LocalToS3Syncer extends EventEmitter<SyncerEvents> implements Syncer {
       return;
     }
     await this.#manager.deleteEntries(
-      this.#route.to,
+      this.target,
       deletes.items(),
       {
         onDeleted: (entry) => {
@@ -299,4 +349,58 @@ async function readPatternFiles(paths: readonly string[] | undefined): Promise<s
     patterns.push(...text.split(/\r?\n/));
   }
   return patterns;
+}
+
+/** Connection fields of the options (the target's connection). */
+function connectionOf(options: SyncOptions): Omit<S3ConnectionOptions, 'client'> {
+  const { endpoint, region, forcePathStyle, credentials, profile, checksumMode } = options;
+  return { endpoint, region, forcePathStyle, credentials, profile, checksumMode };
+}
+
+/** S3 copies across regions of one service; other differences mean another service or account. */
+function onlyRegionDiffers(target: Omit<S3ConnectionOptions, 'client'>, source: Omit<S3ConnectionOptions, 'client'>): boolean {
+  return (
+    (source.endpoint ?? target.endpoint) === target.endpoint &&
+    (source.profile ?? target.profile) === target.profile &&
+    (source.credentials === undefined || source.credentials === target.credentials)
+  );
+}
+
+/** Drops S3 source keys the filters exclude. */
+async function* filtered(entries: AsyncIterable<Entry>, filter: KeyFilter): AsyncGenerator<Entry> {
+  if (!filter.isActive) {
+    yield* entries;
+    return;
+  }
+  for await (const entry of entries) if (!(await filter.excludesFile(entry.key))) yield entry;
+}
+
+/** Drops directory markers whose directory already exists locally, so they are not copied again. */
+async function* withoutExisting(entries: AsyncIterable<Entry>, target: Location): AsyncGenerator<Entry> {
+  for await (const entry of entries) {
+    if (target.kind === 'local' && entry.key.endsWith('/')) {
+      try {
+        if ((await stat(localPathForKey(target.path, entry.key))).isDirectory()) continue;
+      } catch {
+        // missing (or an unsafe key, which the transfer reports): keep it in the plan
+      }
+    }
+    yield entry;
+  }
+}
+
+/** A local target that does not exist yet is empty; it is created by the first download. */
+async function* walkLocalIfPresent(root: string, options: WalkLocalOptions): AsyncGenerator<Entry> {
+  try {
+    if (!(await stat(root)).isDirectory()) throw new ConfigError('target', `target ${root} is a file, not a directory.`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  yield* walkLocal(root, options);
+}
+
+/** Leftovers of interrupted downloads are not content: never planned, compared or deleted. */
+async function* withoutTempFiles(entries: AsyncIterable<Entry>): AsyncGenerator<Entry> {
+  for await (const entry of entries) if (!DOWNLOAD_TEMP_NAME.test(entry.key.slice(entry.key.lastIndexOf('/') + 1))) yield entry;
 }

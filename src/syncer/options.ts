@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Comparator } from '../compare/comparator.js';
 import type { Action } from '../core/action.js';
 import type { Location } from '../core/location.js';
@@ -22,7 +23,7 @@ export type CompareMode = 'size-mtime' | 'size-only' | 'exact-timestamps' | 'che
  * @public
  */
 export interface SyncOptions extends FilterOptions, S3ConnectionOptions, MultipartOptions {
-  /** Where to read: a local directory, or `s3://bucket/prefix`. */
+  /** Where to read: a local directory or `s3://bucket/prefix`. */
   readonly source: string | Location;
   /** Where to write: `s3://bucket/prefix`, or a local directory. */
   readonly target: string | Location;
@@ -80,6 +81,32 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
   readonly retries?: number;
   /** How uploaded objects are stored. */
   readonly upload?: UploadOptions;
+  /**
+   * S3 → S3 and S3 → local: a client for the source bucket when it lives on another service,
+   * account or region than the target. Copies between different clients stream through this
+   * process; without it the target's connection reads the source too, and copies run
+   * server-side.
+   * @defaultValue the target's client
+   */
+  readonly sourceClient?: S3Client;
+  /**
+   * Like `sourceClient`, as connection options (endpoint, region, profile, credentials). Only a
+   * different region keeps copies server-side (S3 copies across regions); a different endpoint,
+   * profile or credentials makes them stream.
+   * @defaultValue the target's connection
+   */
+  readonly sourceConnection?: Omit<S3ConnectionOptions, 'client'>;
+  /**
+   * S3 → S3: objects of at least this size are copied in parallel parts (UploadPartCopy).
+   * @defaultValue `5 GiB` (the CopyObject limit)
+   */
+  readonly multipartCopyThreshold?: number;
+  /**
+   * S3 → S3: `COPY` keeps the source's metadata, Content-Type and tags; `REPLACE` takes them
+   * from `upload`.
+   * @defaultValue `'COPY'`
+   */
+  readonly metadataDirective?: 'COPY' | 'REPLACE';
 }
 
 /**

@@ -26,6 +26,10 @@ export class SummaryBuilder {
   warningCount = 0;
   deletesSkipped: DeletesSkipped | undefined;
   aborted = false;
+  requests = 0;
+  readonly byMethod: Record<string, number> = {};
+  /** Set for S3 → S3 runs. */
+  copyStats: { serverSideBytes: number; streamedBytes: number; requestsAvoided: number } | undefined;
   /** Copies and updates planned, and their bytes. */
   filesPlanned = 0;
   bytesPlanned = 0;
@@ -91,6 +95,9 @@ export class SummaryBuilder {
       warningCount: this.warningCount,
       deletesSkipped: this.deletesSkipped,
       aborted: this.aborted,
+      requests: this.requests,
+      byMethod: { ...this.byMethod },
+      copyStats: this.copyStats === undefined ? undefined : { ...this.copyStats },
       startedAt: this.#startedAt,
       durationMs: Math.round(performance.now() - this.#started),
     };

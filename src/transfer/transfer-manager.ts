@@ -7,6 +7,10 @@ import type { Location, S3Location } from '../core/location.js';
 import { DELETE_BATCH_SIZE, deleteBatch } from './delete-objects.js';
 import { withRetry } from './retry.js';
 import { uploadFile } from './upload-file.js';
+import { deleteLocalFile } from './delete-local.js';
+import { downloadObject } from './download-object.js';
+import { S3ToS3Copier, type S3ToS3CopierOptions } from './s3-to-s3-copier.js';
+import { localPathForKey } from '../core/local-path.js';
 import type { MultipartOptions, UploadOptions } from './upload-options.js';
 
 const MiB = 1024 * 1024;
@@ -17,8 +21,21 @@ const MIN_PART_SIZE = 5 * MiB;
  * @public
  */
 export interface TransferManagerOptions extends MultipartOptions {
-  /** The client of the S3 side. */
+  /** The client of the S3 side: the target's, or the source's when downloading. */
   readonly client: S3Client;
+  /**
+   * The source's client for S3 → S3 copies.
+   * @defaultValue `client`
+   */
+  readonly sourceClient?: S3Client;
+  /**
+   * S3 → S3: whether the target's service can read the source (same endpoint and
+   * credentials), so copies run server-side; otherwise they stream.
+   * @defaultValue `sourceClient === client`
+   */
+  readonly serverSideCopy?: boolean;
+  /** S3 → S3 copy settings (threshold, part size, metadata directive). */
+  readonly copy?: Pick<S3ToS3CopierOptions, 'multipartCopyThreshold' | 'copyPartSize' | 'metadataDirective'>;
   /**
    * Transfers in flight at once.
    * @defaultValue `16`
@@ -46,6 +63,21 @@ export interface TransferManagerOptions extends MultipartOptions {
 }
 
 /**
+ * How a transfer went.
+ * @public
+ */
+export interface TransferResult {
+  readonly method: TransferMethod;
+  readonly durationMs: number;
+  /** Why this method, where there was a choice (S3 → S3). */
+  readonly why?: string;
+  /** Requests the transfer sent, when counted (S3 → S3). */
+  readonly requests?: number;
+  /** Bytes that passed through this process (S3 → S3: 0 when server-side). */
+  readonly bytesThroughProcess?: number;
+}
+
+/**
  * Callbacks of one transfer.
  * @public
  */
@@ -55,7 +87,7 @@ export interface TransferHooks {
   /** Bytes of this transfer done so far. */
   readonly onProgress?: (loaded: number) => void;
   /** The transfer succeeded. */
-  readonly onEnd?: (method: TransferMethod, durationMs: number) => void;
+  readonly onEnd?: (result: TransferResult) => void;
   /** The transfer failed for good (after retries). */
   readonly onFailed?: (error: S3kitError) => void;
 }
@@ -73,8 +105,10 @@ export interface DeleteHooks {
 
 /**
  * Carries out transfers with bounded concurrency and a bounded backlog, retrying retryable
- * failures, and picks how each is done: one PutObject for small files, a multipart upload for
- * large ones. Failures are reported through the hooks, never thrown from {@link TransferManager.enqueue}.
+ * failures, and picks how each is done: uploads as one PutObject or in parts, downloads as one
+ * GET or parallel ranged GETs, S3 → S3 copies server-side or streamed (through
+ * {@link S3ToS3Copier}). Failures are reported through the hooks, never thrown from
+ * {@link TransferManager.enqueue}.
  * @public
  */
 export class TransferManager {
@@ -87,6 +121,7 @@ export class TransferManager {
   readonly #partSize: number;
   readonly #queueSize: number;
   readonly #upload: UploadOptions;
+  readonly #copier: S3ToS3Copier;
 
   /** Validates the options; throws a `ConfigError` naming the one at fault. */
   constructor(options: TransferManagerOptions) {
@@ -112,11 +147,26 @@ export class TransferManager {
     if (this.#upload.sseKmsKeyId !== undefined && this.#upload.sse !== 'aws:kms') {
       throw new ConfigError('sseKmsKeyId', `sseKmsKeyId needs sse: 'aws:kms' (got sse: ${String(this.#upload.sse)}).`);
     }
+    const sourceClient = options.sourceClient ?? options.client;
+    this.#copier = new S3ToS3Copier({
+      sourceClient,
+      targetClient: options.client,
+      serverSide: options.serverSideCopy ?? sourceClient === options.client,
+      multipartCopyThreshold: options.copy?.multipartCopyThreshold,
+      copyPartSize: options.copy?.copyPartSize,
+      metadataDirective: options.copy?.metadataDirective,
+      streamPartSize: this.#partSize,
+      queueSize: this.#queueSize,
+      upload: this.#upload,
+    });
   }
 
-  /** How a file of `size` bytes is uploaded. */
-  methodFor(size: number): TransferMethod {
-    return size >= this.#multipartThreshold ? 'multipart' : 'put';
+  /** How an action between these locations is carried out. */
+  methodFor(action: TransferAction, route: { readonly from: Location; readonly to: Location }): TransferMethod {
+    const size = action.source.size;
+    if (route.from.kind === 'local') return size >= this.#multipartThreshold ? 'multipart' : 'put';
+    if (route.to.kind === 'local') return action.key.endsWith('/') ? 'mkdir' : size >= this.#multipartThreshold ? 'ranged-get' : 'get';
+    return this.#copier.methodFor(size);
   }
 
   /**
@@ -130,35 +180,24 @@ export class TransferManager {
     signal?: AbortSignal,
   ): Promise<void> {
     const { from, to } = route;
-    if (from.kind !== 'local' || to.kind !== 's3') {
-      throw new ConfigError('target', `syncing from ${from.kind} to ${to.kind} is not supported yet: give a local source and an s3:// target.`);
+    if (from.kind === 'local' && to.kind === 'local') {
+      throw new ConfigError('target', 'syncing between two local directories is not supported: one side must be s3://…');
     }
     await this.#queue.onSizeLessThan(this.#backlog);
     signal?.throwIfAborted();
-    const method = this.methodFor(action.source.size);
+    const method = this.methodFor(action, route);
+    const taskSignal = signal ?? new AbortController().signal;
     const task = async (): Promise<void> => {
       if (signal?.aborted) return;
       const started = performance.now();
       hooks.onStart?.(method);
       try {
-        await withRetry(
-          () =>
-            uploadFile({
-              client: this.#client,
-              bucket: to.bucket,
-              objectKey: to.prefix + action.key,
-              source: action.source,
-              method,
-              partSize: this.#partSize,
-              queueSize: this.#queueSize,
-              options: this.#upload,
-              onProgress: (loaded) => hooks.onProgress?.(loaded),
-              signal: signal ?? new AbortController().signal,
-            }),
+        const outcome = await withRetry(
+          () => this.#transfer(action, route, method, taskSignal, (loaded) => hooks.onProgress?.(loaded)),
           { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs },
           signal,
         );
-        hooks.onEnd?.(method, performance.now() - started);
+        hooks.onEnd?.({ ...outcome, method: outcome.method ?? method, durationMs: performance.now() - started });
       } catch (error) {
         if (signal?.aborted) return;
         hooks.onFailed?.(asS3kitError(error, action.key));
@@ -167,11 +206,64 @@ export class TransferManager {
     void this.#queue.add(task);
   }
 
+  async #transfer(
+    action: TransferAction,
+    route: { readonly from: Location; readonly to: Location },
+    method: TransferMethod,
+    signal: AbortSignal,
+    onProgress: (loaded: number) => void,
+  ): Promise<Partial<TransferResult>> {
+    const { from, to } = route;
+    if (from.kind === 'local' && to.kind === 's3') {
+      await uploadFile({
+        client: this.#client,
+        bucket: to.bucket,
+        objectKey: to.prefix + action.key,
+        source: action.source,
+        method,
+        partSize: this.#partSize,
+        queueSize: this.#queueSize,
+        options: this.#upload,
+        onProgress,
+        signal,
+      });
+      return {};
+    }
+    if (from.kind === 's3' && to.kind === 'local') {
+      await downloadObject({
+        client: this.#client,
+        bucket: from.bucket,
+        objectKey: from.prefix + action.key,
+        source: action.source,
+        path: localPathForKey(to.path, action.key),
+        method,
+        createOnly: action.type === 'copy',
+        partSize: this.#partSize,
+        queueSize: this.#queueSize,
+        onProgress,
+        signal,
+      });
+      return {};
+    }
+    const s3From = from as S3Location;
+    const s3To = to as S3Location;
+    return this.#copier.copy({
+      sourceBucket: s3From.bucket,
+      sourceKey: s3From.prefix + action.key,
+      source: action.source,
+      targetBucket: s3To.bucket,
+      targetKey: s3To.prefix + action.key,
+      onProgress,
+      signal,
+    });
+  }
+
   /**
    * Deletes target entries in DeleteObjects batches of up to 1000 keys, reporting each key's
    * outcome through `hooks`. Resolves when every batch has settled.
    */
-  async deleteEntries(location: S3Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
+  async deleteEntries(location: Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
+    if (location.kind === 'local') return this.#deleteLocal(location.path, entries, hooks, signal);
     const toRelative = (objectKey: string): string => objectKey.slice(location.prefix.length);
     const sendBatch = async (batch: Entry[]): Promise<void> => {
       const byObjectKey = new Map(batch.map((entry) => [location.prefix + entry.key, entry]));
@@ -204,6 +296,22 @@ export class TransferManager {
       }
     }
     if (batch.length > 0) void this.#queue.add(sendBatch.bind(undefined, batch));
+    await this.#queue.onIdle();
+  }
+
+  async #deleteLocal(root: string, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
+    for await (const entry of entries) {
+      if (signal?.aborted) return;
+      await this.#queue.onSizeLessThan(this.#backlog);
+      void this.#queue.add(async () => {
+        try {
+          await deleteLocalFile(root, entry);
+          hooks.onDeleted?.(entry);
+        } catch (error) {
+          hooks.onFailed?.(entry, asS3kitError(error, entry.key));
+        }
+      });
+    }
     await this.#queue.onIdle();
   }
 

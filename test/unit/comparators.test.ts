@@ -15,15 +15,15 @@ const MiB = 1024 * 1024;
 
 function contextWith(metadata: EntryMetadata, heads: string[] = []): CompareContext {
   return {
-    targetMetadata: async (target) => {
-      heads.push(target.key);
+    objectMetadata: async (entry, side) => {
+      heads.push(`${side}:${entry.key}`);
       return metadata;
     },
-    sourceDigest: (source, partSizes) => digestFile(source.path!, partSizes),
+    fileDigest: (entry, partSizes) => digestFile(entry.path!, partSizes),
   };
 }
 
-const local = (size: number, mtimeMs: number, path?: string): Entry => ({ key: 'k', size, mtimeMs, path });
+const local = (size: number, mtimeMs: number, path = '/nonexistent/k'): Entry => ({ key: 'k', size, mtimeMs, path });
 const remote = (size: number, mtimeMs: number, etag?: string): Entry => ({ key: 'k', size, mtimeMs, etag });
 
 describe('sizeMtimeComparator', () => {
@@ -37,6 +37,30 @@ describe('sizeMtimeComparator', () => {
     const heads: string[] = [];
     expect(await sizeMtimeComparator().compare(source, target, contextWith(metadata, heads))).toEqual({ equal, reason });
     expect(heads.length).toBe(headCount);
+  });
+
+  it.each([
+    ['downloaded file carries LastModified: no HEAD', remote(1, 2000), local(1, 2000), {}, true, 'mtime-equal', 0],
+    ['file carries the stored mtime', remote(1, 2000), local(1, 1500), { sourceMtimeMs: 1500 }, true, 'mtime-equal', 1],
+    ['object changed in S3, local looks newer (aws-cli trap)', remote(1, 2000), local(1, 9000), { sourceMtimeMs: 1800 }, false, 'mtime-differs', 1],
+    ['object changed in S3, no stored mtime', remote(1, 3000), local(1, 2000), {}, false, 'mtime-differs', 1],
+    ['sizes differ', remote(2, 0), local(1, 0), {}, false, 'size-differs', 0],
+  ])('download: %s', async (_name, source, target, metadata, equal, reason, headCount) => {
+    const heads: string[] = [];
+    expect(await sizeMtimeComparator().compare(source, target, contextWith(metadata, heads))).toEqual({ equal, reason });
+    expect(heads.length).toBe(headCount);
+    if (headCount > 0) expect(heads[0]).toBe('source:k');
+  });
+
+  it('S3 → S3: a target written after the source is equal without a HEAD; a newer source compares stored mtimes', async () => {
+    const heads: string[] = [];
+    expect(await sizeMtimeComparator().compare(remote(1, 1000), remote(1, 2000), contextWith({}, heads))).toEqual({ equal: true, reason: 'target-not-older' });
+    expect(heads).toEqual([]);
+    expect(await sizeMtimeComparator().compare(remote(1, 3000), remote(1, 2000), contextWith({ sourceMtimeMs: 500 }, heads))).toEqual({
+      equal: true,
+      reason: 'mtime-equal',
+    });
+    expect(heads).toEqual(['target:k', 'source:k']);
   });
 
   it('honours the window', async () => {
@@ -108,6 +132,18 @@ describe('checksum comparison', () => {
   it('falls back to size+mtime when the ETag cannot be reproduced', async () => {
     const verdict = await checksumComparator().compare(local(10, 1000, '/nonexistent'), remote(10, 2000, 'kms-opaque-etag'), contextWith({}));
     expect(verdict).toEqual({ equal: true, reason: 'target-not-older' });
+  });
+
+  it('compares two objects by ETag, and a download by digesting the local file', async () => {
+    const md5a = '0123456789abcdef0123456789abcdef';
+    const md5b = 'fedcba9876543210fedcba9876543210';
+    expect(await checksumComparator().compare(remote(5, 9, md5a), remote(5, 1, md5a), contextWith({}))).toEqual({ equal: true, reason: 'checksum-equal' });
+    expect(await checksumComparator().compare(remote(5, 1, md5a), remote(5, 9, md5b), contextWith({}))).toEqual({ equal: false, reason: 'checksum-differs' });
+    const dir = await tempDir('digest-dl');
+    const path = join(dir, 'f.txt');
+    await writeFile(path, 'hello');
+    const helloMd5 = createHash('md5').update('hello').digest('hex');
+    expect(await checksumComparator().compare(remote(5, 9999, helloMd5), local(5, 1, path), contextWith({}))).toEqual({ equal: true, reason: 'checksum-equal' });
   });
 
   it('tries the recorded part size first, then common sizes that give the same part count', () => {

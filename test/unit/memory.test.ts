@@ -23,7 +23,7 @@ describe('planner memory', () => {
     const before = process.memoryUsage().heapUsed;
     let peak = before;
     let actions = 0;
-    const context = { targetMetadata: async () => ({}), sourceDigest: async () => ({ md5: '', multipartEtags: new Map() }) };
+    const context = { objectMetadata: async () => ({}), fileDigest: async () => ({ md5: '', multipartEtags: new Map() }) };
     for await (const action of planSync(sorted(1000), sorted(2000), { comparator: sizeMtimeComparator(), context })) {
       expect(action.type).toBe('skip');
       if (++actions % 10_000 === 0) {

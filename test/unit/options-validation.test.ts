@@ -13,7 +13,8 @@ describe('createSyncer validation', () => {
     [{ compare: 'fuzzy' as never }, 'compare', /size-mtime, size-only, exact-timestamps, checksum/],
     [{ deleteExcluded: true }, 'deleteExcluded', /delete: true/],
     [{ upload: { sseKmsKeyId: 'k' } }, 'sseKmsKeyId', /aws:kms/],
-    [{ source: 's3://abc/b', target: './x' }, 'target', /not supported yet/],
+    [{ source: './a', target: './x' }, 'target', /one side must be an s3:\/\/bucket\/prefix URL/],
+    [{ source: 's3://abc/b', target: './x', ignoreFileName: '.gitignore' }, 'ignoreFileName', /source is in S3/],
     [{ target: 'http://x' }, 'target', /unsupported scheme/],
   ])('rejects %j naming %s', (extra, field, message) => {
     let caught: unknown;

@@ -11,8 +11,8 @@ async function* stream(entries: Entry[]): AsyncGenerator<Entry> {
 }
 
 const context: CompareContext = {
-  targetMetadata: async () => ({}),
-  sourceDigest: async () => {
+  objectMetadata: async () => ({}),
+  fileDigest: async () => {
     throw new Error('not used');
   },
 };

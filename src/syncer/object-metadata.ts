@@ -1,0 +1,37 @@
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { MTIME_METADATA, PART_SIZE_METADATA, parseMtimeMetadata, type Entry, type EntryMetadata } from '../core/entry.js';
+import { stripEtagQuotes } from '../core/etag.js';
+import type { Location } from '../core/location.js';
+
+type Side = 'source' | 'target';
+
+/**
+ * Reads an object's s3kit metadata with a HEAD, remembering the last answer per side: a
+ * comparator may ask twice about the key it is deciding, never about an earlier one again.
+ */
+export function objectMetadataReader(
+  clientOf: (side: Side) => S3Client | undefined,
+  locationOf: (side: Side) => Location,
+  signal: AbortSignal,
+): (entry: Entry, side: Side) => Promise<EntryMetadata> {
+  const last: Partial<Record<Side, { key: string; metadata: Promise<EntryMetadata> }>> = {};
+  return (entry, side) => {
+    const location = locationOf(side);
+    const client = clientOf(side);
+    if (location.kind !== 's3' || client === undefined) return Promise.resolve({});
+    const cached = last[side];
+    if (cached?.key === entry.key) return cached.metadata;
+    const metadata = client
+      .send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.prefix + entry.key }), { abortSignal: signal })
+      .then((head): EntryMetadata => {
+        const partSize = Number(head.Metadata?.[PART_SIZE_METADATA]);
+        return {
+          sourceMtimeMs: parseMtimeMetadata(head.Metadata?.[MTIME_METADATA]),
+          partSize: Number.isInteger(partSize) && partSize > 0 ? partSize : undefined,
+          etag: stripEtagQuotes(head.ETag),
+        };
+      });
+    last[side] = { key: entry.key, metadata };
+    return metadata;
+  };
+}

@@ -1,0 +1,239 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { link, lstat, mkdir, open, rename, rm, utimes, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import PQueue from 'p-queue';
+import { digestFile } from '../compare/file-digest.js';
+import { isMd5Etag, multipartPartCount } from '../compare/multipart-etag.js';
+import { MTIME_METADATA, PART_SIZE_METADATA, parseMtimeMetadata, type Entry } from '../core/entry.js';
+import { TransferError } from '../core/errors.js';
+import { stripEtagQuotes } from '../core/etag.js';
+import type { TransferMethod } from '../core/events.js';
+import { describeS3Error, httpStatus, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
+
+/** Names of the temporary files downloads write before renaming them into place. */
+export const DOWNLOAD_TEMP_NAME = /^\.s3kit-[0-9a-f]{12}\.part$/;
+
+/** One object to download into a file. */
+export interface DownloadRequest {
+  readonly client: S3Client;
+  readonly bucket: string;
+  /** The full object key (prefix included). */
+  readonly objectKey: string;
+  /** The listed object (key relative to the prefix, size, ETag). */
+  readonly source: Entry;
+  /** The destination path, already checked to lie inside the destination directory. */
+  readonly path: string;
+  readonly method: TransferMethod;
+  /**
+   * The plan found no file at this key: the file is put in place only if none exists, so a file
+   * system that treats names differing in case or Unicode normalisation as one never has a
+   * file silently replaced by another key's content.
+   */
+  readonly createOnly: boolean;
+  readonly partSize: number;
+  readonly queueSize: number;
+  readonly onProgress: (loaded: number) => void;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Downloads an object to a temporary file beside the destination, checks it, sets its mtime
+ * (the object's stored `x-amz-meta-mtime`, else `LastModified`) and renames it into place, so
+ * the destination path never holds a partial file. Large objects come in parallel ranged GETs
+ * written at their offsets. Every GET carries `If-Match` with the listed ETag, so an object
+ * replaced mid-download fails instead of mixing two versions. A failure removes the temp file.
+ */
+export async function downloadObject(request: DownloadRequest): Promise<void> {
+  if (request.method === 'mkdir') {
+    await mkdir(request.path, { recursive: true });
+    return;
+  }
+  await mkdir(dirname(request.path), { recursive: true });
+  const temp = join(dirname(request.path), `.s3kit-${randomBytes(6).toString('hex')}.part`);
+  const handle = await open(temp, 'wx');
+  let closed = false;
+  try {
+    const { mtimeMs, etag, recordedPartSize } =
+      request.method === 'ranged-get' ? await rangedGet(request, handle) : await singleGet(request, handle);
+    await handle.close();
+    closed = true;
+    await verifyContent(request, temp, etag, recordedPartSize);
+    await utimes(temp, new Date(), new Date(mtimeMs));
+    await (request.createOnly ? placeNew(temp, request) : rename(temp, request.path));
+  } catch (error) {
+    if (!closed) await handle.close().catch(() => {});
+    await rm(temp, { force: true });
+    throw asTransferError(error, request);
+  }
+}
+
+/**
+ * Moves the temp file to a path that must not exist yet: link() fails with EEXIST instead of
+ * replacing (rename would replace). File systems without hard links fall back to a check and
+ * rename.
+ */
+async function placeNew(temp: string, request: DownloadRequest): Promise<void> {
+  try {
+    await link(temp, request.path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw collision(request);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw error;
+    if (await exists(request.path)) throw collision(request);
+    await rename(temp, request.path);
+    return;
+  }
+  await rm(temp, { force: true });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function collision(request: DownloadRequest): TransferError {
+  return new TransferError(
+    'get',
+    request.source.key,
+    `a file already exists at ${request.path} though the listing showed none for ${JSON.stringify(request.source.key)}: ` +
+      'another key differing only in case or Unicode normalisation maps to the same name on this file system (or the file appeared meanwhile); not overwritten.',
+    { code: 'KeyCollision' },
+  );
+}
+
+interface Fetched {
+  readonly mtimeMs: number;
+  readonly etag: string | undefined;
+  /** s3kit's recorded part size, if the object was uploaded in parts by s3kit. */
+  readonly recordedPartSize: number | undefined;
+  /** MD5 computed while streaming (single GET only). */
+  readonly md5?: string;
+}
+
+async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<Fetched> {
+  const response = await get(request);
+  const hash = createHash('md5');
+  let loaded = 0;
+  let written = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      loaded += chunk.length;
+      handle.write(chunk, 0, chunk.length, written).then(() => {
+        written += chunk.length;
+        request.onProgress(loaded);
+        callback();
+      }, callback);
+    },
+  });
+  await pipeline(response.Body as NodeJS.ReadableStream, sink, { signal: request.signal });
+  checkSize(request, written);
+  const fetched = describeResponse(response);
+  const etag = fetched.etag;
+  if (etag !== undefined && isMd5Etag(etag) && hash.digest('hex') !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
+  return fetched;
+}
+
+async function rangedGet(request: DownloadRequest, handle: FileHandle): Promise<Fetched> {
+  const { source, partSize } = request;
+  const size = source.size;
+  await handle.truncate(size);
+  let loaded = 0;
+  const fetchPart = async (start: number): Promise<GetObjectCommandOutput> => {
+    const end = Math.min(start + partSize, size) - 1;
+    const response = await get(request, `bytes=${start}-${end}`);
+    const body = Buffer.from(await response.Body!.transformToByteArray());
+    if (body.length !== end - start + 1) throw corrupted(request, `part at ${start} has ${body.length} bytes, expected ${end - start + 1}`);
+    await handle.write(body, 0, body.length, start);
+    loaded += body.length;
+    request.onProgress(loaded);
+    return response;
+  };
+  const first = await fetchPart(0);
+  const parts = new PQueue({ concurrency: request.queueSize });
+  const pending: Promise<void>[] = [];
+  let failure: unknown;
+  for (let start = partSize; start < size && failure === undefined; start += partSize) {
+    await parts.onSizeLessThan(request.queueSize);
+    request.signal.throwIfAborted();
+    // Catch at once: a part failing while later ones are queued must not be an unhandled rejection.
+    pending.push(
+      parts.add(() => fetchPart(start)).then(
+        () => undefined,
+        (error: unknown) => {
+          failure ??= error;
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+  if (failure !== undefined) throw failure;
+  return describeResponse(first);
+}
+
+function get(request: DownloadRequest, range?: string): Promise<GetObjectCommandOutput> {
+  const ifMatch = request.source.etag === undefined ? undefined : `"${request.source.etag}"`;
+  return request.client.send(
+    new GetObjectCommand({ Bucket: request.bucket, Key: request.objectKey, Range: range, IfMatch: ifMatch }),
+    { abortSignal: request.signal },
+  );
+}
+
+function describeResponse(response: GetObjectCommandOutput): Fetched {
+  const partSize = Number(response.Metadata?.[PART_SIZE_METADATA]);
+  return {
+    mtimeMs: parseMtimeMetadata(response.Metadata?.[MTIME_METADATA]) ?? response.LastModified?.getTime() ?? Date.now(),
+    etag: stripEtagQuotes(response.ETag),
+    recordedPartSize: Number.isInteger(partSize) && partSize > 0 ? partSize : undefined,
+  };
+}
+
+/**
+ * After a ranged download: the MD5 of the whole file against a single-part ETag, or the
+ * multipart ETag recomputed with s3kit's recorded part size. (A single GET checked its MD5 while
+ * streaming.) Objects whose ETag cannot be reproduced are checked by size only.
+ */
+async function verifyContent(request: DownloadRequest, temp: string, etag: string | undefined, recordedPartSize: number | undefined): Promise<void> {
+  if (request.method !== 'ranged-get' || etag === undefined) return;
+  if (isMd5Etag(etag)) {
+    if ((await digestFile(temp, [], request.signal)).md5 !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
+  } else if (multipartPartCount(etag) !== undefined && recordedPartSize !== undefined) {
+    const digest = await digestFile(temp, [recordedPartSize], request.signal);
+    if (digest.multipartEtags.get(recordedPartSize) !== etag.toLowerCase()) throw corrupted(request, 'the multipart ETag does not match');
+  }
+}
+
+function checkSize(request: DownloadRequest, written: number): void {
+  if (written !== request.source.size) {
+    throw corrupted(request, `received ${written} bytes, the listing said ${request.source.size}`);
+  }
+}
+
+function corrupted(request: DownloadRequest, what: string): TransferError {
+  return new TransferError('get', request.source.key, `download of ${basename(request.path)} failed its integrity check: ${what}; nothing was written.`, {
+    code: 'IntegrityError',
+    retryable: true,
+  });
+}
+
+function asTransferError(error: unknown, request: DownloadRequest): unknown {
+  if (request.signal.aborted) return request.signal.reason;
+  if (error instanceof TransferError) return error;
+  if (httpStatus(error) === 412) {
+    return new TransferError('get', request.source.key, 'the object changed since it was listed; it will be downloaded on the next run.', {
+      code: 'PreconditionFailed',
+    });
+  }
+  return new TransferError('get', request.source.key, describeS3Error(error, request.bucket), {
+    code: s3ErrorCode(error),
+    retryable: isRetryableError(error),
+    cause: error,
+  });
+}

@@ -1,0 +1,349 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  UploadPartCopyCommand,
+  type CompletedPart,
+  type CopyObjectCommandInput,
+  type CreateMultipartUploadCommandInput,
+  type HeadObjectCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import PQueue from 'p-queue';
+import type { Entry } from '../core/entry.js';
+import { S3kitError, TransferError } from '../core/errors.js';
+import type { TransferMethod } from '../core/events.js';
+import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
+import type { UploadOptions } from './upload-options.js';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+/** The largest object one CopyObject can copy. */
+const MAX_SINGLE_COPY = 5 * GiB;
+
+/**
+ * Server-side copy is impossible: the source and target are different services or accounts
+ * (different endpoints or credentials). The copier streams instead.
+ * @public
+ */
+export class CannotServerCopyError extends S3kitError {
+  /** {@inheritDoc S3kitError.name} */
+  override name = 'CannotServerCopyError';
+}
+
+/**
+ * Options of {@link S3ToS3Copier}.
+ * @public
+ */
+export interface S3ToS3CopierOptions {
+  /** Client of the source bucket. */
+  readonly sourceClient: S3Client;
+  /** Client of the target bucket (may be the same object as `sourceClient`). */
+  readonly targetClient: S3Client;
+  /**
+   * Whether the target's service can read the source: same endpoint and credentials (the
+   * region may differ). When false, every copy streams through this process.
+   * @defaultValue `sourceClient === targetClient`
+   */
+  readonly serverSide?: boolean;
+  /**
+   * Objects of at least this size are copied with parallel UploadPartCopy requests; S3 caps a
+   * single CopyObject at 5 GiB, so larger values are lowered to that.
+   * @defaultValue `5 GiB`
+   */
+  readonly multipartCopyThreshold?: number;
+  /**
+   * Part size of multipart copies and of streamed uploads.
+   * @defaultValue `64 MiB` for part copies, the transfer part size for streaming
+   */
+  readonly copyPartSize?: number;
+  /**
+   * Part size of streamed copies (memory per object is about `queueSize × streamPartSize`).
+   * @defaultValue `8 MiB`
+   */
+  readonly streamPartSize?: number;
+  /**
+   * Parts in flight per object.
+   * @defaultValue `4`
+   */
+  readonly queueSize?: number;
+  /**
+   * `COPY` keeps the source's metadata, Content-Type, Cache-Control and tags; `REPLACE` takes
+   * them from `upload` instead.
+   * @defaultValue `'COPY'`
+   */
+  readonly metadataDirective?: 'COPY' | 'REPLACE';
+  /**
+   * Storage class, encryption, ACL (always applied) and metadata, Content-Type, Cache-Control
+   * (applied with `REPLACE`). Without `storageClass`, the source's storage class is kept.
+   */
+  readonly upload?: UploadOptions;
+}
+
+/**
+ * One copy request.
+ * @public
+ */
+export interface CopyRequest {
+  readonly sourceBucket: string;
+  readonly sourceKey: string;
+  /** The listed source object (size, ETag, storage class). */
+  readonly source: Entry;
+  readonly targetBucket: string;
+  readonly targetKey: string;
+  /** Bytes copied so far (for streamed copies: bytes uploaded). */
+  readonly onProgress?: (loaded: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * How a copy was done, and why that way.
+ * @public
+ */
+export interface CopyResult {
+  readonly method: Extract<TransferMethod, 'server-copy' | 'multipart-copy' | 'stream-copy'>;
+  /** Why this method, e.g. `same service, 12.0 MiB under the 5 GiB multipart threshold`. */
+  readonly why: string;
+  /** Requests this copy sent. */
+  readonly requests: number;
+  /** Bytes that passed through this process (0 for server-side copies). */
+  readonly bytesThroughProcess: number;
+}
+
+/**
+ * Copies objects between buckets. On the same service it copies server-side — CopyObject, or
+ * parallel UploadPartCopy for large objects — so no bytes pass through this process, keeping
+ * metadata, Content-Type, tags and storage class. Between services it streams GetObject into a
+ * multipart upload with bounded memory and no local disk. A failed multipart copy or upload is
+ * aborted.
+ * @public
+ */
+export class S3ToS3Copier {
+  readonly #options: S3ToS3CopierOptions;
+  readonly #serverSide: boolean;
+  readonly #threshold: number;
+  readonly #copyPartSize: number;
+
+  /** @param options - the clients and copy settings */
+  constructor(options: S3ToS3CopierOptions) {
+    this.#options = options;
+    this.#serverSide = options.serverSide ?? options.sourceClient === options.targetClient;
+    this.#threshold = Math.min(options.multipartCopyThreshold ?? MAX_SINGLE_COPY, MAX_SINGLE_COPY);
+    this.#copyPartSize = options.copyPartSize ?? 64 * MiB;
+  }
+
+  /** The method a copy of `size` bytes will use. */
+  methodFor(size: number): CopyResult['method'] {
+    if (!this.#serverSide) return 'stream-copy';
+    return size >= this.#threshold && size > 0 ? 'multipart-copy' : 'server-copy';
+  }
+
+  /** Copies one object; throws a {@link TransferError} on failure. */
+  async copy(request: CopyRequest): Promise<CopyResult> {
+    try {
+      try {
+        return await this.#serverCopy(request);
+      } catch (error) {
+        if (!(error instanceof CannotServerCopyError)) throw error;
+        return await this.#streamCopy(request, error.message);
+      }
+    } catch (error) {
+      if (request.signal?.aborted === true) throw request.signal.reason;
+      if (error instanceof TransferError) throw error;
+      throw new TransferError('copy', request.source.key, describeS3Error(error, request.targetBucket), {
+        code: s3ErrorCode(error),
+        retryable: isRetryableError(error),
+        cause: error,
+      });
+    }
+  }
+
+  async #serverCopy(request: CopyRequest): Promise<CopyResult> {
+    if (!this.#serverSide) {
+      throw new CannotServerCopyError('different endpoints or credentials: the target service cannot read the source');
+    }
+    const size = request.source.size;
+    if (this.methodFor(size) === 'server-copy') {
+      await this.#options.targetClient.send(new CopyObjectCommand(this.#copyInput(request)), { abortSignal: request.signal });
+      request.onProgress?.(size);
+      return { method: 'server-copy', why: `same service, ${formatSize(size)} under the ${formatSize(this.#threshold)} multipart copy threshold`, requests: 1, bytesThroughProcess: 0 };
+    }
+    const requests = await this.#multipartCopy(request);
+    return {
+      method: 'multipart-copy',
+      why: `same service, ${formatSize(size)} at or above the ${formatSize(this.#threshold)} multipart copy threshold`,
+      requests,
+      bytesThroughProcess: 0,
+    };
+  }
+
+  #copyInput(request: CopyRequest): CopyObjectCommandInput {
+    const { upload = {} } = this.#options;
+    const replace = this.#options.metadataDirective === 'REPLACE';
+    return {
+      Bucket: request.targetBucket,
+      Key: request.targetKey,
+      CopySource: copySource(request),
+      CopySourceIfMatch: request.source.etag === undefined ? undefined : `"${request.source.etag}"`,
+      MetadataDirective: replace ? 'REPLACE' : 'COPY',
+      TaggingDirective: 'COPY',
+      // CopyObject writes STANDARD unless told otherwise: keep the source's class.
+      StorageClass: (upload.storageClass ?? request.source.storageClass) as CopyObjectCommandInput['StorageClass'],
+      ServerSideEncryption: upload.sse,
+      SSEKMSKeyId: upload.sseKmsKeyId,
+      ACL: upload.acl as CopyObjectCommandInput['ACL'],
+      ...(replace ? { Metadata: upload.metadata, ContentType: upload.contentType, CacheControl: upload.cacheControl } : {}),
+    };
+  }
+
+  /** CreateMultipartUpload with the source's attributes, parallel UploadPartCopy, Complete; Abort on failure. */
+  async #multipartCopy(request: CopyRequest): Promise<number> {
+    const client = this.#options.targetClient;
+    const signal = request.signal;
+    const head = await this.#options.sourceClient.send(new HeadObjectCommand({ Bucket: request.sourceBucket, Key: request.sourceKey }), { abortSignal: signal });
+    const tags = await this.#sourceTags(request);
+    let requests = 3 + (tags === undefined ? 0 : 1);
+    const created = await client.send(new CreateMultipartUploadCommand({ ...this.#createInput(request, head), Tagging: tags }), { abortSignal: signal });
+    const uploadId = created.UploadId!;
+    try {
+      const size = request.source.size;
+      const partSize = Math.max(this.#copyPartSize, Math.ceil(size / 10_000));
+      const queue = new PQueue({ concurrency: this.#options.queueSize ?? 4 });
+      const parts: CompletedPart[] = [];
+      let copied = 0;
+      let failure: unknown;
+      const pending: Promise<void>[] = [];
+      for (let start = 0, number = 1; start < size && failure === undefined; start += partSize, number++) {
+        const end = Math.min(start + partSize, size) - 1;
+        const partNumber = number;
+        await queue.onSizeLessThan(this.#options.queueSize ?? 4);
+        pending.push(
+          queue
+            .add(async () => {
+              const result = await client.send(
+                new UploadPartCopyCommand({
+                  Bucket: request.targetBucket,
+                  Key: request.targetKey,
+                  UploadId: uploadId,
+                  PartNumber: partNumber,
+                  CopySource: copySource(request),
+                  CopySourceIfMatch: request.source.etag === undefined ? undefined : `"${request.source.etag}"`,
+                  CopySourceRange: `bytes=${start}-${end}`,
+                }),
+                { abortSignal: signal },
+              );
+              requests++;
+              parts.push({ PartNumber: partNumber, ETag: result.CopyPartResult?.ETag });
+              copied += end - start + 1;
+              request.onProgress?.(copied);
+            })
+            .catch((error: unknown) => {
+              failure ??= error;
+            }),
+        );
+      }
+      await Promise.all(pending);
+      if (failure !== undefined) throw failure;
+      parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
+      await client.send(
+        new CompleteMultipartUploadCommand({ Bucket: request.targetBucket, Key: request.targetKey, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+        { abortSignal: signal },
+      );
+      return requests;
+    } catch (error) {
+      // Abort even when our signal fired: orphaned parts are billed.
+      await client.send(new AbortMultipartUploadCommand({ Bucket: request.targetBucket, Key: request.targetKey, UploadId: uploadId })).catch(() => {});
+      throw error;
+    }
+  }
+
+  #createInput(request: CopyRequest, head: HeadObjectCommandOutput): CreateMultipartUploadCommandInput {
+    const { upload = {} } = this.#options;
+    const replace = this.#options.metadataDirective === 'REPLACE';
+    return {
+      Bucket: request.targetBucket,
+      Key: request.targetKey,
+      Metadata: replace ? upload.metadata : head.Metadata,
+      ContentType: replace ? upload.contentType : head.ContentType,
+      CacheControl: replace ? upload.cacheControl : head.CacheControl,
+      ContentDisposition: replace ? undefined : head.ContentDisposition,
+      ContentEncoding: replace ? undefined : head.ContentEncoding,
+      ContentLanguage: replace ? undefined : head.ContentLanguage,
+      StorageClass: (upload.storageClass ?? request.source.storageClass ?? head.StorageClass) as CreateMultipartUploadCommandInput['StorageClass'],
+      ServerSideEncryption: upload.sse,
+      SSEKMSKeyId: upload.sseKmsKeyId,
+      ACL: upload.acl as CreateMultipartUploadCommandInput['ACL'],
+    };
+  }
+
+  /** The source's tags as a query string for `Tagging`, or undefined when it has none. */
+  async #sourceTags(request: CopyRequest): Promise<string | undefined> {
+    if (this.#options.metadataDirective === 'REPLACE') return undefined;
+    const tagging = await this.#options.sourceClient.send(new GetObjectTaggingCommand({ Bucket: request.sourceBucket, Key: request.sourceKey }), {
+      abortSignal: request.signal,
+    });
+    const tags = tagging.TagSet ?? [];
+    if (tags.length === 0) return undefined;
+    return new URLSearchParams(tags.map((tag): [string, string] => [tag.Key ?? '', tag.Value ?? ''])).toString();
+  }
+
+  /** GetObject from the source streamed into a multipart upload to the target: no disk, bounded memory. */
+  async #streamCopy(request: CopyRequest, why: string): Promise<CopyResult> {
+    const { sourceClient, targetClient, upload = {} } = this.#options;
+    const signal = request.signal;
+    const object = await sourceClient.send(
+      new GetObjectCommand({
+        Bucket: request.sourceBucket,
+        Key: request.sourceKey,
+        IfMatch: request.source.etag === undefined ? undefined : `"${request.source.etag}"`,
+      }),
+      { abortSignal: signal },
+    );
+    const replace = this.#options.metadataDirective === 'REPLACE';
+    const partSize = Math.max(this.#options.streamPartSize ?? 8 * MiB, Math.ceil(request.source.size / 10_000));
+    const body = object.Body as NodeJS.ReadableStream & { destroy(error?: Error): void };
+    const onAbort = (): void => body.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const uploader = new Upload({
+        client: targetClient,
+        partSize,
+        queueSize: this.#options.queueSize ?? 4,
+        leavePartsOnError: false,
+        params: {
+          Bucket: request.targetBucket,
+          Key: request.targetKey,
+          Body: body as never,
+          ContentLength: request.source.size,
+          Metadata: replace ? upload.metadata : object.Metadata,
+          ContentType: replace ? upload.contentType : object.ContentType,
+          CacheControl: replace ? upload.cacheControl : object.CacheControl,
+          StorageClass: (upload.storageClass ?? request.source.storageClass) as never,
+          ServerSideEncryption: upload.sse,
+          SSEKMSKeyId: upload.sseKmsKeyId,
+          ACL: upload.acl as never,
+        },
+      });
+      uploader.on('httpUploadProgress', (progress) => request.onProgress?.(progress.loaded ?? 0));
+      await uploader.done();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    const parts = Math.max(1, Math.ceil(request.source.size / partSize));
+    return { method: 'stream-copy', why, requests: 1 + (parts === 1 ? 1 : parts + 2), bytesThroughProcess: request.source.size };
+  }
+}
+
+function copySource(request: CopyRequest): string {
+  // CopySource is "bucket/key" with the key URL-encoded (slashes may stay).
+  return `${request.sourceBucket}/${request.sourceKey.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+function formatSize(bytes: number): string {
+  return bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${(bytes / MiB).toFixed(1)} MiB`;
+}
