@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,6 +25,11 @@ export interface TestS3 {
 declare module 'vitest' {
   export interface ProvidedContext {
     s3: TestS3;
+    /**
+     * A second, separate S3 server with other credentials, for copies between services. With
+     * S3KIT_TEST_ENDPOINT it comes from S3KIT_TEST_ENDPOINT_B (+ _ACCESS_KEY_B, _SECRET_KEY_B).
+     */
+    s3b: TestS3 | undefined;
   }
 }
 
@@ -33,6 +38,8 @@ declare module 'vitest' {
  * S3KIT_TEST_ENDPOINT, S3KIT_TEST_ACCESS_KEY, S3KIT_TEST_SECRET_KEY, S3KIT_TEST_REGION) and
  * stops it by PID at the end.
  */
+const script = join(import.meta.dirname, '..', 'scripts', 's3-server.sh');
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const given = process.env.S3KIT_TEST_ENDPOINT;
   if (given !== undefined && given !== '') {
@@ -46,39 +53,60 @@ export default async function setup(project: TestProject): Promise<() => Promise
           ? { accessKeyId: process.env.S3KIT_TEST_OTHER_ACCESS_KEY, secretAccessKey: process.env.S3KIT_TEST_OTHER_SECRET_KEY }
           : undefined,
     });
+    const endpointB = process.env.S3KIT_TEST_ENDPOINT_B;
+    project.provide(
+      's3b',
+      endpointB
+        ? {
+            endpoint: endpointB,
+            accessKeyId: requireEnv('S3KIT_TEST_ACCESS_KEY_B'),
+            secretAccessKey: requireEnv('S3KIT_TEST_SECRET_KEY_B'),
+            region: process.env.S3KIT_TEST_REGION ?? 'us-east-1',
+            other: undefined,
+          }
+        : undefined,
+    );
     return async () => {};
   }
+  // Two separate clusters, started side by side: the second one, with other credentials, is
+  // the "other service" of S3 → S3 streaming copies.
+  await run('bash', [script, 'install'], { timeout: 600_000 }); // once, before two starts race for apt
+  const ports = await freePorts(4);
+  const [a, b] = await Promise.all([startServer('test', 'testsecret', ports.slice(0, 2)), startServer('test-b', 'testsecret-b', ports.slice(2))]).catch(async (error: unknown) => {
+    await stopAll();
+    throw error;
+  });
+  project.provide('s3', { ...a, other: { accessKeyId: 'other', secretAccessKey: 'othersecret' } });
+  project.provide('s3b', { ...b, other: undefined });
+  return stopAll;
+}
+
+const started: NodeJS.ProcessEnv[] = [];
+
+async function startServer(accessKeyId: string, secretAccessKey: string, [monPort, rgwPort]: number[]): Promise<Omit<TestS3, 'other'>> {
   const dir = await mkdtemp(join(tmpdir(), 's3kit-test-ceph-'));
   await rm(dir, { recursive: true }); // the script wants to create it
-  const [monPort, rgwPort] = [await freePort(), await freePort()];
   const env = {
     ...process.env,
     S3KIT_CEPH_DIR: dir,
     S3KIT_MON_PORT: String(monPort),
     S3KIT_RGW_PORT: String(rgwPort),
-    S3KIT_ACCESS_KEY: 'test',
-    S3KIT_SECRET_KEY: 'testsecret',
-    S3KIT_OTHER_ACCESS_KEY: 'other',
-    S3KIT_OTHER_SECRET_KEY: 'othersecret',
+    S3KIT_ACCESS_KEY: accessKeyId,
+    S3KIT_SECRET_KEY: secretAccessKey,
+    S3KIT_OTHER_ACCESS_KEY: `other${accessKeyId === 'test' ? '' : '-b'}`,
+    S3KIT_OTHER_SECRET_KEY: `othersecret${accessKeyId === 'test' ? '' : '-b'}`,
   };
-  const script = join(import.meta.dirname, '..', 'scripts', 's3-server.sh');
-  const stop = async (): Promise<void> => {
-    await run('bash', [script, 'stop'], { env });
-  };
+  started.push(env);
   try {
     await run('bash', [script, 'start'], { env, timeout: 300_000 });
   } catch (error) {
-    await stop().catch(() => {});
     throw new Error(`Could not start the radosgw test server: ${(error as { stderr?: string }).stderr ?? String(error)}`);
   }
-  project.provide('s3', {
-    endpoint: `http://127.0.0.1:${rgwPort}`,
-    accessKeyId: 'test',
-    secretAccessKey: 'testsecret',
-    region: 'us-east-1',
-    other: { accessKeyId: 'other', secretAccessKey: 'othersecret' },
-  });
-  return stop;
+  return { endpoint: `http://127.0.0.1:${rgwPort}`, accessKeyId, secretAccessKey, region: 'us-east-1' };
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all(started.map((env) => run('bash', [script, 'stop'], { env }).catch(() => {})));
 }
 
 function requireEnv(name: string): string {
@@ -87,13 +115,20 @@ function requireEnv(name: string): string {
   return value;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+/** `count` distinct free loopback ports: all held open at once, so none is handed out twice. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }

@@ -135,7 +135,7 @@ async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<
   });
   await pipeline(response.Body as NodeJS.ReadableStream, sink, { signal: request.signal });
   checkSize(request, written);
-  const fetched = describeResponse(response);
+  const fetched = describeResponse(response, request.source);
   const etag = fetched.etag;
   if (etag !== undefined && isMd5Etag(etag) && hash.digest('hex') !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
   return fetched;
@@ -175,7 +175,7 @@ async function rangedGet(request: DownloadRequest, handle: FileHandle): Promise<
   }
   await Promise.all(pending);
   if (failure !== undefined) throw failure;
-  return describeResponse(first);
+  return describeResponse(first, request.source);
 }
 
 function get(request: DownloadRequest, range?: string): Promise<GetObjectCommandOutput> {
@@ -186,10 +186,12 @@ function get(request: DownloadRequest, range?: string): Promise<GetObjectCommand
   );
 }
 
-function describeResponse(response: GetObjectCommandOutput): Fetched {
+function describeResponse(response: GetObjectCommandOutput, source: Entry): Fetched {
   const partSize = Number(response.Metadata?.[PART_SIZE_METADATA]);
   return {
-    mtimeMs: parseMtimeMetadata(response.Metadata?.[MTIME_METADATA]) ?? response.LastModified?.getTime() ?? Date.now(),
+    // The listing's LastModified has milliseconds, the response header only seconds: use the
+    // listing's, which is what the next comparison sees.
+    mtimeMs: parseMtimeMetadata(response.Metadata?.[MTIME_METADATA]) ?? source.mtimeMs,
     etag: stripEtagQuotes(response.ETag),
     recordedPartSize: Number.isInteger(partSize) && partSize > 0 ? partSize : undefined,
   };

@@ -45,9 +45,15 @@ export function s3kit(args: readonly string[], options: { env?: Record<string, s
 }
 
 /**
- * Starts `s3kit` and sends SIGINT once `when(stdoutSoFar)` holds; resolves with the outcome.
+ * Starts `s3kit` and sends `signal` (SIGINT: Ctrl-C) once `when(stdoutSoFar)` holds; resolves
+ * with the outcome.
  */
-export function s3kitInterrupted(args: readonly string[], when: (stdout: string) => boolean, env = cliEnv()): Promise<CliResult> {
+export function s3kitInterrupted(
+  args: readonly string[],
+  when: (stdout: string) => boolean,
+  env = cliEnv(),
+  signal: NodeJS.Signals = 'SIGINT',
+): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env });
     let stdout = '';
@@ -57,7 +63,7 @@ export function s3kitInterrupted(args: readonly string[], when: (stdout: string)
       stdout += chunk.toString();
       if (!sent && when(stdout)) {
         sent = true;
-        child.kill('SIGINT');
+        child.kill(signal);
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -6,7 +6,9 @@ import {
   ListMultipartUploadsCommand,
   paginateListObjectsV2,
   S3Client,
+  PutObjectCommand,
   type HeadObjectCommandOutput,
+  type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 
@@ -56,6 +58,11 @@ export async function getObjectBytes(bucket: string, key: string): Promise<Buffe
 
 export function headObject(bucket: string, key: string): Promise<HeadObjectCommandOutput> {
   return testClient().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+/** Puts an object directly (not through s3kit). */
+export async function putObject(bucket: string, key: string, body: string | Buffer, extra: Partial<PutObjectCommandInput> = {}): Promise<void> {
+  await testClient().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...extra }));
 }
 
 /** Multipart uploads started and neither completed nor aborted. */
