@@ -19,6 +19,7 @@ export type { Location, LocalLocation, S3Location } from './core/location.js';
 export { parseLocation, parseS3ObjectUrl, formatLocation, assertLocalDirectory } from './core/location.js';
 export type {
   ActionTally,
+  CopyStats,
   DeletesSkipped,
   DeletesSkippedReason,
   FailureRecord,
@@ -49,8 +50,10 @@ export { planFileHeader, readPlanLines } from './plan/plan-file.js';
 export type { PlanFileHeader } from './plan/plan-file.js';
 
 export { TransferManager } from './transfer/transfer-manager.js';
-export type { TransferManagerOptions, TransferHooks, DeleteHooks } from './transfer/transfer-manager.js';
+export type { TransferManagerOptions, TransferHooks, TransferResult, DeleteHooks } from './transfer/transfer-manager.js';
 export { createS3Client } from './transfer/s3-client.js';
+export { S3ToS3Copier, CannotServerCopyError } from './transfer/s3-to-s3-copier.js';
+export type { S3ToS3CopierOptions, CopyRequest, CopyResult } from './transfer/s3-to-s3-copier.js';
 export type { S3ConnectionOptions } from './transfer/s3-client.js';
 export { presignUrl } from './transfer/presign.js';
 export type { PresignOptions } from './transfer/presign.js';

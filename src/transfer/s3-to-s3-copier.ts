@@ -6,6 +6,8 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  PutObjectTaggingCommand,
+  type Tag,
   UploadPartCopyCommand,
   type CompletedPart,
   type CopyObjectCommandInput,
@@ -207,8 +209,8 @@ export class S3ToS3Copier {
     const signal = request.signal;
     const head = await this.#options.sourceClient.send(new HeadObjectCommand({ Bucket: request.sourceBucket, Key: request.sourceKey }), { abortSignal: signal });
     const tags = await this.#sourceTags(request);
-    let requests = 3 + (tags === undefined ? 0 : 1);
-    const created = await client.send(new CreateMultipartUploadCommand({ ...this.#createInput(request, head), Tagging: tags }), { abortSignal: signal });
+    let requests = 4 + (tags.length > 0 ? 1 : 0);
+    const created = await client.send(new CreateMultipartUploadCommand(this.#createInput(request, head)), { abortSignal: signal });
     const uploadId = created.UploadId!;
     try {
       const size = request.source.size;
@@ -254,6 +256,13 @@ export class S3ToS3Copier {
         new CompleteMultipartUploadCommand({ Bucket: request.targetBucket, Key: request.targetKey, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
         { abortSignal: signal },
       );
+      // Tags after completing, as lib-storage does: not every server honours x-amz-tagging on
+      // CreateMultipartUpload (radosgw 16 ignores it).
+      if (tags.length > 0) {
+        await client.send(new PutObjectTaggingCommand({ Bucket: request.targetBucket, Key: request.targetKey, Tagging: { TagSet: tags } }), {
+          abortSignal: signal,
+        });
+      }
       return requests;
     } catch (error) {
       // Abort even when our signal fired: orphaned parts are billed.
@@ -281,15 +290,13 @@ export class S3ToS3Copier {
     };
   }
 
-  /** The source's tags as a query string for `Tagging`, or undefined when it has none. */
-  async #sourceTags(request: CopyRequest): Promise<string | undefined> {
-    if (this.#options.metadataDirective === 'REPLACE') return undefined;
+  /** The source's tags (none with `REPLACE`). */
+  async #sourceTags(request: CopyRequest): Promise<Tag[]> {
+    if (this.#options.metadataDirective === 'REPLACE') return [];
     const tagging = await this.#options.sourceClient.send(new GetObjectTaggingCommand({ Bucket: request.sourceBucket, Key: request.sourceKey }), {
       abortSignal: request.signal,
     });
-    const tags = tagging.TagSet ?? [];
-    if (tags.length === 0) return undefined;
-    return new URLSearchParams(tags.map((tag): [string, string] => [tag.Key ?? '', tag.Value ?? ''])).toString();
+    return tagging.TagSet ?? [];
   }
 
   /** GetObject from the source streamed into a multipart upload to the target: no disk, bounded memory. */
