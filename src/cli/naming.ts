@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Location } from 's3kit';
+import type { Entry, Location } from 's3kit';
 import type { Naming } from './output/text-reporter.js';
 
 /**
@@ -7,9 +7,17 @@ import type { Naming } from './output/text-reporter.js';
  * S3 side as its URL.
  */
 export function namingFor(source: Location, target: Location, sourceArg: string, targetArg: string): Naming {
-  const show = (location: Location, arg: string) => (key: string) =>
-    location.kind === 's3' ? `s3://${location.bucket}/${location.prefix}${key}` : join(arg, key);
+  const show = (location: Location, arg: string) => (key: string, entry?: Entry) => {
+    if (location.kind === 's3') return `s3://${location.bucket}/${location.prefix}${key}`;
+    return location.kind === 'manifest' ? (entry?.url ?? key) : join(arg, key);
+  };
   const direction =
-    source.kind === 'local' ? { verb: 'upload', past: 'uploaded' } : target.kind === 'local' ? { verb: 'download', past: 'downloaded' } : { verb: 'copy', past: 'copied' };
+    source.kind === 'local'
+      ? { verb: 'upload', past: 'uploaded' }
+      : source.kind === 'manifest'
+        ? { verb: 'fetch', past: 'fetched' }
+        : target.kind === 'local'
+          ? { verb: 'download', past: 'downloaded' }
+          : { verb: 'copy', past: 'copied' };
   return { ...direction, source: show(source, sourceArg), target: show(target, targetArg) };
 }

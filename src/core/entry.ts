@@ -19,6 +19,8 @@ export interface Entry {
   readonly storageClass?: string;
   /** Absolute path of a local file (local entries only). */
   readonly path?: string;
+  /** The URL to fetch (manifest entries only). */
+  readonly url?: string;
 }
 
 /**

@@ -6,10 +6,20 @@ import type { S3kitError } from './errors.js';
  * How a transfer is carried out: `put` (one PutObject), `multipart` (upload in parts), `get`
  * (one GetObject to a temp file), `ranged-get` (parallel ranged GETs), `mkdir` (a directory
  * marker), `server-copy` (CopyObject), `multipart-copy` (parallel UploadPartCopy),
- * `stream-copy` (GetObject streamed into an upload, between services).
+ * `stream-copy` (GetObject streamed into an upload, between services), `url-stream` (an HTTP
+ * download streamed into an upload, from a manifest).
  * @public
  */
-export type TransferMethod = 'put' | 'multipart' | 'get' | 'ranged-get' | 'mkdir' | 'server-copy' | 'multipart-copy' | 'stream-copy';
+export type TransferMethod =
+  | 'put'
+  | 'multipart'
+  | 'get'
+  | 'ranged-get'
+  | 'mkdir'
+  | 'server-copy'
+  | 'multipart-copy'
+  | 'stream-copy'
+  | 'url-stream';
 
 /**
  * An action that moves bytes.
@@ -41,7 +51,7 @@ export interface ProgressTotals {
  */
 export interface SyncWarning {
   /** What was passed over. */
-  readonly code: 'special-file' | 'symlink-loop' | 'broken-symlink' | 'unreadable' | 'skipped-symlink';
+  readonly code: 'special-file' | 'symlink-loop' | 'broken-symlink' | 'unreadable' | 'skipped-symlink' | 'unreachable-url';
   /** The absolute local path or the key concerned. */
   readonly path: string;
   /** A sentence for people, starting with the path. */

@@ -31,13 +31,25 @@ export interface S3Location {
 }
 
 /**
+ * A manifest: a text file listing `https://…` URLs (optionally `url<TAB>key`), each streamed
+ * into the target bucket. A source only.
+ * @public
+ */
+export interface ManifestLocation {
+  /** Discriminant. */
+  readonly kind: 'manifest';
+  /** Absolute path of the manifest file. */
+  readonly path: string;
+}
+
+/**
  * Where a sync reads from or writes to, parsed once from the user's string.
  * @public
  */
-export type Location = LocalLocation | S3Location;
+export type Location = LocalLocation | S3Location | ManifestLocation;
 
 /**
- * Parses `s3://bucket/prefix`, `file:///path` or a local path (relative paths are resolved
+ * Parses `s3://bucket/prefix`, `manifest:PATH` (a file of URLs), `file:///path` or a local path (relative paths are resolved
  * against the working directory). Throws a {@link ConfigError} naming `field` for an invalid
  * bucket name or an unsupported scheme. Does no I/O: see {@link assertLocalDirectory}.
  * @param field - the option the string came from, used in error messages.
@@ -46,6 +58,11 @@ export type Location = LocalLocation | S3Location;
 export function parseLocation(input: string, field = 'location'): Location {
   if (typeof input !== 'string' || input.trim() === '') {
     throw new ConfigError(field, `${field} is empty: give a local directory or an s3://bucket/prefix URL.`);
+  }
+  if (/^manifest:/i.test(input)) {
+    const path = input.slice('manifest:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') throw new ConfigError(field, `${field} "manifest:" needs the path of the URL list, e.g. manifest:./urls.txt.`);
+    return { kind: 'manifest', path: resolve(path) };
   }
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]+):\/\//.exec(input)?.[1]?.toLowerCase();
   if (scheme === undefined) return { kind: 'local', path: resolve(input) };
@@ -107,7 +124,8 @@ export function parseS3ObjectUrl(input: string, field = 'url'): { readonly bucke
  * @public
  */
 export function formatLocation(location: Location): string {
-  return location.kind === 's3' ? `s3://${location.bucket}/${location.prefix}` : location.path;
+  if (location.kind === 's3') return `s3://${location.bucket}/${location.prefix}`;
+  return location.kind === 'manifest' ? `manifest:${location.path}` : location.path;
 }
 
 /**

@@ -15,6 +15,7 @@ import { ConfigError, S3kitError } from '../core/errors.js';
 import type { SyncerEvents, SyncSummary, SyncWarning, TransferAction } from '../core/events.js';
 import { assertLocalDirectory, formatLocation, parseLocation, type Location } from '../core/location.js';
 import { KeyFilter } from '../listing/key-filter.js';
+import { listManifest } from '../listing/list-manifest.js';
 import { listS3 } from '../listing/list-s3.js';
 import { walkLocal, type WalkLocalOptions } from '../listing/walk-local.js';
 import { verifyAgainstPlan } from '../plan/plan-file.js';
@@ -82,6 +83,10 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     this.target = typeof options.target === 'string' ? parseLocation(options.target, 'target') : options.target;
     if (this.source.kind === 'local' && this.target.kind === 'local') {
       throw new ConfigError('target', 'both source and target are local directories: one side must be an s3://bucket/prefix URL.');
+    }
+    if (this.target.kind === 'manifest') throw new ConfigError('target', 'a manifest can only be a source: give an s3:// target.');
+    if (this.source.kind === 'manifest' && this.target.kind !== 's3') {
+      throw new ConfigError('target', 'a manifest of URLs can only be synced into S3: give an s3:// target.');
     }
     if (options.ignoreFileName !== undefined && this.source.kind !== 'local') {
       throw new ConfigError('ignoreFileName', 'ignoreFileName reads ignore files from a local source, and the source is in S3: use ignorePatterns or rules.');
@@ -212,7 +217,9 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     const source =
       from.kind === 'local'
         ? walkLocal(from.path, { followSymlinks: this.#options.followSymlinks, filter: filter.isActive ? filter : undefined, onWarning, signal })
-        : withoutExisting(
+        : from.kind === 'manifest'
+          ? filtered(listManifest(from.path, { signal, onWarning }), filter)
+          : withoutExisting(
             filtered(listS3(this.#sourceClient!, from, { signal, side: 'source', directoryMarkers: to.kind === 'local' }), filter),
             to,
           );

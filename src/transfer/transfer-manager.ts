@@ -8,6 +8,7 @@ import { DELETE_BATCH_SIZE, deleteBatch } from './delete-objects.js';
 import { withRetry } from './retry.js';
 import { uploadFile } from './upload-file.js';
 import { deleteLocalFile } from './delete-local.js';
+import { ingestUrl } from './ingest-url.js';
 import { downloadObject } from './download-object.js';
 import { S3ToS3Copier, type S3ToS3CopierOptions } from './s3-to-s3-copier.js';
 import { localPathForKey } from '../core/local-path.js';
@@ -164,6 +165,7 @@ export class TransferManager {
   /** How an action between these locations is carried out. */
   methodFor(action: TransferAction, route: { readonly from: Location; readonly to: Location }): TransferMethod {
     const size = action.source.size;
+    if (route.from.kind === 'manifest') return 'url-stream';
     if (route.from.kind === 'local') return size >= this.#multipartThreshold ? 'multipart' : 'put';
     if (route.to.kind === 'local') return action.key.endsWith('/') ? 'mkdir' : size >= this.#multipartThreshold ? 'ranged-get' : 'get';
     return this.#copier.methodFor(size);
@@ -180,8 +182,8 @@ export class TransferManager {
     signal?: AbortSignal,
   ): Promise<void> {
     const { from, to } = route;
-    if (from.kind === 'local' && to.kind === 'local') {
-      throw new ConfigError('target', 'syncing between two local directories is not supported: one side must be s3://…');
+    if (to.kind === 'manifest' || (from.kind !== 's3' && to.kind !== 's3')) {
+      throw new ConfigError('target', `cannot sync from ${from.kind} to ${to.kind}: the target must be s3://… or, from S3, a local directory.`);
     }
     await this.#queue.onSizeLessThan(this.#backlog);
     signal?.throwIfAborted();
@@ -245,6 +247,20 @@ export class TransferManager {
       });
       return {};
     }
+    if (from.kind === 'manifest' && to.kind === 's3') {
+      await ingestUrl({
+        client: this.#client,
+        bucket: to.bucket,
+        objectKey: to.prefix + action.key,
+        source: action.source,
+        partSize: this.#partSize,
+        queueSize: this.#queueSize,
+        options: this.#upload,
+        onProgress,
+        signal,
+      });
+      return {};
+    }
     const s3From = from as S3Location;
     const s3To = to as S3Location;
     return this.#copier.copy({
@@ -264,6 +280,7 @@ export class TransferManager {
    */
   async deleteEntries(location: Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
     if (location.kind === 'local') return this.#deleteLocal(location.path, entries, hooks, signal);
+    if (location.kind !== 's3') throw new ConfigError('target', 'a manifest is never a target: nothing can be deleted from it.');
     const toRelative = (objectKey: string): string => objectKey.slice(location.prefix.length);
     const sendBatch = async (batch: Entry[]): Promise<void> => {
       const byObjectKey = new Map(batch.map((entry) => [location.prefix + entry.key, entry]));

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { createColors } from 'picocolors';
-import type { Action, Syncer, SyncSummary } from 's3kit';
+import type { Action, Entry, Syncer, SyncSummary } from 's3kit';
 import { formatBytes, summaryLines } from './format.js';
 import type { CliStreams, Reporter } from './reporter.js';
 
@@ -10,7 +10,7 @@ export interface Naming {
   readonly verb: string;
   /** `uploaded`, `downloaded` or `copied`, for the summary. */
   readonly past: string;
-  readonly source: (key: string) => string;
+  readonly source: (key: string, entry?: Entry) => string;
   readonly target: (key: string) => string;
 }
 
@@ -67,7 +67,8 @@ export class TextReporter implements Reporter {
     syncer.on('deleted', ({ key }) => lines && this.#out(`delete: ${naming.target(key)}`));
     syncer.on('failed', ({ key, action, error }) => {
       this.#filesDone += action === undefined ? 0 : 1;
-      const what = action === undefined ? `delete failed: ${naming.target(key)}` : `${naming.verb} failed: ${naming.source(key)} to ${naming.target(key)}`;
+      const source = action !== undefined && action.type !== 'delete' ? action.source : undefined;
+      const what = action === undefined ? `delete failed: ${naming.target(key)}` : `${naming.verb} failed: ${naming.source(key, source)} to ${naming.target(key)}`;
       this.#err(c.red(`${what}: ${error.message}`));
     });
     syncer.on('warning', ({ message }) => mode !== 'quiet' && this.#err(c.yellow(`warning: ${message}`)));
@@ -90,7 +91,7 @@ export class TextReporter implements Reporter {
   #describe(action: Action): string {
     const { naming } = this.#options;
     if (action.type === 'delete') return `delete: ${naming.target(action.key)}`;
-    return `${naming.verb}: ${naming.source(action.key)} to ${naming.target(action.key)}`;
+    return `${naming.verb}: ${naming.source(action.key, action.source)} to ${naming.target(action.key)}`;
   }
 
   #showPlanning(): void {

@@ -1,0 +1,84 @@
+import { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { formatMtimeMetadata, MTIME_METADATA, type Entry } from '../core/entry.js';
+import { TransferError } from '../core/errors.js';
+import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
+import { guessContentType } from './content-type.js';
+import type { UploadOptions } from './upload-options.js';
+
+/** One URL of a manifest to stream into a bucket. */
+export interface IngestRequest {
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly objectKey: string;
+  /** The manifest entry (URL, size from HEAD). */
+  readonly source: Entry;
+  readonly partSize: number;
+  readonly queueSize: number;
+  readonly options: UploadOptions;
+  readonly onProgress: (loaded: number) => void;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Streams one URL into an object: GET, and the response body straight into a (multipart)
+ * upload — no disk, memory bounded by `queueSize × partSize`. Each attempt makes a new request,
+ * so a retry never re-sends a consumed stream. HTTP 5xx, 429 and network errors are retryable.
+ */
+export async function ingestUrl(request: IngestRequest): Promise<void> {
+  const url = request.source.url!;
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: request.signal, redirect: 'follow' });
+  } catch (error) {
+    if (request.signal.aborted) throw request.signal.reason;
+    throw new TransferError('fetch', request.source.key, `cannot fetch ${url}: ${(error as Error).message}`, {
+      code: ((error as { cause?: { code?: string } }).cause?.code as string | undefined) ?? 'FetchError',
+      retryable: true,
+      cause: error,
+    });
+  }
+  if (!response.ok || response.body === null) {
+    await response.body?.cancel();
+    throw new TransferError('fetch', request.source.key, `fetching ${url} answered HTTP ${response.status} ${response.statusText}`.trim(), {
+      code: `HTTP${response.status}`,
+      retryable: response.status >= 500 || response.status === 429,
+    });
+  }
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  const modified = Date.parse(response.headers.get('last-modified') ?? '');
+  const { options } = request;
+  const upload = new Upload({
+    client: request.client,
+    partSize: request.partSize,
+    queueSize: request.queueSize,
+    leavePartsOnError: false,
+    params: {
+      Bucket: request.bucket,
+      Key: request.objectKey,
+      Body: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream, { signal: request.signal } as never),
+      ContentLength: Number.isFinite(length) ? length : undefined,
+      ContentType: options.contentType ?? response.headers.get('content-type') ?? guessContentType(request.objectKey),
+      CacheControl: options.cacheControl,
+      Metadata: { ...options.metadata, ...(Number.isFinite(modified) ? { [MTIME_METADATA]: formatMtimeMetadata(modified) } : {}) },
+      StorageClass: options.storageClass as never,
+      ServerSideEncryption: options.sse,
+      SSEKMSKeyId: options.sseKmsKeyId,
+      ACL: options.acl as never,
+    },
+  });
+  upload.on('httpUploadProgress', (progress) => request.onProgress(progress.loaded ?? 0));
+  // An abort destroys the body stream (fromWeb's signal); lib-storage then aborts the multipart
+  // upload before done() settles, so nothing is left behind.
+  try {
+    await upload.done();
+  } catch (error) {
+    if (request.signal.aborted) throw request.signal.reason;
+    throw new TransferError('url-stream', request.source.key, describeS3Error(error, request.bucket), {
+      code: s3ErrorCode(error),
+      retryable: isRetryableError(error),
+      cause: error,
+    });
+  }
+}
