@@ -216,49 +216,18 @@ export class TransferManager {
     onProgress: (loaded: number) => void,
   ): Promise<Partial<TransferResult>> {
     const { from, to } = route;
+    const common = { client: this.#client, source: action.source, partSize: this.#partSize, queueSize: this.#queueSize, onProgress, signal };
     if (from.kind === 'local' && to.kind === 's3') {
-      await uploadFile({
-        client: this.#client,
-        bucket: to.bucket,
-        objectKey: to.prefix + action.key,
-        source: action.source,
-        method,
-        partSize: this.#partSize,
-        queueSize: this.#queueSize,
-        options: this.#upload,
-        onProgress,
-        signal,
-      });
+      await uploadFile({ ...common, bucket: to.bucket, objectKey: to.prefix + action.key, method, options: this.#upload });
       return {};
     }
     if (from.kind === 's3' && to.kind === 'local') {
-      await downloadObject({
-        client: this.#client,
-        bucket: from.bucket,
-        objectKey: from.prefix + action.key,
-        source: action.source,
-        path: localPathForKey(to.path, action.key),
-        method,
-        createOnly: action.type === 'copy',
-        partSize: this.#partSize,
-        queueSize: this.#queueSize,
-        onProgress,
-        signal,
-      });
+      const path = localPathForKey(to.path, action.key);
+      await downloadObject({ ...common, bucket: from.bucket, objectKey: from.prefix + action.key, path, method, createOnly: action.type === 'copy' });
       return {};
     }
     if (from.kind === 'manifest' && to.kind === 's3') {
-      await ingestUrl({
-        client: this.#client,
-        bucket: to.bucket,
-        objectKey: to.prefix + action.key,
-        source: action.source,
-        partSize: this.#partSize,
-        queueSize: this.#queueSize,
-        options: this.#upload,
-        onProgress,
-        signal,
-      });
+      await ingestUrl({ ...common, bucket: to.bucket, objectKey: to.prefix + action.key, options: this.#upload });
       return {};
     }
     const s3From = from as S3Location;

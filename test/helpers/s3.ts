@@ -10,7 +10,13 @@ import {
   type HeadObjectCommandOutput,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
+import type { SyncOptions } from 's3kit';
 import { inject } from 'vitest';
+
+/** createSyncer options between two locations, connected to the test server. */
+export function syncOptions(source: string, target: string, extra: Partial<SyncOptions> = {}): SyncOptions {
+  return { source, target, ...connection(), ...extra };
+}
 
 /** Connection options for createSyncer pointing at the test server. */
 export function connection(): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {

@@ -3,8 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSyncer, ListingError, ConfigError, type Action, type SyncOptions, type SyncWarning } from 's3kit';
-import { connection, createTestBucket, getObjectBytes, headObject, incompleteUploads, listObjects } from '../helpers/s3.js';
+import { createSyncer, ListingError, ConfigError, type Action, type SyncWarning } from 's3kit';
+import { ODD_FILES as CORPUS } from '../helpers/corpus.js';
+import { connection, syncOptions, createTestBucket, getObjectBytes, headObject, incompleteUploads, listObjects } from '../helpers/s3.js';
 import { setMtime, tempDir, writeTree } from '../helpers/files.js';
 
 const MiB = 1024 * 1024;
@@ -28,21 +29,10 @@ function countingClient(): { client: S3Client; commands: string[] } {
   return { client, commands };
 }
 
-function options(source: string, target: string, extra: Partial<SyncOptions> = {}): SyncOptions {
-  return { source, target, ...connection(), ...extra };
-}
+const options = syncOptions;
 
 const ODD_FILES: Record<string, string> = {
-  'plain.txt': 'plain',
-  'with space.txt': 'space',
-  'plus+sign.txt': 'plus',
-  'percent%20.txt': 'percent',
-  'hash#tag.txt': 'hash',
-  'emoji-😀.txt': 'emoji',
-  ['nfc-' + 'caf\u00e9' + '.txt']: 'nfc',
-  ['nfd-' + 'cafe\u0301' + '.txt']: 'nfd',
-  'deep/a/b/c/d/e/f/g/h/leaf.json': '{"deep":true}',
-  'empty.bin': '',
+  ...CORPUS,
   'index.html': '<html></html>',
   'a-b': 'sorts before a/',
   'a/x': 'inside a',

@@ -2,16 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSyncer, type SyncOptions } from 's3kit';
+import { createSyncer } from 's3kit';
 import { cliEnv, s3kitInterrupted } from '../helpers/cli.js';
 import { setMtime, tempDir, writeTree } from '../helpers/files.js';
-import { connection, createTestBucket, headObject, putObject } from '../helpers/s3.js';
+import { ODD_FILES } from '../helpers/corpus.js';
+import { createTestBucket, putObject, syncOptions } from '../helpers/s3.js';
 
 const MiB = 1024 * 1024;
 
-function options(source: string, target: string, extra: Partial<SyncOptions> = {}): SyncOptions {
-  return { source, target, ...connection(), ...extra };
-}
+const options = syncOptions;
 
 /** Every file under `root` (relative paths), temp files included, sorted. */
 async function filesUnder(root: string): Promise<string[]> {
@@ -22,18 +21,7 @@ async function filesUnder(root: string): Promise<string[]> {
     .sort();
 }
 
-const FILES: Record<string, string> = {
-  'plain.txt': 'plain',
-  'with space.txt': 'space',
-  'plus+sign.txt': 'plus',
-  'percent%20.txt': 'percent',
-  'hash#tag.txt': 'hash',
-  'emoji-😀.txt': 'emoji',
-  ['nfc-caf\u00e9.txt']: 'nfc',
-  ['nfd-cafe\u0301.txt']: 'nfd',
-  'deep/a/b/c/d/leaf.json': '{}',
-  'empty.bin': '',
-};
+const FILES = ODD_FILES;
 
 describe('S3 → local against radosgw', () => {
   let bucket: string;

@@ -1,14 +1,12 @@
 import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createSyncer, S3ToS3Copier, type SyncOptions } from 's3kit';
-import { connection, createTestBucket, getObjectBytes, headObject, incompleteUploads, listObjects, testClient } from '../helpers/s3.js';
+import { createSyncer, S3ToS3Copier } from 's3kit';
+import { connection, syncOptions, createTestBucket, getObjectBytes, headObject, incompleteUploads, listObjects, testClient } from '../helpers/s3.js';
 
 const MiB = 1024 * 1024;
 
-function options(source: string, target: string, extra: Partial<SyncOptions> = {}): SyncOptions {
-  return { source, target, ...connection(), ...extra };
-}
+const options = syncOptions;
 
 describe('S3 → S3 on one service', () => {
   let source: string;
