@@ -63,3 +63,26 @@ export { createSyncer } from './syncer/create-syncer.js';
 export type { Syncer } from './syncer/create-syncer.js';
 export type { SyncOptions, RunOptions, CompareMode } from './syncer/options.js';
 export type { MaxDelete } from './syncer/max-delete.js';
+
+export type { StateStore } from './state/state-store.js';
+export { updateState } from './state/state-store.js';
+export { memoryStore } from './state/memory-store.js';
+export { jsonFileStore } from './state/json-file-store.js';
+export type { JsonFileStoreOptions } from './state/json-file-store.js';
+
+export { StrategyResolver } from './strategies/strategy-resolver.js';
+export type { StrategyDefinition, StrategyInput, ResolvedPaths } from './strategies/strategy-resolver.js';
+
+export { loadConfig, parseConfig } from './config/load-config.js';
+export type { LoadedConfig } from './config/load-config.js';
+export type { JobConfig, ParsedConfig } from './config/config-schema.js';
+export { configJsonSchema } from './config/json-schema.js';
+
+export { runJobs } from './jobs/run-jobs.js';
+export type { RunJobsOptions } from './jobs/run-jobs.js';
+export { JobLog } from './jobs/job-log.js';
+export type { LogLevel } from './jobs/job-log.js';
+export { jobStateKey, LAST_RUN_KEY } from './jobs/run-history.js';
+export type { JobRunRecord, JobState, JobStatus, RunRecord } from './jobs/run-history.js';
+export { runDoctor } from './jobs/doctor.js';
+export type { DoctorCheck } from './jobs/doctor.js';

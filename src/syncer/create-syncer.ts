@@ -96,6 +96,14 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     if (options.deleteExcluded === true && options.delete !== true) {
       throw new ConfigError('deleteExcluded', 'deleteExcluded only has an effect with delete: true; set both or neither.');
     }
+    for (const field of ['modifiedAfter', 'modifiedBefore'] as const) {
+      const value = options[field];
+      if (value === undefined) continue;
+      if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new ConfigError(field, `${field} must be a valid Date.`);
+      if (options.delete === true) {
+        throw new ConfigError(field, `${field} selects files by time and cannot be combined with delete: every key outside the window would be deleted.`);
+      }
+    }
     this.#comparator = comparatorFor(options.compare ?? 'size-mtime', options.mtimeWindowMs);
     const maxSockets = options.maxSockets ?? Math.max(64, (options.concurrency ?? 16) * 4);
     const mainClient = (): S3Client => createS3Client({ ...options, maxSockets });
@@ -227,7 +235,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       to.kind === 's3'
         ? listS3(this.#targetClient!, to, { signal })
         : withoutTempFiles(walkLocalIfPresent(to.path, { followSymlinks: this.#options.followSymlinks, onWarning, signal }));
-    yield* planSync(source, target, {
+    yield* planSync(withinWindow(source, this.#options.modifiedAfter, this.#options.modifiedBefore), target, {
       comparator: this.#comparator,
       context: {
         objectMetadata: objectMetadataReader(
@@ -371,6 +379,17 @@ function onlyRegionDiffers(target: Omit<S3ConnectionOptions, 'client'>, source: 
     (source.profile ?? target.profile) === target.profile &&
     (source.credentials === undefined || source.credentials === target.credentials)
   );
+}
+
+/** Drops source entries modified outside [after, before]. */
+async function* withinWindow(entries: AsyncIterable<Entry>, after: Date | undefined, before: Date | undefined): AsyncGenerator<Entry> {
+  if (after === undefined && before === undefined) {
+    yield* entries;
+    return;
+  }
+  const from = after?.getTime() ?? -Infinity;
+  const to = before?.getTime() ?? Infinity;
+  for await (const entry of entries) if (entry.mtimeMs >= from && entry.mtimeMs <= to) yield entry;
 }
 
 /** Drops S3 source keys the filters exclude. */

@@ -59,6 +59,17 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
    */
   readonly mtimeWindowMs?: number;
   /**
+   * Take only source files modified at or after this time (DateRange jobs). Cannot be combined
+   * with `delete`: the keys outside the window would be deleted.
+   * @defaultValue no lower bound
+   */
+  readonly modifiedAfter?: Date;
+  /**
+   * Take only source files modified at or before this time.
+   * @defaultValue no upper bound
+   */
+  readonly modifiedBefore?: Date;
+  /**
    * Follow symbolic links in a local source.
    * @defaultValue `true`
    */

@@ -92,14 +92,19 @@ export interface S3ToS3CopierOptions {
  * @public
  */
 export interface CopyRequest {
+  /** The source bucket. */
   readonly sourceBucket: string;
+  /** The full source key (prefix included). */
   readonly sourceKey: string;
   /** The listed source object (size, ETag, storage class). */
   readonly source: Entry;
+  /** The target bucket. */
   readonly targetBucket: string;
+  /** The full target key (prefix included). */
   readonly targetKey: string;
   /** Bytes copied so far (for streamed copies: bytes uploaded). */
   readonly onProgress?: (loaded: number) => void;
+  /** Cancels the copy; a multipart copy or upload in progress is aborted. */
   readonly signal?: AbortSignal;
 }
 
@@ -108,6 +113,7 @@ export interface CopyRequest {
  * @public
  */
 export interface CopyResult {
+  /** How the object was copied. */
   readonly method: Extract<TransferMethod, 'server-copy' | 'multipart-copy' | 'stream-copy'>;
   /** Why this method, e.g. `same service, 12.0 MiB under the 5 GiB multipart threshold`. */
   readonly why: string;

@@ -68,7 +68,9 @@ export interface TransferManagerOptions extends MultipartOptions {
  * @public
  */
 export interface TransferResult {
+  /** How the transfer was carried out. */
   readonly method: TransferMethod;
+  /** Wall time of the transfer, retries included. */
   readonly durationMs: number;
   /** Why this method, where there was a choice (S3 → S3). */
   readonly why?: string;

@@ -1,0 +1,134 @@
+import type { SyncSummary } from '../core/events.js';
+import { updateState, type StateStore } from '../state/state-store.js';
+
+/**
+ * Outcome of one job in one run.
+ * @public
+ */
+export type JobStatus = 'success' | 'failure' | 'skipped';
+
+/**
+ * What one job did in one run.
+ * @public
+ */
+export interface JobRunRecord {
+  /** The job's name. */
+  readonly job: string;
+  /** How it ended. */
+  readonly status: JobStatus;
+  /** A sentence: counts, or what went wrong. */
+  readonly message: string;
+  /** The date the run was for, YYYY-MM-DD. */
+  readonly targetDate: string;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  /** ISO 8601. */
+  readonly endedAt: string;
+  /** Milliseconds. */
+  readonly durationMs: number;
+  /** The concrete source and target after the strategy. */
+  readonly source: string;
+  /** The concrete target. */
+  readonly target: string;
+  /** Keys by outcome. */
+  readonly counts: { readonly copied: number; readonly updated: number; readonly deleted: number; readonly skipped: number; readonly failed: number };
+  /** Bytes copied and updated. */
+  readonly bytes: number;
+}
+
+/**
+ * Everything kept about a job across runs.
+ * @public
+ */
+export interface JobState {
+  /** The most recent run, whatever its outcome. */
+  readonly lastRun: JobRunRecord;
+  /** The last run that succeeded, if any did. */
+  readonly lastSuccess: JobRunRecord | undefined;
+  /** Failures since the last success. */
+  readonly consecutiveFailures: number;
+  /** Sums over every recorded run. */
+  readonly totals: {
+    readonly runs: number;
+    readonly successes: number;
+    readonly failures: number;
+    readonly skipped: number;
+    readonly filesTransferred: number;
+    readonly bytesTransferred: number;
+  };
+}
+
+/**
+ * One `s3kit run`.
+ * @public
+ */
+export interface RunRecord {
+  /** ISO 8601. */
+  readonly startedAt: string;
+  /** ISO 8601. */
+  readonly endedAt: string;
+  /** Milliseconds. */
+  readonly durationMs: number;
+  /** The date the run was for, YYYY-MM-DD. */
+  readonly targetDate: string;
+  /** True when no job failed. */
+  readonly success: boolean;
+  /** Each job's outcome, in config order. */
+  readonly jobs: readonly { readonly job: string; readonly status: JobStatus; readonly message: string }[];
+}
+
+/**
+ * The state key of a job's {@link JobState}.
+ * @public
+ */
+export const jobStateKey = (job: string): string => `jobs/${job}`;
+/**
+ * The state key of the last {@link RunRecord}.
+ * @public
+ */
+export const LAST_RUN_KEY = 'runs/last';
+
+/** Builds a job's record from a sync summary. */
+export function recordFromSummary(
+  base: Pick<JobRunRecord, 'job' | 'targetDate' | 'startedAt' | 'source' | 'target'>,
+  summary: SyncSummary,
+  status: JobStatus,
+  message: string,
+): JobRunRecord {
+  const endedAt = new Date();
+  return {
+    ...base,
+    status,
+    message,
+    endedAt: endedAt.toISOString(),
+    durationMs: endedAt.getTime() - Date.parse(base.startedAt),
+    counts: {
+      copied: summary.copied.count,
+      updated: summary.updated.count,
+      deleted: summary.deleted.count,
+      skipped: summary.skipped.count,
+      failed: summary.failedCount,
+    },
+    bytes: summary.copied.bytes + summary.updated.bytes,
+  };
+}
+
+/** Adds a job's run to its state, as one read-modify-write (safe across processes with the JSON file store). */
+export function recordJobRun(store: StateStore, record: JobRunRecord): Promise<JobState> {
+  return updateState<JobState>(store, jobStateKey(record.job), (previous) => {
+    const totals = previous?.totals ?? { runs: 0, successes: 0, failures: 0, skipped: 0, filesTransferred: 0, bytesTransferred: 0 };
+    return {
+      lastRun: record,
+      lastSuccess: record.status === 'success' ? record : previous?.lastSuccess,
+      consecutiveFailures: record.status === 'failure' ? (previous?.consecutiveFailures ?? 0) + 1 : record.status === 'success' ? 0 : (previous?.consecutiveFailures ?? 0),
+      totals: {
+        runs: totals.runs + 1,
+        successes: totals.successes + (record.status === 'success' ? 1 : 0),
+        failures: totals.failures + (record.status === 'failure' ? 1 : 0),
+        skipped: totals.skipped + (record.status === 'skipped' ? 1 : 0),
+        filesTransferred: totals.filesTransferred + record.counts.copied + record.counts.updated,
+        bytesTransferred: totals.bytesTransferred + record.bytes,
+      },
+    };
+  });
+}

@@ -1,0 +1,194 @@
+import { stat } from 'node:fs/promises';
+import { format, startOfYesterday } from 'date-fns';
+import PQueue from 'p-queue';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { JobConfig } from '../config/config-schema.js';
+import { ConfigError } from '../core/errors.js';
+import { parseLocation } from '../core/location.js';
+import type { StateStore } from '../state/state-store.js';
+import { updateState } from '../state/state-store.js';
+import { StrategyResolver } from '../strategies/strategy-resolver.js';
+import { createSyncer, type Syncer } from '../syncer/create-syncer.js';
+import type { SyncOptions } from '../syncer/options.js';
+import type { S3ConnectionOptions } from '../transfer/s3-client.js';
+import type { JobLog } from './job-log.js';
+import { LAST_RUN_KEY, recordFromSummary, recordJobRun, type JobRunRecord, type RunRecord } from './run-history.js';
+
+/**
+ * Options of {@link runJobs}.
+ * @public
+ */
+export interface RunJobsOptions {
+  /** The config whose jobs run. */
+  readonly config: LoadedConfig;
+  /**
+   * Names of the jobs to run (disabled ones included when named).
+   * @defaultValue every enabled job
+   */
+  readonly jobs?: readonly string[];
+  /**
+   * The date the run is for.
+   * @defaultValue yesterday (local time)
+   */
+  readonly date?: Date;
+  /**
+   * Jobs run at once.
+   * @defaultValue `1`
+   */
+  readonly parallel?: number;
+  /**
+   * Plan and record, transfer nothing.
+   * @defaultValue `false`
+   */
+  readonly dryRun?: boolean;
+  /** Where run history goes. */
+  readonly state: StateStore;
+  /** Where log lines go. */
+  readonly log?: JobLog;
+  /** The strategies jobs may use. @defaultValue the built-ins */
+  readonly strategies?: StrategyResolver;
+  /** Connection settings applied under every job's own (credentials, a client for tests). */
+  readonly connection?: S3ConnectionOptions;
+  /** Called with each job's syncer before it runs, to attach reporters. */
+  readonly onSyncer?: (job: string, syncer: Syncer) => void;
+  /** Called when a job ends. */
+  readonly onJobEnd?: (record: JobRunRecord) => void;
+  /** Cancels the run: the jobs in progress are aborted. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs the jobs of a config, in order or `parallel` at a time. A failing job does not stop the
+ * others. Each job's outcome is recorded in the state store (last run, last success,
+ * consecutive failures, totals) and the log; the run itself under `runs/last`.
+ * @public
+ */
+export async function runJobs(options: RunJobsOptions): Promise<RunRecord> {
+  const { config } = options;
+  const strategies = options.strategies ?? new StrategyResolver();
+  const date = options.date ?? startOfYesterday();
+  const targetDate = format(date, 'yyyy-MM-dd');
+  const jobs = selectJobs(config, options.jobs);
+  const started = new Date();
+  await options.log?.applyRetention(config.logRetentionMonths);
+  await options.log?.write('INFO', undefined, `run started for ${targetDate}: ${jobs.map((job) => job.name).join(', ')}${options.dryRun === true ? ' (dry run)' : ''}`);
+
+  const records: JobRunRecord[] = [];
+  const queue = new PQueue({ concurrency: options.parallel ?? 1 });
+  await Promise.all(
+    jobs.map((job) =>
+      queue.add(async () => {
+        const record = await runJob(job, { ...options, strategies, date, targetDate });
+        records.push(record);
+        if (options.dryRun !== true) await recordJobRun(options.state, record);
+        await options.log?.write(record.status === 'failure' ? 'ERROR' : 'INFO', job.name, `${record.status}: ${record.message}`);
+        options.onJobEnd?.(record);
+      }),
+    ),
+  );
+
+  const ended = new Date();
+  const run: RunRecord = {
+    startedAt: started.toISOString(),
+    endedAt: ended.toISOString(),
+    durationMs: ended.getTime() - started.getTime(),
+    targetDate,
+    success: records.every((record) => record.status !== 'failure'),
+    jobs: jobs.map((job) => {
+      const record = records.find((r) => r.job === job.name)!;
+      return { job: job.name, status: record.status, message: record.message };
+    }),
+  };
+  if (options.dryRun !== true) await updateState(options.state, LAST_RUN_KEY, () => run);
+  await options.log?.write(run.success ? 'INFO' : 'ERROR', undefined, `run ended: ${records.filter((r) => r.status === 'success').length} succeeded, ${records.filter((r) => r.status === 'failure').length} failed, ${records.filter((r) => r.status === 'skipped').length} skipped`);
+  return run;
+}
+
+function selectJobs(config: LoadedConfig, names: readonly string[] | undefined): JobConfig[] {
+  if (names === undefined || names.length === 0) return config.jobs.filter((job) => job.enabled);
+  const known = new Map(config.jobs.map((job) => [job.name, job]));
+  return names.map((name) => {
+    const job = known.get(name);
+    if (job === undefined) throw new ConfigError('jobs', `no job named "${name}" in ${config.path}; the jobs are: ${[...known.keys()].join(', ')}.`);
+    return job;
+  });
+}
+
+async function runJob(
+  job: JobConfig,
+  context: RunJobsOptions & { readonly strategies: StrategyResolver; readonly date: Date; readonly targetDate: string },
+): Promise<JobRunRecord> {
+  const startedAt = new Date().toISOString();
+  let paths = { source: job.source, target: job.target };
+  const base = () => ({ job: job.name, targetDate: context.targetDate, startedAt, ...paths });
+  const empty = { copied: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 };
+  const finish = (status: JobRunRecord['status'], message: string): JobRunRecord => {
+    const endedAt = new Date();
+    return { ...base(), status, message, endedAt: endedAt.toISOString(), durationMs: endedAt.getTime() - Date.parse(startedAt), counts: empty, bytes: 0 };
+  };
+  try {
+    const resolved = context.strategies.resolve(job.strategy as { type: string } & Record<string, unknown>, {
+      name: job.name,
+      source: job.source,
+      target: job.target,
+      date: context.date,
+    });
+    paths = { source: resolved.source, target: resolved.target };
+    const source = parseLocation(resolved.source, 'source');
+    if (source.kind === 'local' && !(await isDirectory(source.path))) {
+      return finish('skipped', `nothing to sync for ${context.targetDate}: ${source.path} does not exist`);
+    }
+    const syncer = createSyncer(syncOptionsFor(job, context, resolved));
+    context.onSyncer?.(job.name, syncer);
+    const summary = await syncer.run({ signal: context.signal });
+    const counts = `${summary.copied.count} copied, ${summary.updated.count} updated, ${summary.deleted.count} deleted, ${summary.skipped.count} unchanged, ${summary.failedCount} failed`;
+    if (summary.failedCount > 0) return recordFromSummary(base(), summary, 'failure', `${counts}; first failure: ${summary.failures[0]?.key}: ${summary.failures[0]?.message}`);
+    if (summary.deletesSkipped !== undefined) return recordFromSummary(base(), summary, 'failure', `${counts}; ${summary.deletesSkipped.message}`);
+    return recordFromSummary(base(), summary, 'success', counts);
+  } catch (error) {
+    return finish('failure', error instanceof Error ? error.message : String(error));
+  }
+}
+
+function syncOptionsFor(
+  job: JobConfig,
+  context: RunJobsOptions & { readonly date: Date },
+  resolved: { source: string; target: string; modifiedAfter?: Date; modifiedBefore?: Date },
+): SyncOptions {
+  const { defaults } = context.config;
+  const connection = { ...defaults.connection, ...job.connection };
+  const filters = job.filters ?? {};
+  const rules = [
+    ...[...defaults.exclude, ...(filters.exclude ?? [])].map((pattern) => ({ type: 'exclude' as const, pattern })),
+    ...(filters.include ?? []).map((pattern) => ({ type: 'include' as const, pattern })),
+  ];
+  return {
+    ...context.connection,
+    source: resolved.source,
+    target: resolved.target,
+    endpoint: connection.endpoint ?? context.connection?.endpoint,
+    region: connection.region ?? context.connection?.region,
+    profile: connection.profile ?? context.connection?.profile,
+    forcePathStyle: connection.pathStyle ?? context.connection?.forcePathStyle,
+    rules,
+    ignorePatterns: filters.ignorePatterns,
+    ignoreFileName: filters.ignoreFileName,
+    compare: job.compare,
+    delete: job.delete,
+    deleteExcluded: job.deleteExcluded,
+    maxDelete: job.maxDelete as SyncOptions['maxDelete'],
+    upload: job.upload as SyncOptions['upload'],
+    concurrency: job.concurrency ?? defaults.concurrency,
+    modifiedAfter: resolved.modifiedAfter,
+    modifiedBefore: resolved.modifiedBefore,
+    dryRun: context.dryRun,
+  };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
