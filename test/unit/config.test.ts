@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load-config.js';
+import { configJsonSchema } from '../../src/config/json-schema.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+const valid = `
+defaults:
+  logDirectory: logs
+  stateFile: state/s3kit.json
+  exclude: ['*.tmp']
+  connection:
+    endpoint: \${S3_ENDPOINT}
+jobs:
+  - name: camera
+    description: yesterday's camera folder
+    source: ./camera
+    target: s3://archive/camera
+    strategy: { type: DateFolder, format: yyyy-MM-dd }
+  - name: reports
+    source: /srv/reports
+    target: s3://reports/all
+    delete: true
+    maxDelete: 10%
+    upload: { storageClass: STANDARD_IA }
+`;
+
+function errorOf(text: string, env: Record<string, string> = { S3_ENDPOINT: 'http://127.0.0.1:7480' }): ConfigError {
+  try {
+    parseConfig(text, '/etc/s3kit/s3kit.yaml', { env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('validates, applies defaults, interpolates ${VAR} and resolves paths against the file', () => {
+    const config = parseConfig(valid, '/etc/s3kit/s3kit.yaml', { env: { S3_ENDPOINT: 'http://127.0.0.1:7480' } });
+    expect(config.stateFile).toBe('/etc/s3kit/state/s3kit.json');
+    expect(config.logDirectory).toBe('/etc/s3kit/logs');
+    expect(config.logRetentionMonths).toBe(12);
+    expect(config.defaults.connection?.endpoint).toBe('http://127.0.0.1:7480');
+    expect(config.jobs.map((job) => [job.name, job.enabled, job.source])).toEqual([
+      ['camera', true, '/etc/s3kit/camera'],
+      ['reports', true, '/srv/reports'],
+    ]);
+    expect(config.jobs[1]!.strategy).toEqual({ type: 'FullDirectory' });
+  });
+
+  it.each([
+    [valid.replace('yyyy-MM-dd }', 'yyyy-MM-dd, fromat: x }'), /job "camera" › strategy: Unrecognized key: "fromat"/],
+    [valid.replace('compare', 'x').replace('    delete: true', '    compare: fastest'), /job "reports" › compare: Invalid option: expected one of "size-mtime"\|"size-only"\|"exact-timestamps"\|"checksum"/],
+    [valid.replace('maxDelete: 10%', 'maxDelete: lots'), /job "reports" › maxDelete: /],
+    [valid.replace('name: reports', 'name: camera'), /job "camera" › name: the name is used by another job/],
+    [valid.replace('target: s3://reports/all', ''), /job "reports" › target: Invalid input: expected string/],
+    [valid.replace('strategy: { type: DateFolder, format: yyyy-MM-dd }', 'strategy: { type: Hourly }'), /job "camera" › strategy.type: unknown strategy "Hourly"/],
+    [valid.replace('stateFile: state/s3kit.json', 'stateFile: state/s3kit.json\n  retention: 3'), /defaults: Unrecognized key: "retention"/],
+    ['jobs: []', /jobs: at least one job/],
+    ['jobs: [', /not valid YAML/],
+  ])('names the job, the field and what is allowed (%#)', (text, message) => {
+    expect(errorOf(text).message).toMatch(message);
+  });
+
+  it('refuses a missing environment variable', () => {
+    expect(errorOf(valid, {}).message).toMatch(/defaults\.connection\.endpoint: the environment variable S3_ENDPOINT is not set/);
+  });
+
+  it('refuses deletes with a date-range strategy', () => {
+    const text = valid.replace('strategy: { type: DateFolder, format: yyyy-MM-dd }', 'strategy: { type: DateRange, daysBack: 3 }\n    delete: true');
+    expect(errorOf(text).message).toMatch(/job "camera" › delete: a DateRange job selects files by date and cannot delete/);
+  });
+});
+
+describe('configJsonSchema', () => {
+  it('describes jobs and spells out every strategy', () => {
+    const schema = configJsonSchema() as { properties: { jobs: { items: { properties: { strategy: { oneOf: { properties: { type: { const: string } } }[] }; compare: { enum: string[] } } } } } };
+    const job = schema.properties.jobs.items.properties;
+    expect(job.strategy.oneOf.map((s) => s.properties.type.const)).toEqual(['DateFolder', 'FullDirectory', 'DateRange', 'CustomPattern']);
+    expect(job.compare.enum).toEqual(['size-mtime', 'size-only', 'exact-timestamps', 'checksum']);
+  });
+});

@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { jsonFileStore } from '../../src/state/json-file-store.js';
+import { memoryStore } from '../../src/state/memory-store.js';
+import { updateState, type StateStore } from '../../src/state/state-store.js';
+import { tempDir } from '../helpers/files.js';
+
+const run = promisify(execFile);
+
+/** The contract every StateStore driver keeps. */
+const drivers: [string, () => Promise<StateStore>][] = [
+  ['memoryStore', async () => memoryStore()],
+  ['jsonFileStore', async () => jsonFileStore(join(await tempDir('state'), 'nested', 'state.json'))],
+];
+
+describe.each(drivers)('StateStore contract: %s', (_name, make) => {
+  it('gets what was set, and undefined for what was not', async () => {
+    const store = await make();
+    expect(await store.get('missing')).toBeUndefined();
+    await store.set('a', { n: 1, list: ['x'] });
+    expect(await store.get('a')).toEqual({ n: 1, list: ['x'] });
+    await store.set('a', 2);
+    expect(await store.get('a')).toBe(2);
+  });
+
+  it('deletes, quietly when absent', async () => {
+    const store = await make();
+    await store.set('k', 'v');
+    await store.delete('k');
+    await store.delete('never-there');
+    expect(await store.get('k')).toBeUndefined();
+  });
+
+  it('lists keys by prefix, sorted', async () => {
+    const store = await make();
+    for (const key of ['jobs/b', 'runs/last', 'jobs/a']) await store.set(key, key);
+    expect(await store.keys!('jobs/')).toEqual(['jobs/a', 'jobs/b']);
+    expect(await store.keys!()).toEqual(['jobs/a', 'jobs/b', 'runs/last']);
+  });
+
+  it('copies values in and out: callers never share objects with the store', async () => {
+    const store = await make();
+    const value = { count: 1 };
+    await store.set('v', value);
+    value.count = 99;
+    const read = await store.get<{ count: number }>('v');
+    read!.count = 42;
+    expect(await store.get('v')).toEqual({ count: 1 });
+  });
+
+  it('updates as read-modify-write', async () => {
+    const store = await make();
+    await Promise.all(Array.from({ length: 20 }, () => updateState<number>(store, 'counter', (n) => (n ?? 0) + 1)));
+    expect(await store.get('counter')).toBe(20);
+  });
+});
+
+describe('jsonFileStore', () => {
+  it('writes a readable JSON document and reads it back in a new store', async () => {
+    const path = join(await tempDir('state-file'), 'state.json');
+    await jsonFileStore(path).set('jobs/x', { ok: true });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ s3kitState: 1, entries: { 'jobs/x': { ok: true } } });
+    expect(await jsonFileStore(path).get('jobs/x')).toEqual({ ok: true });
+  });
+
+  it('reports a corrupt file and sets it aside instead of replacing it silently', async () => {
+    const dir = await tempDir('state-corrupt');
+    const path = join(dir, 'state.json');
+    await writeFile(path, '{"s3kitState":1,"entries":{"half');
+    const reports: string[] = [];
+    const store = jsonFileStore(path, { onCorrupt: ({ movedTo, reason }) => reports.push(`${movedTo}|${reason}`) });
+    expect(await store.get('anything')).toBeUndefined();
+    expect(reports).toHaveLength(1);
+    const aside = (await readdir(dir)).find((name) => name.startsWith('state.json.corrupt-'))!;
+    expect(await readFile(join(dir, aside), 'utf8')).toBe('{"s3kitState":1,"entries":{"half');
+    await store.set('fresh', 1);
+    expect(await store.get('fresh')).toBe(1);
+  });
+
+  it('takes over a stale lock left by a killed process', async () => {
+    const path = join(await tempDir('state-stale'), 'state.json');
+    await writeFile(path, JSON.stringify({ s3kitState: 1, entries: {} }));
+    // proper-lockfile's lock is a directory beside the file; an old mtime means nobody refreshes it.
+    await mkdir(`${path}.lock`);
+    const old = new Date(Date.now() - 60_000);
+    await utimes(`${path}.lock`, old, old);
+    const store = jsonFileStore(path, { staleMs: 5_000 });
+    await store.set('after-crash', true);
+    expect(await store.get('after-crash')).toBe(true);
+  });
+
+  it('loses no update when several processes write the same file at once', async () => {
+    const path = join(await tempDir('state-procs'), 'state.json');
+    const script = `
+      const { jsonFileStore, updateState } = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).pathname)});
+      const store = jsonFileStore(process.argv[1]);
+      for (let i = 0; i < 25; i++) await updateState(store, 'counter', (n) => (n ?? 0) + 1);
+      await updateState(store, 'writers', (list) => [...(list ?? []), process.pid]);
+    `;
+    await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['--input-type=module', '-e', script, path])));
+    const store = jsonFileStore(path);
+    expect(await store.get('counter')).toBe(100);
+    expect(await store.get<number[]>('writers')).toHaveLength(4);
+  });
+});
