@@ -14,6 +14,11 @@ export async function runCli(): Promise<void> {
     if (interrupt.signal.aborted) process.exit(ExitCode.interrupted);
     interrupt.abort(new Error('interrupted'));
   };
+  // `s3kit plan … | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {

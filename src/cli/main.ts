@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { applyCommand } from './commands/apply.js';
 import { planCommand } from './commands/plan.js';
 import { presignCommand } from './commands/presign.js';
+import { clearLogsCommand, doctorCommand, runCommand, schemaCommand, statusCommand, strategiesCommand } from './commands/jobs.js';
 import { syncCommand } from './commands/sync.js';
 import type { CliContext } from './context.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
@@ -24,6 +25,12 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     .addCommand(planCommand(context, setExitCode))
     .addCommand(applyCommand(context, setExitCode))
     .addCommand(presignCommand(context, setExitCode))
+    .addCommand(runCommand(context, setExitCode))
+    .addCommand(statusCommand(context, setExitCode))
+    .addCommand(doctorCommand(context, setExitCode))
+    .addCommand(clearLogsCommand(context, setExitCode))
+    .addCommand(schemaCommand(context, setExitCode))
+    .addCommand(strategiesCommand(context, setExitCode))
     .addHelpText('after', `\nRun s3kit <command> --help for the flags and examples of each command.\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError(true);
   const configure = (command: Command): void => {

@@ -1,0 +1,218 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { parseISO, isValid, format } from 'date-fns';
+import {
+  configJsonSchema,
+  jobStateKey,
+  jsonFileStore,
+  JobLog,
+  LAST_RUN_KEY,
+  loadConfig,
+  runDoctor,
+  runJobs,
+  StrategyResolver,
+  type JobState,
+  type RunRecord,
+} from 's3kit';
+import { stringify } from 'yaml';
+import type { CliContext } from '../context.js';
+import { describeError } from '../describe-error.js';
+import { exitCodeForError, ExitCode } from '../exit-codes.js';
+import { formatBytes, formatDuration } from '../output/format.js';
+import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../sync-flags.js';
+
+const DEFAULT_CONFIG = 's3kit.yaml';
+
+function parseDay(value: string): Date {
+  const date = parseISO(value);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !isValid(date)) throw new InvalidArgumentError(`"${value}" is not a date: use YYYY-MM-DD.`);
+  return date;
+}
+
+function configOption(command: Command): Command {
+  return command.option('--config <file>', `the jobs file (default ${DEFAULT_CONFIG})`, DEFAULT_CONFIG);
+}
+
+function fail(context: CliContext, error: unknown, debug: boolean): number {
+  context.streams.stderr.write(`s3kit: ${describeError(error, debug)}\n`);
+  return exitCodeForError(error);
+}
+
+/** `s3kit run [job…]`: runs the jobs of a config. */
+export function runCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+  const command = configOption(new Command('run'))
+    .description('run the enabled jobs of the config (or the named ones) for a date')
+    .argument('[job...]', 'jobs to run (default: every enabled job)')
+    .option('--date <YYYY-MM-DD>', "the date the run is for (default: yesterday)", parseDay)
+    .option('--parallel <n>', 'jobs at once (default 1)', (value: string) => {
+      if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number.`);
+      return Number(value);
+    })
+    .option('--dry-run', 'plan every job, transfer nothing, record nothing')
+    .option('--json', 'print each job result and the run as JSON lines')
+    .option('--debug', 'print stack traces of errors');
+  addConnectionFlags(command);
+  return command
+    .addHelpText(
+      'after',
+      `
+Examples:
+  s3kit run                         # every enabled job, for yesterday
+  s3kit run camera --date 2025-01-15
+  s3kit run --config /etc/s3kit.yaml --parallel 2
+
+Exit code 0 only if every job succeeded (skipped jobs count as success), 1 if any failed,
+2 for an invalid config.`,
+    )
+    .action(async (names: string[], flags: ConnectionFlags & { config: string; date?: Date; parallel?: number; dryRun?: boolean; json?: boolean; debug?: boolean }) => {
+      const { stdout } = context.streams;
+      try {
+        const config = await loadConfig(flags.config, { env: context.env });
+        const log = new JobLog(config.logDirectory);
+        const state = jsonFileStore(config.stateFile, {
+          onCorrupt: ({ movedTo, reason }) => context.streams.stderr.write(`s3kit: the state file was corrupt (${reason}); kept as ${movedTo}, starting afresh.\n`),
+        });
+        const run = await runJobs({
+          config,
+          jobs: names,
+          date: flags.date,
+          parallel: flags.parallel,
+          dryRun: flags.dryRun,
+          state,
+          log,
+          connection: connectionOptions(flags, context.env),
+          signal: context.signal,
+          onJobEnd: (record) => {
+            if (flags.json === true) stdout.write(`${JSON.stringify({ event: 'job', ...record })}\n`);
+            else stdout.write(`${mark(record.status)} ${record.job}: ${record.status} — ${record.message} (${formatDuration(record.durationMs)})\n`);
+          },
+        });
+        if (flags.json === true) stdout.write(`${JSON.stringify({ event: 'run', ...run })}\n`);
+        else stdout.write(`Run for ${run.targetDate}: ${run.jobs.filter((j) => j.status === 'success').length} succeeded, ${run.jobs.filter((j) => j.status === 'failure').length} failed, ${run.jobs.filter((j) => j.status === 'skipped').length} skipped in ${formatDuration(run.durationMs)}.\n`);
+        setExitCode(context.signal?.aborted === true ? ExitCode.interrupted : run.success ? ExitCode.ok : ExitCode.failures);
+      } catch (error) {
+        setExitCode(fail(context, error, flags.debug === true));
+      }
+    });
+}
+
+function mark(status: string): string {
+  return status === 'success' ? '✔' : status === 'skipped' ? '–' : '✘';
+}
+
+/** `s3kit status`: the last run and every job's history. */
+export function statusCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+  return configOption(new Command('status'))
+    .description('show the last run, each job’s last result and last success, and totals')
+    .option('--json', 'print the state as JSON')
+    .option('--last', 'only the last run')
+    .option('--debug', 'print stack traces of errors')
+    .action(async (flags: { config: string; json?: boolean; last?: boolean; debug?: boolean }) => {
+      const { stdout } = context.streams;
+      try {
+        const config = await loadConfig(flags.config, { env: context.env });
+        const state = jsonFileStore(config.stateFile);
+        const last = await state.get<RunRecord>(LAST_RUN_KEY);
+        const jobs: Record<string, JobState | undefined> = {};
+        for (const job of config.jobs) jobs[job.name] = await state.get<JobState>(jobStateKey(job.name));
+        if (flags.json === true) {
+          stdout.write(`${JSON.stringify(flags.last === true ? { lastRun: last ?? null } : { lastRun: last ?? null, jobs }, null, 2)}\n`);
+          return setExitCode(ExitCode.ok);
+        }
+        stdout.write(last === undefined ? 'No run recorded yet.\n' : `Last run: ${last.startedAt} for ${last.targetDate}, ${last.success ? 'succeeded' : 'had failures'} (${formatDuration(last.durationMs)}).\n`);
+        if (flags.last !== true) {
+          for (const job of config.jobs) {
+            const entry = jobs[job.name];
+            if (entry === undefined) {
+              stdout.write(`  ${job.name}: never run${job.enabled ? '' : ' (disabled)'}\n`);
+              continue;
+            }
+            const success = entry.lastSuccess === undefined ? 'never' : `${entry.lastSuccess.endedAt} for ${entry.lastSuccess.targetDate}: ${entry.lastSuccess.message}`;
+            stdout.write(
+              `  ${mark(entry.lastRun.status)} ${job.name}: last ${entry.lastRun.status} at ${entry.lastRun.endedAt} — ${entry.lastRun.message}\n` +
+                `      last success: ${success}\n` +
+                `      totals: ${entry.totals.runs} runs, ${entry.totals.successes} succeeded, ${entry.totals.failures} failed, ${entry.totals.skipped} skipped; ` +
+                `${entry.totals.filesTransferred} files, ${formatBytes(entry.totals.bytesTransferred)}; ${entry.consecutiveFailures} consecutive failure(s)\n`,
+            );
+          }
+        }
+        setExitCode(ExitCode.ok);
+      } catch (error) {
+        setExitCode(fail(context, error, flags.debug === true));
+      }
+    });
+}
+
+/** `s3kit doctor`: checks credentials, endpoints, buckets, paths, clock and config. */
+export function doctorCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+  const command = configOption(new Command('doctor'))
+    .description('check the config, credentials, endpoints, clock, every job’s source and bucket (✔/✘ with a fix)')
+    .option('--debug', 'print stack traces of errors');
+  addConnectionFlags(command);
+  return command.action(async (flags: ConnectionFlags & { config: string; debug?: boolean }) => {
+    const { stdout } = context.streams;
+    try {
+      const config = await loadConfig(flags.config, { env: context.env });
+      let failures = 0;
+      for await (const check of runDoctor(config, { connection: connectionOptions(flags, context.env) })) {
+        if (!check.ok) failures++;
+        stdout.write(`${check.ok ? '✔' : '✘'} ${check.subject}: ${check.detail}${check.fix === undefined ? '' : ` — fix: ${check.fix}`}\n`);
+      }
+      setExitCode(failures === 0 ? ExitCode.ok : ExitCode.failures);
+    } catch (error) {
+      stdout.write(`✘ config ${flags.config}: ${describeError(error, flags.debug === true)}\n`);
+      setExitCode(exitCodeForError(error));
+    }
+  });
+}
+
+/** `s3kit clear-logs`: log clean-up. */
+export function clearLogsCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+  return configOption(new Command('clear-logs'))
+    .description('delete job log files (all, or those not written for N days)')
+    .option('--keep-days <n>', 'keep files written in the last n days', (value: string) => {
+      if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number of days.`);
+      return Number(value);
+    })
+    .option('--remove-dir', 'remove the log directory too')
+    .action(async (flags: { config: string; keepDays?: number; removeDir?: boolean }) => {
+      try {
+        const config = await loadConfig(flags.config, { env: context.env });
+        const removed = await new JobLog(config.logDirectory).clear({ keepDays: flags.keepDays, removeDirectory: flags.removeDir });
+        context.streams.stdout.write(`Removed ${removed.length} log file(s)${flags.removeDir === true ? ' and the log directory' : ''} from ${config.logDirectory}.\n`);
+        setExitCode(ExitCode.ok);
+      } catch (error) {
+        setExitCode(fail(context, error, false));
+      }
+    });
+}
+
+/** `s3kit schema`: prints the JSON Schema of the config file. */
+export function schemaCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+  return new Command('schema')
+    .description('print the JSON Schema of s3kit.yaml (for editors: # yaml-language-server: $schema=./s3kit.schema.json)')
+    .action(() => {
+      context.streams.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      setExitCode(ExitCode.ok);
+    });
+}
+
+/** `s3kit strategies`: lists the strategies, from the same registry the config uses. */
+export function strategiesCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+  return new Command('strategies')
+    .description('list the strategies a job can use')
+    .option('--examples', 'show a config example for each')
+    .action((flags: { examples?: boolean }) => {
+      const { stdout } = context.streams;
+      const today = new Date();
+      for (const strategy of new StrategyResolver().list()) {
+        stdout.write(`${strategy.type}: ${strategy.description}\n`);
+        if (flags.examples === true) {
+          const example = { name: 'example', source: './data', target: 's3://bucket/data', strategy: strategy.example };
+          const resolved = new StrategyResolver().resolve(strategy.example as { type: string }, { name: 'example', source: './data', target: 's3://bucket/data', date: today });
+          stdout.write(`${stringify([example]).replace(/^/gm, '  ')}`);
+          stdout.write(`  # for ${format(today, 'yyyy-MM-dd')}: ${resolved.source} → ${resolved.target}${resolved.modifiedAfter === undefined ? '' : `, files modified ${resolved.modifiedAfter.toISOString()} … ${resolved.modifiedBefore?.toISOString()}`}\n\n`);
+        }
+      }
+      setExitCode(ExitCode.ok);
+    });
+}
