@@ -86,3 +86,8 @@ export { jobStateKey, LAST_RUN_KEY } from './jobs/run-history.js';
 export type { JobRunRecord, JobState, JobStatus, RunRecord } from './jobs/run-history.js';
 export { runDoctor } from './jobs/doctor.js';
 export type { DoctorCheck } from './jobs/doctor.js';
+
+export { uploadStateKey } from './transfer/multipart-file-upload.js';
+export type { UploadRecord } from './transfer/multipart-file-upload.js';
+export { listIncompleteUploads, abortIncompleteUploads } from './transfer/incomplete-uploads.js';
+export type { IncompleteUpload } from './transfer/incomplete-uploads.js';

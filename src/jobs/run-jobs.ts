@@ -182,6 +182,7 @@ function syncOptionsFor(
     modifiedAfter: resolved.modifiedAfter,
     modifiedBefore: resolved.modifiedBefore,
     dryRun: context.dryRun,
+    state: context.state,
   };
 }
 

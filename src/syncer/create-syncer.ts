@@ -128,6 +128,8 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       partSize: options.partSize,
       queueSize: options.queueSize,
       upload: options.upload,
+      state: options.state,
+      resume: options.resume,
     });
   }
 

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Comparator } from '../compare/comparator.js';
 import type { Action } from '../core/action.js';
+import type { StateStore } from '../state/state-store.js';
 import type { Location } from '../core/location.js';
 import type { FilterOptions } from '../listing/key-filter.js';
 import type { S3ConnectionOptions } from '../transfer/s3-client.js';
@@ -107,6 +108,18 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
    * @defaultValue the target's connection
    */
   readonly sourceConnection?: Omit<S3ConnectionOptions, 'client'>;
+  /**
+   * Where multipart uploads record their progress. With it, an upload interrupted by a crash,
+   * a kill or an abort is resumed by the next run for the same file and key (only missing parts
+   * are sent); without it, an interrupted upload is aborted on the server.
+   * @defaultValue none
+   */
+  readonly state?: StateStore;
+  /**
+   * With `state`: keep interrupted multipart uploads to resume (true), or abort them (false).
+   * @defaultValue `true`
+   */
+  readonly resume?: boolean;
   /**
    * S3 → S3: objects of at least this size are copied in parallel parts (UploadPartCopy).
    * @defaultValue `5 GiB` (the CopyObject limit)

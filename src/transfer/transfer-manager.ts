@@ -12,6 +12,7 @@ import { ingestUrl } from './ingest-url.js';
 import { downloadObject } from './download-object.js';
 import { S3ToS3Copier, type S3ToS3CopierOptions } from './s3-to-s3-copier.js';
 import { localPathForKey } from '../core/local-path.js';
+import type { StateStore } from '../state/state-store.js';
 import type { MultipartOptions, UploadOptions } from './upload-options.js';
 
 const MiB = 1024 * 1024;
@@ -61,6 +62,13 @@ export interface TransferManagerOptions extends MultipartOptions {
   readonly retryBaseDelayMs?: number;
   /** How uploaded objects are stored. */
   readonly upload?: UploadOptions;
+  /** Where multipart uploads record their progress, to be resumed by a later run. */
+  readonly state?: StateStore;
+  /**
+   * With `state`: keep interrupted multipart uploads to resume (true), or abort them.
+   * @defaultValue `true`
+   */
+  readonly resume?: boolean;
 }
 
 /**
@@ -125,6 +133,8 @@ export class TransferManager {
   readonly #queueSize: number;
   readonly #upload: UploadOptions;
   readonly #copier: S3ToS3Copier;
+  readonly #state: StateStore | undefined;
+  readonly #resume: boolean;
 
   /** Validates the options; throws a `ConfigError` naming the one at fault. */
   constructor(options: TransferManagerOptions) {
@@ -150,6 +160,8 @@ export class TransferManager {
     if (this.#upload.sseKmsKeyId !== undefined && this.#upload.sse !== 'aws:kms') {
       throw new ConfigError('sseKmsKeyId', `sseKmsKeyId needs sse: 'aws:kms' (got sse: ${String(this.#upload.sse)}).`);
     }
+    this.#state = options.state;
+    this.#resume = options.resume ?? true;
     const sourceClient = options.sourceClient ?? options.client;
     this.#copier = new S3ToS3Copier({
       sourceClient,
@@ -220,7 +232,18 @@ export class TransferManager {
     const { from, to } = route;
     const common = { client: this.#client, source: action.source, partSize: this.#partSize, queueSize: this.#queueSize, onProgress, signal };
     if (from.kind === 'local' && to.kind === 's3') {
-      await uploadFile({ ...common, bucket: to.bucket, objectKey: to.prefix + action.key, method, options: this.#upload });
+      let parts: { sent: number; kept: number } | undefined;
+      await uploadFile({
+        ...common,
+        bucket: to.bucket,
+        objectKey: to.prefix + action.key,
+        method,
+        options: this.#upload,
+        state: this.#state,
+        resume: this.#resume,
+        onParts: (counts) => (parts = counts),
+      });
+      if (parts !== undefined && parts.kept > 0) return { why: `resumed: ${parts.kept} part(s) kept from an earlier run, ${parts.sent} sent` };
       return {};
     }
     if (from.kind === 's3' && to.kind === 'local') {

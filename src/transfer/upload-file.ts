@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { StateStore } from '../state/state-store.js';
+import { uploadFileInParts } from './multipart-file-upload.js';
 import { formatMtimeMetadata, MTIME_METADATA, PART_SIZE_METADATA, type Entry } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
 import type { TransferMethod } from '../core/events.js';
@@ -24,6 +24,12 @@ export interface UploadRequest {
   readonly partSize: number;
   readonly queueSize: number;
   readonly options: UploadOptions;
+  /** Where multipart progress is recorded to be resumed; without it a failed upload is aborted. */
+  readonly state?: StateStore;
+  /** With `state`: keep an interrupted multipart upload for the next run (true) or abort it. */
+  readonly resume?: boolean;
+  /** Told, after a multipart upload, how many parts were sent and how many kept from a previous run. */
+  readonly onParts?: (counts: { readonly sent: number; readonly kept: number }) => void;
   /** Called with the bytes of this file sent so far. */
   readonly onProgress: (loaded: number) => void;
   readonly signal: AbortSignal;
@@ -31,9 +37,10 @@ export interface UploadRequest {
 
 /**
  * Uploads one local file. Small files go in one PutObject from a buffer with `Content-MD5`
- * (the server rejects a corrupted body, and the SDK can retry a buffer). Large files go through
- * lib-storage in parts; on any failure lib-storage aborts the multipart upload, and an abort of
- * our signal destroys the file stream, which takes the same path, so no parts are left behind.
+ * (the server rejects a corrupted body, and the SDK can retry a buffer). Large files go up in
+ * parts, each with `Content-MD5`, resumable when a state store is given (see
+ * `uploadFileInParts`); lib-storage, which cannot resume, is kept for streams (S3 → S3 between
+ * services, URL manifests), where there is no file to re-read.
  */
 export async function uploadFile(request: UploadRequest): Promise<void> {
   try {
@@ -78,31 +85,20 @@ async function putSmallFile(request: UploadRequest): Promise<void> {
 }
 
 async function putInParts(request: UploadRequest): Promise<void> {
-  const { source } = request;
-  const handle = await open(source.path!, 'r');
-  try {
-    const before = await handle.stat();
-    // Larger parts for files that would need more than 10,000 parts, in whole MiB.
-    const partSize = Math.max(request.partSize, Math.ceil(before.size / MAX_PARTS / 1048576) * 1048576);
-    const body = createReadStream('', { fd: handle, autoClose: false, signal: request.signal });
-    const upload = new Upload({
-      client: request.client,
-      partSize,
-      queueSize: request.queueSize,
-      leavePartsOnError: false,
-      params: { ...objectParams(request, before.mtimeMs, partSize), Body: body, ContentLength: before.size },
-    });
-    upload.on('httpUploadProgress', (progress) => request.onProgress(progress.loaded ?? 0));
-    await upload.done();
-    const after = await handle.stat();
-    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-      // The object now holds a mix of old and new bytes: report it; the next run uploads again
-      // because the stored mtime no longer matches the file.
-      throw sourceChanged(source);
-    }
-  } finally {
-    await handle.close();
-  }
+  await uploadFileInParts({
+    client: request.client,
+    bucket: request.bucket,
+    objectKey: request.objectKey,
+    source: request.source,
+    partSize: request.partSize,
+    queueSize: request.queueSize,
+    params: (mtimeMs, partSize) => objectParams(request, mtimeMs, partSize),
+    state: request.state,
+    resume: request.resume ?? true,
+    onProgress: request.onProgress,
+    onParts: request.onParts,
+    signal: request.signal,
+  });
 }
 
 function objectParams(request: UploadRequest, mtimeMs: number, partSize: number | undefined): PutObjectCommandInput {

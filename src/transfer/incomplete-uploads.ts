@@ -1,0 +1,87 @@
+import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand, type ListMultipartUploadsCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Location } from '../core/location.js';
+import type { StateStore } from '../state/state-store.js';
+import { uploadStateKey, type UploadRecord } from './multipart-file-upload.js';
+
+/**
+ * A multipart upload that was started and neither completed nor aborted.
+ * @public
+ */
+export interface IncompleteUpload {
+  readonly key: string;
+  readonly uploadId: string;
+  readonly initiated: Date | undefined;
+  /** Bytes in the parts uploaded so far. */
+  readonly bytes: number;
+  readonly parts: number;
+  /** True when the state store holds s3kit's record of it, so a sync can resume it. */
+  readonly resumable: boolean;
+}
+
+/**
+ * Lists the incomplete multipart uploads under an S3 location, with the size of their parts and
+ * whether s3kit can resume them (they are billed until completed or aborted).
+ * @public
+ */
+export async function* listIncompleteUploads(
+  client: S3Client,
+  location: S3Location,
+  options: { readonly state?: StateStore; readonly signal?: AbortSignal } = {},
+): AsyncGenerator<IncompleteUpload> {
+  for await (const page of uploadPages(client, location, options.signal)) {
+    for (const upload of page.Uploads ?? []) {
+      const key = upload.Key!;
+      const uploadId = upload.UploadId!;
+      let bytes = 0;
+      let parts = 0;
+      let marker: string | undefined;
+      do {
+        const listed = await client.send(new ListPartsCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }), {
+          abortSignal: options.signal,
+        });
+        for (const part of listed.Parts ?? []) {
+          bytes += part.Size ?? 0;
+          parts++;
+        }
+        marker = listed.IsTruncated === true ? listed.NextPartNumberMarker : undefined;
+      } while (marker !== undefined);
+      const record = await options.state?.get<UploadRecord>(uploadStateKey(location.bucket, key));
+      yield { key, uploadId, initiated: upload.Initiated, bytes, parts, resumable: record?.uploadId === uploadId };
+    }
+  }
+}
+
+/**
+ * Aborts incomplete multipart uploads under a location (those initiated more than `olderThanMs`
+ * ago, when given), and forgets s3kit's records of them. Returns what was aborted.
+ * @public
+ */
+export async function abortIncompleteUploads(
+  client: S3Client,
+  location: S3Location,
+  options: { readonly olderThanMs?: number; readonly state?: StateStore; readonly signal?: AbortSignal } = {},
+): Promise<IncompleteUpload[]> {
+  const aborted: IncompleteUpload[] = [];
+  const cutoff = Date.now() - (options.olderThanMs ?? 0);
+  for await (const upload of listIncompleteUploads(client, location, options)) {
+    if (options.olderThanMs !== undefined && (upload.initiated?.getTime() ?? 0) > cutoff) continue;
+    await client.send(new AbortMultipartUploadCommand({ Bucket: location.bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: options.signal });
+    if (upload.resumable) await options.state?.delete(uploadStateKey(location.bucket, upload.key));
+    aborted.push(upload);
+  }
+  return aborted;
+}
+
+async function* uploadPages(client: S3Client, location: S3Location, signal: AbortSignal | undefined): AsyncGenerator<ListMultipartUploadsCommandOutput> {
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  do {
+    const page = await client.send(
+      new ListMultipartUploadsCommand({ Bucket: location.bucket, Prefix: location.prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+      { abortSignal: signal },
+    );
+    yield page;
+    keyMarker = page.IsTruncated === true ? page.NextKeyMarker : undefined;
+    uploadIdMarker = page.IsTruncated === true ? page.NextUploadIdMarker : undefined;
+  } while (keyMarker !== undefined);
+}

@@ -1,0 +1,273 @@
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type PutObjectCommandInput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import PQueue from 'p-queue';
+import type { Entry } from '../core/entry.js';
+import { TransferError } from '../core/errors.js';
+import { stripEtagQuotes } from '../core/etag.js';
+import { httpStatus, s3ErrorCode } from '../core/s3-errors.js';
+import { updateState, type StateStore } from '../state/state-store.js';
+
+/**
+ * What is kept in the StateStore about a multipart upload in progress, so that a later run can
+ * resume it.
+ * @public
+ */
+export interface UploadRecord {
+  readonly uploadId: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly partSize: number;
+  /** The source file as it was when the upload began. */
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** MD5 of the file's first and last 64 KiB and its size: a cheap check that it is the same file. */
+  readonly fingerprint: string;
+  /** Parts the server has confirmed, by part number: ETag (the part's MD5) and size. */
+  readonly parts: Readonly<Record<string, { readonly etag: string; readonly size: number }>>;
+  readonly startedAt: string;
+}
+
+/**
+ * The state key of an upload record.
+ * @public
+ */
+export function uploadStateKey(bucket: string, key: string): string {
+  return `uploads/${bucket}/${key}`;
+}
+
+/** One file to upload in parts. */
+export interface MultipartFileUpload {
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly objectKey: string;
+  readonly source: Entry;
+  readonly partSize: number;
+  readonly queueSize: number;
+  /** Object parameters (metadata, content type, storage class, encryption) for the file's mtime and the part size. */
+  readonly params: (mtimeMs: number, partSize: number) => Omit<PutObjectCommandInput, 'Bucket' | 'Key' | 'Body'>;
+  /** Where progress is recorded for resuming; without it a failed upload is aborted. */
+  readonly state: StateStore | undefined;
+  /** With a state store: keep a failed or interrupted upload to resume (true), or abort it. */
+  readonly resume: boolean;
+  readonly onProgress: (loaded: number) => void;
+  /** Told how many parts were sent and how many were kept from an earlier run. */
+  readonly onParts?: (counts: { readonly sent: number; readonly kept: number }) => void;
+  readonly signal: AbortSignal;
+}
+
+const FINGERPRINT_BYTES = 64 * 1024;
+
+/**
+ * Uploads a file in parts, each with Content-MD5 so the server rejects a corrupted part. With a
+ * state store, every confirmed part is recorded; a later run for the same file and key lists
+ * the upload's parts (ListParts), keeps those whose MD5 matches the file, and sends only the
+ * rest. It starts afresh when the file changed (size, mtime, fingerprint) or the server no
+ * longer knows the upload. A failure is aborted on the server (no orphaned parts) unless it is
+ * recorded to be resumed.
+ */
+export async function uploadFileInParts(request: MultipartFileUpload): Promise<void> {
+  const handle = await open(request.source.path!, 'r');
+  let record: UploadRecord | undefined;
+  try {
+    const stats = await handle.stat();
+    const partSize = Math.max(request.partSize, Math.ceil(stats.size / 10_000 / 1048576) * 1048576);
+    const fingerprint = await fingerprintOf(handle, stats.size);
+    const stateKey = uploadStateKey(request.bucket, request.objectKey);
+    const kept = new Map<number, { etag: string; size: number }>();
+    const previous = request.state === undefined ? undefined : await request.state.get<UploadRecord>(stateKey);
+    if (previous !== undefined) {
+      const same = previous.size === stats.size && previous.mtimeMs === stats.mtimeMs && previous.fingerprint === fingerprint && previous.partSize === partSize;
+      const listed = same ? await listParts(request, previous.uploadId) : undefined;
+      if (listed === undefined) {
+        await abortUpload(request, previous.uploadId);
+        await request.state!.delete(stateKey);
+      } else {
+        record = previous;
+        for (const [number, part] of listed) {
+          // Keep a part only if the file still holds exactly those bytes.
+          if (part.etag === (await partMd5(handle, number, partSize, stats.size))) kept.set(number, part);
+        }
+      }
+    }
+    if (record === undefined) {
+      const created = await request.client.send(
+        new CreateMultipartUploadCommand({ ...request.params(stats.mtimeMs, partSize), Bucket: request.bucket, Key: request.objectKey }),
+        { abortSignal: request.signal },
+      );
+      record = {
+        uploadId: created.UploadId!,
+        bucket: request.bucket,
+        key: request.objectKey,
+        partSize,
+        size: stats.size,
+        mtimeMs: stats.mtimeMs,
+        fingerprint,
+        parts: {},
+        startedAt: new Date().toISOString(),
+      };
+      await request.state?.set(stateKey, record);
+    }
+    const uploadId = record.uploadId;
+    const partCount = Math.max(1, Math.ceil(stats.size / partSize));
+    let loaded = [...kept.values()].reduce((sum, part) => sum + part.size, 0);
+    request.onProgress(loaded);
+    const done = new Map(kept);
+    const queue = new PQueue({ concurrency: request.queueSize });
+    let failure: unknown;
+    const pending: Promise<void>[] = [];
+    for (let number = 1; number <= partCount && failure === undefined; number++) {
+      if (done.has(number)) continue;
+      await queue.onSizeLessThan(request.queueSize);
+      const partNumber = number;
+      pending.push(
+        queue
+          .add(async () => {
+            const body = await readPart(handle, partNumber, partSize, stats.size);
+            const md5 = createHash('md5').update(body);
+            const result = await request.client.send(
+              new UploadPartCommand({
+                Bucket: request.bucket,
+                Key: request.objectKey,
+                UploadId: uploadId,
+                PartNumber: partNumber,
+                Body: body,
+                ContentLength: body.length,
+                ContentMD5: md5.copy().digest('base64'),
+              }),
+              { abortSignal: request.signal },
+            );
+            const etag = stripEtagQuotes(result.ETag) ?? md5.digest('hex');
+            done.set(partNumber, { etag, size: body.length });
+            if (request.state !== undefined) {
+              await updateState<UploadRecord>(request.state, stateKey, (current) =>
+                current === undefined || current.uploadId !== uploadId ? current! : { ...current, parts: { ...current.parts, [partNumber]: { etag, size: body.length } } },
+              );
+            }
+            loaded += body.length;
+            request.onProgress(loaded);
+          })
+          .catch((error: unknown) => {
+            failure ??= error;
+          }),
+      );
+    }
+    await Promise.all(pending);
+    request.signal.throwIfAborted();
+    if (failure !== undefined) throw failure;
+    request.onParts?.({ sent: partCount - kept.size, kept: kept.size });
+    const after = await handle.stat();
+    if (after.size !== stats.size || after.mtimeMs !== stats.mtimeMs) {
+      throw new TransferError('multipart', request.source.key, `${request.source.path} changed while it was being uploaded; it will be uploaded again.`, {
+        code: 'SourceChanged',
+        retryable: true,
+      });
+    }
+    const parts: CompletedPart[] = [...done].sort(([a], [b]) => a - b).map(([PartNumber, part]) => ({ PartNumber, ETag: `"${part.etag}"` }));
+    await complete(request, uploadId, parts);
+    await request.state?.delete(stateKey);
+    record = undefined;
+  } catch (error) {
+    const changed = error instanceof TransferError && error.code === 'SourceChanged';
+    if (record !== undefined && (!request.resume || request.state === undefined || changed)) {
+      await abortUpload(request, record.uploadId);
+      await request.state?.delete(uploadStateKey(request.bucket, request.objectKey));
+    }
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The upload's parts on the server, or undefined when the server no longer knows it. */
+async function listParts(request: MultipartFileUpload, uploadId: string): Promise<Map<number, { etag: string; size: number }> | undefined> {
+  const parts = new Map<number, { etag: string; size: number }>();
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await request.client.send(
+        new ListPartsCommand({ Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId, PartNumberMarker: marker }),
+        { abortSignal: request.signal },
+      );
+      for (const part of page.Parts ?? []) parts.set(part.PartNumber!, { etag: stripEtagQuotes(part.ETag) ?? '', size: part.Size ?? 0 });
+      marker = page.IsTruncated === true ? page.NextPartNumberMarker : undefined;
+    } while (marker !== undefined);
+  } catch (error) {
+    if (s3ErrorCode(error) === 'NoSuchUpload' || httpStatus(error) === 404) return undefined;
+    throw error;
+  }
+  return parts;
+}
+
+/**
+ * CompleteMultipartUpload. If the answer is lost after the server applied it (the connection
+ * dropped), the retry gets NoSuchUpload: the object then exists with the ETag these parts make,
+ * which is checked with a HEAD before calling it done.
+ */
+async function complete(request: MultipartFileUpload, uploadId: string, parts: CompletedPart[]): Promise<void> {
+  const input = { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId, MultipartUpload: { Parts: parts } };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await request.client.send(new CompleteMultipartUploadCommand(input), { abortSignal: request.signal });
+      return;
+    } catch (error) {
+      if (s3ErrorCode(error) === 'NoSuchUpload' && attempt > 0) {
+        const expected = `${createHash('md5')
+          .update(Buffer.concat(parts.map((part) => Buffer.from(stripEtagQuotes(part.ETag)!, 'hex'))))
+          .digest('hex')}-${parts.length}`;
+        const head = await request.client.send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.objectKey }), { abortSignal: request.signal });
+        if (stripEtagQuotes(head.ETag) === expected) return;
+      }
+      const clientError = (httpStatus(error) ?? 500) < 500;
+      if (attempt >= 3 || request.signal.aborted || s3ErrorCode(error) === 'NoSuchUpload' || clientError) throw error;
+    }
+  }
+}
+
+async function abortUpload(request: MultipartFileUpload, uploadId: string): Promise<void> {
+  // Not under the request's signal: an interrupted run must still clean up.
+  await request.client
+    .send(new AbortMultipartUploadCommand({ Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId }))
+    .catch((error: unknown) => {
+      if (s3ErrorCode(error) !== 'NoSuchUpload') throw error;
+    });
+}
+
+async function readPart(handle: FileHandle, number: number, partSize: number, size: number): Promise<Buffer> {
+  const start = (number - 1) * partSize;
+  const length = Math.min(partSize, size - start);
+  const buffer = Buffer.allocUnsafe(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, start);
+  if (bytesRead !== length) throw new TransferError('read', '', `the file is shorter than when it was listed (part ${number}).`, { code: 'SourceChanged', retryable: true });
+  return buffer;
+}
+
+async function partMd5(handle: FileHandle, number: number, partSize: number, size: number): Promise<string> {
+  if ((number - 1) * partSize >= size) return '';
+  return createHash('md5')
+    .update(await readPart(handle, number, partSize, size))
+    .digest('hex');
+}
+
+async function fingerprintOf(handle: FileHandle, size: number): Promise<string> {
+  const hash = createHash('md5').update(String(size));
+  const head = Buffer.alloc(Math.min(FINGERPRINT_BYTES, size));
+  await handle.read(head, 0, head.length, 0);
+  hash.update(head);
+  if (size > FINGERPRINT_BYTES) {
+    const tail = Buffer.alloc(Math.min(FINGERPRINT_BYTES, size - FINGERPRINT_BYTES));
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    hash.update(tail);
+  }
+  return hash.digest('hex');
+}
