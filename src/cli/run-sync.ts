@@ -1,4 +1,4 @@
-import { createSyncer, type Action, type SyncOptions, type SyncSummary } from 's3kit';
+import { createSyncer, jsonFileStore, type Action, type SyncOptions, type SyncSummary } from 's3kit';
 import type { CliContext } from './context.js';
 import { describeError } from './describe-error.js';
 import { exitCodeFor, exitCodeForError, ExitCode } from './exit-codes.js';
@@ -6,7 +6,7 @@ import { namingFor } from './naming.js';
 import { JsonReporter } from './output/json-reporter.js';
 import type { Reporter } from './output/reporter.js';
 import { TextReporter } from './output/text-reporter.js';
-import type { OutputFlags } from './sync-flags.js';
+import { stateFilePath, type OutputFlags, type ResumeFlags } from './sync-flags.js';
 
 /** What `sync` and `apply` share: build the syncer, attach a reporter, run, map to an exit code. */
 export async function runSync(
@@ -17,6 +17,7 @@ export async function runSync(
     readonly targetArg: string;
     readonly output: OutputFlags;
     readonly expectedPlan?: AsyncIterable<Action>;
+    readonly resume?: ResumeFlags;
   },
 ): Promise<number> {
   const { output } = request;
@@ -35,7 +36,14 @@ export async function runSync(
   let reporter: Reporter | undefined;
   let lastSummary: SyncSummary | undefined;
   try {
-    const syncer = createSyncer(request.options);
+    const stateFile = request.resume === undefined ? undefined : stateFilePath(request.resume, context.env);
+    const state =
+      stateFile === undefined
+        ? undefined
+        : jsonFileStore(stateFile, {
+            onCorrupt: ({ movedTo, reason }) => context.streams.stderr.write(`s3kit: the state file was corrupt (${reason}); kept as ${movedTo}.\n`),
+          });
+    const syncer = createSyncer({ ...request.options, state, resume: request.resume?.resume !== false });
     reporter = reporterFor(syncer);
     reporter.attach(syncer);
     syncer.on('done', ({ summary }) => (lastSummary = summary));
@@ -47,7 +55,11 @@ export async function runSync(
   } catch (error) {
     if (context.signal?.aborted === true) {
       if (lastSummary !== undefined) reporter?.finish(lastSummary);
-      context.streams.stderr.write('s3kit: interrupted; in-flight uploads were aborted, nothing half-written remains.\n');
+      context.streams.stderr.write(
+        request.resume !== undefined && request.resume.resume !== false
+          ? 's3kit: interrupted; multipart uploads in progress are kept and the next run resumes them (s3kit uploads list shows them).\n'
+          : 's3kit: interrupted; in-flight uploads were aborted, nothing half-written remains.\n',
+      );
       return ExitCode.interrupted;
     }
     const message = describeError(error, output.debug === true);

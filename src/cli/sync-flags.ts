@@ -40,6 +40,26 @@ export interface ConnectionFlags {
   readonly pathStyle?: boolean;
 }
 
+/** Resume flags of commands that upload. */
+export interface ResumeFlags {
+  readonly stateFile?: string;
+  readonly resume?: boolean;
+}
+
+/** Adds `--state-file` and `--no-resume`. */
+export function addResumeFlags(command: Command): Command {
+  return command
+    .option('--state-file <path>', 'where interrupted multipart uploads are recorded to be resumed (default: $XDG_STATE_HOME/s3kit/state.json)')
+    .option('--no-resume', 'abort interrupted multipart uploads instead of keeping them for the next run');
+}
+
+/** The state file of `sync`/`apply`: the flag, else `$XDG_STATE_HOME/s3kit/state.json` (`~/.local/state`). */
+export function stateFilePath(flags: ResumeFlags, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (flags.stateFile !== undefined) return flags.stateFile;
+  const base = nonEmpty(env.XDG_STATE_HOME) ?? (nonEmpty(env.HOME) === undefined ? undefined : `${env.HOME}/.local/state`);
+  return base === undefined ? undefined : `${base}/s3kit/state.json`;
+}
+
 /** Output flags of `sync` and `apply`. */
 export interface OutputFlags {
   readonly json?: boolean;

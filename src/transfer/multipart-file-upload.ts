@@ -211,8 +211,8 @@ async function listParts(request: MultipartFileUpload, uploadId: string): Promis
 
 /**
  * CompleteMultipartUpload. If the answer is lost after the server applied it (the connection
- * dropped), the retry gets NoSuchUpload: the object then exists with the ETag these parts make,
- * which is checked with a HEAD before calling it done.
+ * dropped), a retry — the SDK's or ours — gets NoSuchUpload: the object then exists with the
+ * ETag these parts make, which is checked with a HEAD before calling it done.
  */
 async function complete(request: MultipartFileUpload, uploadId: string, parts: CompletedPart[]): Promise<void> {
   const input = { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId, MultipartUpload: { Parts: parts } };
@@ -221,7 +221,7 @@ async function complete(request: MultipartFileUpload, uploadId: string, parts: C
       await request.client.send(new CompleteMultipartUploadCommand(input), { abortSignal: request.signal });
       return;
     } catch (error) {
-      if (s3ErrorCode(error) === 'NoSuchUpload' && attempt > 0) {
+      if (s3ErrorCode(error) === 'NoSuchUpload') {
         const expected = `${createHash('md5')
           .update(Buffer.concat(parts.map((part) => Buffer.from(stripEtagQuotes(part.ETag)!, 'hex'))))
           .digest('hex')}-${parts.length}`;

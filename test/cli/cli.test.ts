@@ -359,19 +359,45 @@ describe('help, version, interrupt', () => {
     expect(version.stdout.trim()).toBe(pkg.version);
   });
 
-  it('Ctrl-C aborts the multipart upload in flight, prints the partial summary and exits 130', async () => {
+  it('Ctrl-C keeps the multipart upload in flight for the next run, which resumes it; exit 130', async () => {
     const bucket = await createTestBucket('cli-sigint');
     const root = await tempDir('sigint');
+    const content = Buffer.alloc(64 * MiB);
+    for (let i = 0; i < content.length; i += 4096) content[i] = (i >> 12) % 256;
+    await writeFile(join(root, 'big.bin'), content);
+    const flags = ['--multipart-threshold', '5MB', '--part-size', '5MB'];
+    const result = await s3kitInterrupted(['sync', root, `s3://${bucket}`, '--json', ...flags], (stdout) => stdout.includes('"event":"progress"'));
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/interrupted; multipart uploads in progress are kept and the next run resumes them/);
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: 'summary', aborted: true });
+    expect((await listObjects(bucket)).size).toBe(0); // nothing half-written is visible
+    const listed = await s3kit(['uploads', 'list', `s3://${bucket}`]);
+    expect(listed.stdout).toMatch(/^big\.bin {2}\d+ part\(s\), .* resumable by s3kit/m);
+
+    const resumed = await s3kit(['sync', root, `s3://${bucket}`, '--json', ...flags]);
+    expect(resumed.code).toBe(0);
+    expect(jsonLines(resumed.stdout).find((r) => r.event === 'transferEnd')).toMatchObject({
+      key: 'big.bin',
+      method: 'multipart',
+      why: expect.stringMatching(/^resumed: [1-9]\d* part\(s\) kept from an earlier run, \d+ sent$/),
+    });
+    expect((await getObjectBytes(bucket, 'big.bin')).equals(content)).toBe(true);
+    expect(await incompleteUploads(bucket)).toBe(0);
+  });
+
+  it('with --no-resume, Ctrl-C aborts the upload on the server instead', async () => {
+    const bucket = await createTestBucket('cli-sigint-abort');
+    const root = await tempDir('sigint-abort');
     await writeFile(join(root, 'big.bin'), Buffer.alloc(64 * MiB, 1));
     const result = await s3kitInterrupted(
-      ['sync', root, `s3://${bucket}`, '--json', '--multipart-threshold', '5MB', '--part-size', '5MB'],
+      ['sync', root, `s3://${bucket}`, '--json', '--no-resume', '--multipart-threshold', '5MB', '--part-size', '5MB'],
       (stdout) => stdout.includes('"event":"progress"'),
     );
     expect(result.code).toBe(130);
-    expect(result.stderr).toMatch(/interrupted/);
-    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: 'summary', aborted: true });
+    expect(result.stderr).toMatch(/in-flight uploads were aborted/);
     expect(await incompleteUploads(bucket)).toBe(0);
-    expect((await listObjects(bucket)).size).toBe(0);
+    const aborted = await s3kit(['uploads', 'abort', `s3://${bucket}`]);
+    expect(aborted.stdout).toMatch(/Aborted 0 upload\(s\)/);
   });
 });
 

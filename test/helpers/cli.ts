@@ -1,8 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 's3kit.js');
+
+const STATE_HOME = mkdtempSync(join(tmpdir(), 's3kit-state-home-'));
 
 export interface CliResult {
   readonly code: number | null;
@@ -23,6 +27,8 @@ export function cliEnv(overrides: Record<string, string | undefined> = {}): Reco
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: '/nonexistent-s3kit-home',
+    // Resume records of CLI runs go to a directory of the test run's own.
+    XDG_STATE_HOME: STATE_HOME,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ACCESS_KEY_ID: s3.accessKeyId,
     AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,

@@ -6,7 +6,7 @@ import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
 import { EXIT_CODES_HELP, exitCodeForError, ExitCode } from '../exit-codes.js';
 import { runSync } from '../run-sync.js';
-import { addConnectionFlags, addOutputFlags, connectionOptions, type ConnectionFlags, type OutputFlags } from '../sync-flags.js';
+import { addConnectionFlags, addOutputFlags, addResumeFlags, connectionOptions, type ConnectionFlags, type OutputFlags, type ResumeFlags } from '../sync-flags.js';
 
 const HELP = `
 How a changed source or target is detected: apply lists both sides again and plans afresh with
@@ -24,7 +24,8 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
     .argument('<plan-file>', 'a file written by `s3kit plan … --json`');
   addConnectionFlags(command);
   addOutputFlags(command);
-  return command.addHelpText('after', `${HELP}\n${EXIT_CODES_HELP}`).action(async (planFile: string, flags: ConnectionFlags & OutputFlags) => {
+  addResumeFlags(command);
+  return command.addHelpText('after', `${HELP}\n${EXIT_CODES_HELP}`).action(async (planFile: string, flags: ConnectionFlags & OutputFlags & ResumeFlags) => {
     let plan: Awaited<ReturnType<typeof readPlanLines>>;
     try {
       const input = createReadStream(planFile);
@@ -40,6 +41,6 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
     }
     const { connection: saved, ...settings } = plan.header.settings as Omit<SyncOptions, 'source' | 'target'> & { connection?: S3ConnectionOptions };
     const options: SyncOptions = { ...settings, ...saved, ...connectionOptions(flags, context.env), source: plan.header.source, target: plan.header.target };
-    setExitCode(await runSync(context, { options, sourceArg: plan.header.source, targetArg: plan.header.target, output: flags, expectedPlan: plan.actions }));
+    setExitCode(await runSync(context, { options, sourceArg: plan.header.source, targetArg: plan.header.target, output: flags, expectedPlan: plan.actions, resume: flags }));
   });
 }

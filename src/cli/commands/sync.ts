@@ -6,11 +6,13 @@ import { runSync } from '../run-sync.js';
 import {
   addConnectionFlags,
   addOutputFlags,
+  addResumeFlags,
   addSyncFlags,
   connectionOptions,
   syncSettings,
   type ConnectionFlags,
   type OutputFlags,
+  type ResumeFlags,
   type SyncFlags,
 } from '../sync-flags.js';
 
@@ -35,13 +37,15 @@ export function syncCommand(context: CliContext, setExitCode: (code: number) => 
   addSyncFlags(command, rules);
   addConnectionFlags(command);
   addOutputFlags(command);
-  return command.addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`).action(async (source: string, target: string, flags: SyncFlags & ConnectionFlags & OutputFlags & { dryrun?: boolean }) => {
+  addResumeFlags(command);
+  return command.addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`).action(async (source: string, target: string, flags: SyncFlags & ConnectionFlags & OutputFlags & ResumeFlags & { dryrun?: boolean }) => {
     setExitCode(
       await runSync(context, {
         options: { source, target, ...syncSettings(flags, rules), ...connectionOptions(flags, context.env), dryRun: flags.dryrun },
         sourceArg: source,
         targetArg: target,
         output: flags,
+        resume: flags,
       }),
     );
   });
