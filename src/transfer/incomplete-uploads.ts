@@ -8,11 +8,15 @@ import { uploadStateKey, type UploadRecord } from './multipart-file-upload.js';
  * @public
  */
 export interface IncompleteUpload {
+  /** The full object key. */
   readonly key: string;
+  /** The server's id of the upload. */
   readonly uploadId: string;
+  /** When it was started. */
   readonly initiated: Date | undefined;
   /** Bytes in the parts uploaded so far. */
   readonly bytes: number;
+  /** Parts uploaded so far. */
   readonly parts: number;
   /** True when the state store holds s3kit's record of it, so a sync can resume it. */
   readonly resumable: boolean;

@@ -24,17 +24,23 @@ import { updateState, type StateStore } from '../state/state-store.js';
  * @public
  */
 export interface UploadRecord {
+  /** The server's id of the upload. */
   readonly uploadId: string;
+  /** The target bucket. */
   readonly bucket: string;
+  /** The full object key. */
   readonly key: string;
+  /** Bytes per part (the last may be smaller). */
   readonly partSize: number;
-  /** The source file as it was when the upload began. */
+  /** The source file's size when the upload began. */
   readonly size: number;
+  /** The file's mtime when the upload began. */
   readonly mtimeMs: number;
   /** MD5 of the file's first and last 64 KiB and its size: a cheap check that it is the same file. */
   readonly fingerprint: string;
   /** Parts the server has confirmed, by part number: ETag (the part's MD5) and size. */
   readonly parts: Readonly<Record<string, { readonly etag: string; readonly size: number }>>;
+  /** When the upload began (ISO 8601). */
   readonly startedAt: string;
 }
 
