@@ -230,12 +230,12 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
         : from.kind === 'manifest'
           ? filtered(listManifest(from.path, { signal, onWarning }), filter)
           : withoutExisting(
-            filtered(listS3(this.#sourceClient!, from, { signal, side: 'source', directoryMarkers: to.kind === 'local' }), filter),
+            filtered(listS3(this.#sourceClient!, from, { signal, side: 'source', directoryMarkers: to.kind === 'local', pageSize: this.#options.listPageSize }), filter),
             to,
           );
     const target =
       to.kind === 's3'
-        ? listS3(this.#targetClient!, to, { signal })
+        ? listS3(this.#targetClient!, to, { signal, pageSize: this.#options.listPageSize })
         : withoutTempFiles(walkLocalIfPresent(to.path, { followSymlinks: this.#options.followSymlinks, onWarning, signal }));
     yield* planSync(withinWindow(source, this.#options.modifiedAfter, this.#options.modifiedBefore), target, {
       comparator: this.#comparator,

@@ -87,6 +87,11 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
    */
   readonly concurrency?: number;
   /**
+   * Keys per ListObjectsV2 page.
+   * @defaultValue `1000`
+   */
+  readonly listPageSize?: number;
+  /**
    * Retries of a transfer after a retryable failure.
    * @defaultValue `3`
    */

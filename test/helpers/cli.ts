@@ -59,6 +59,8 @@ export function s3kitInterrupted(
   when: (stdout: string) => boolean,
   env = cliEnv(),
   signal: NodeJS.Signals = 'SIGINT',
+  /** Also check `when` every this many ms, for conditions outside stdout. */
+  pollMs?: number,
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env });
@@ -73,7 +75,17 @@ export function s3kitInterrupted(
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const poll =
+      pollMs === undefined
+        ? undefined
+        : setInterval(() => {
+            if (!sent && when(stdout)) {
+              sent = true;
+              child.kill(signal);
+            }
+          }, pollMs);
     child.on('close', (code) => {
+      if (poll !== undefined) clearInterval(poll);
       allOutput.push(stdout, stderr);
       resolve({ code, stdout, stderr });
     });
