@@ -88,6 +88,8 @@ export { runDoctor } from './jobs/doctor.js';
 export type { DoctorCheck } from './jobs/doctor.js';
 
 export { uploadStateKey } from './transfer/multipart-file-upload.js';
+export { downloadStateKey } from './transfer/download-object.js';
+export type { DownloadRecord } from './transfer/download-object.js';
 export type { UploadRecord } from './transfer/multipart-file-upload.js';
 export { listIncompleteUploads, abortIncompleteUploads } from './transfer/incomplete-uploads.js';
 export type { IncompleteUpload } from './transfer/incomplete-uploads.js';

@@ -11,6 +11,8 @@ interface ErrorLike {
 }
 
 const NETWORK_RETRYABLE = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'TimeoutError', 'RequestTimeout']);
+/** The body arrived damaged (its Content-MD5 or signed SHA-256 did not match) or short: send it again. */
+const DAMAGED_IN_TRANSIT = new Set(['BadDigest', 'XAmzContentSHA256Mismatch', 'IncompleteBody']);
 const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequests', 'RequestLimitExceeded']);
 
 /** The server's error code (`NoSuchBucket`), the system code (`ECONNREFUSED`) or undefined. */
@@ -41,7 +43,7 @@ export function isRetryableError(error: unknown): boolean {
   if (e.name === 'AbortError') return false;
   if (e.$retryable !== undefined) return true;
   const code = s3ErrorCode(error);
-  if (code !== undefined && (THROTTLING.has(code) || NETWORK_RETRYABLE.has(code))) return true;
+  if (code !== undefined && (THROTTLING.has(code) || NETWORK_RETRYABLE.has(code) || DAMAGED_IN_TRANSIT.has(code))) return true;
   const status = httpStatus(error);
   return status !== undefined && (status === 429 || status >= 500);
 }

@@ -12,6 +12,7 @@ import { TransferError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import type { TransferMethod } from '../core/events.js';
 import { describeS3Error, httpStatus, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
+import { updateState, type StateStore } from '../state/state-store.js';
 
 /** Names of the temporary files downloads write before renaming them into place. */
 export const DOWNLOAD_TEMP_NAME = /^\.s3kit-[0-9a-f]{12}\.part$/;
@@ -37,6 +38,38 @@ export interface DownloadRequest {
   readonly queueSize: number;
   readonly onProgress: (loaded: number) => void;
   readonly signal: AbortSignal;
+  /**
+   * With a state store, a ranged download records the parts written to its temp file; an
+   * interrupted one is resumed by the next run (same object ETag and size) instead of restarted.
+   */
+  readonly state?: StateStore;
+  /** With `state`: keep an interrupted download's temp file to resume (true), or remove it. */
+  readonly resume?: boolean;
+}
+
+/**
+ * What is recorded about a ranged download in progress.
+ * @public
+ */
+export interface DownloadRecord {
+  /** The object's ETag: a different version starts over. */
+  readonly etag: string;
+  /** The object's size. */
+  readonly size: number;
+  /** Bytes per ranged GET. */
+  readonly partSize: number;
+  /** The temp file beside the destination. */
+  readonly temp: string;
+  /** Part numbers (1-based) already written to the temp file. */
+  readonly done: readonly number[];
+}
+
+/**
+ * The state key of a download record.
+ * @public
+ */
+export function downloadStateKey(path: string): string {
+  return `downloads/${path}`;
 }
 
 /**
@@ -52,22 +85,54 @@ export async function downloadObject(request: DownloadRequest): Promise<void> {
     return;
   }
   await mkdir(dirname(request.path), { recursive: true });
-  const temp = join(dirname(request.path), `.s3kit-${randomBytes(6).toString('hex')}.part`);
-  const handle = await open(temp, 'wx');
+  const resumable = request.method === 'ranged-get' && request.state !== undefined && request.source.etag !== undefined;
+  const previous = resumable ? await resumeRecord(request) : undefined;
+  const temp = previous?.temp ?? join(dirname(request.path), `.s3kit-${randomBytes(6).toString('hex')}.part`);
+  const handle = await open(temp, previous === undefined ? 'wx' : 'r+');
   let closed = false;
   try {
+    if (resumable && previous === undefined) {
+      const record: DownloadRecord = { etag: request.source.etag!, size: request.source.size, partSize: request.partSize, temp, done: [] };
+      await request.state!.set(downloadStateKey(request.path), record);
+    }
     const { mtimeMs, etag, recordedPartSize } =
-      request.method === 'ranged-get' ? await rangedGet(request, handle) : await singleGet(request, handle);
+      request.method === 'ranged-get' ? await rangedGet(request, handle, new Set(previous?.done ?? [])) : await singleGet(request, handle);
     await handle.close();
     closed = true;
     await verifyContent(request, temp, etag, recordedPartSize);
     await utimes(temp, new Date(), new Date(mtimeMs));
     await (request.createOnly ? placeNew(temp, request) : rename(temp, request.path));
+    if (resumable) await request.state!.delete(downloadStateKey(request.path));
   } catch (error) {
     if (!closed) await handle.close().catch(() => {});
-    await rm(temp, { force: true });
-    throw asTransferError(error, request);
+    const failure = asTransferError(error, request);
+    // Keep what was fetched for the next attempt or run, unless the bytes themselves are wrong
+    // (integrity), the object changed (412) or the file cannot be placed (collision).
+    const code = failure instanceof TransferError ? failure.code : undefined;
+    const keep = resumable && request.resume !== false && code !== 'IntegrityError' && code !== 'PreconditionFailed' && code !== 'KeyCollision';
+    if (!keep) {
+      await rm(temp, { force: true });
+      if (resumable) await request.state!.delete(downloadStateKey(request.path));
+    }
+    throw failure;
   }
+}
+
+/** The record of an interrupted download of this very object version, if its temp file is intact. */
+async function resumeRecord(request: DownloadRequest): Promise<DownloadRecord | undefined> {
+  const record = await request.state!.get<DownloadRecord>(downloadStateKey(request.path));
+  if (record === undefined) return undefined;
+  const usable =
+    record.etag === request.source.etag &&
+    record.size === request.source.size &&
+    record.partSize === request.partSize &&
+    dirname(record.temp) === dirname(request.path) &&
+    DOWNLOAD_TEMP_NAME.test(basename(record.temp)) &&
+    (await lstat(record.temp).then((stats) => stats.size === record.size, () => false));
+  if (usable) return record;
+  await rm(record.temp, { force: true });
+  await request.state!.delete(downloadStateKey(request.path));
+  return undefined;
 }
 
 /**
@@ -141,26 +206,36 @@ async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<
   return fetched;
 }
 
-async function rangedGet(request: DownloadRequest, handle: FileHandle): Promise<Fetched> {
+async function rangedGet(request: DownloadRequest, handle: FileHandle, done: ReadonlySet<number>): Promise<Fetched> {
   const { source, partSize } = request;
   const size = source.size;
-  await handle.truncate(size);
-  let loaded = 0;
-  const fetchPart = async (start: number): Promise<GetObjectCommandOutput> => {
+  if (done.size === 0) await handle.truncate(size);
+  let loaded = [...done].reduce((sum, number) => sum + Math.min(partSize, size - (number - 1) * partSize), 0);
+  request.onProgress(loaded);
+  const fetchPart = async (start: number, range = `bytes=${start}-${Math.min(start + partSize, size) - 1}`): Promise<GetObjectCommandOutput> => {
+    const response = await get(request, range);
+    if (done.has(start / partSize + 1)) return response; // only its headers were wanted
     const end = Math.min(start + partSize, size) - 1;
-    const response = await get(request, `bytes=${start}-${end}`);
     const body = Buffer.from(await response.Body!.transformToByteArray());
     if (body.length !== end - start + 1) throw corrupted(request, `part at ${start} has ${body.length} bytes, expected ${end - start + 1}`);
     await handle.write(body, 0, body.length, start);
+    const number = start / partSize + 1;
+    if (request.state !== undefined && request.source.etag !== undefined) {
+      await updateState<DownloadRecord>(request.state, downloadStateKey(request.path), (record) =>
+        record === undefined ? record! : { ...record, done: [...record.done, number] },
+      );
+    }
     loaded += body.length;
     request.onProgress(loaded);
     return response;
   };
-  const first = await fetchPart(0);
+  // The first part's answer carries the metadata; when it was kept, one byte of it is enough.
+  const first = await fetchPart(0, done.has(1) ? 'bytes=0-0' : undefined);
   const parts = new PQueue({ concurrency: request.queueSize });
   const pending: Promise<void>[] = [];
   let failure: unknown;
   for (let start = partSize; start < size && failure === undefined; start += partSize) {
+    if (done.has(start / partSize + 1)) continue;
     await parts.onSizeLessThan(request.queueSize);
     request.signal.throwIfAborted();
     // Catch at once: a part failing while later ones are queued must not be an unhandled rejection.

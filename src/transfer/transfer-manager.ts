@@ -248,7 +248,16 @@ export class TransferManager {
     }
     if (from.kind === 's3' && to.kind === 'local') {
       const path = localPathForKey(to.path, action.key);
-      await downloadObject({ ...common, bucket: from.bucket, objectKey: from.prefix + action.key, path, method, createOnly: action.type === 'copy' });
+      await downloadObject({
+        ...common,
+        bucket: from.bucket,
+        objectKey: from.prefix + action.key,
+        path,
+        method,
+        createOnly: action.type === 'copy',
+        state: this.#state,
+        resume: this.#resume,
+      });
       return {};
     }
     if (from.kind === 'manifest' && to.kind === 's3') {

@@ -133,6 +133,48 @@ describe('resume', () => {
   });
 });
 
+describe('resuming a download', () => {
+  it('a ranged download killed midway resumes from its temp file, fetching only the missing parts', async () => {
+    const bucket = await createTestBucket('resume-down');
+    const content = patterned(40 * MiB, 12);
+    await putObject(bucket, 'big.bin', content);
+    const target = await tempDir('resume-down');
+    const stateFile = join(await tempDir('resume-down-state'), 'state.json');
+    const partOf = (r: { range: string | undefined }): number => Number(/bytes=(\d+)-/.exec(r.range ?? '')?.[1] ?? -1) / (5 * MiB) + 1;
+    proxy.setRules([{ when: (r) => r.operation === 'GetObject' && partOf(r) > 4, fault: { kind: 'hang' } }]);
+    const flags = ['--endpoint-url', endpoint, '--state-file', stateFile, '--multipart-threshold', '5MB', '--part-size', '5MB', '--json'];
+    const killed = await s3kitInterrupted(
+      ['sync', `s3://${bucket}`, target, ...flags],
+      () => {
+        try {
+          const entries = (JSON.parse(execFileSync('cat', [stateFile]).toString()) as { entries: Record<string, { done?: number[] }> }).entries;
+          return Object.values(entries).some((record) => record.done?.length === 4);
+        } catch {
+          return false;
+        }
+      },
+      cliEnv(),
+      'SIGKILL',
+      50,
+    );
+    expect(killed.code).toBe(null);
+    expect(await readdir(target)).toEqual([expect.stringMatching(/^\.s3kit-[0-9a-f]{12}\.part$/)]); // no partial file at the destination
+
+    proxy.setRules([]);
+    proxy.log.length = 0;
+    const again = await s3kit(['sync', `s3://${bucket}`, target, ...flags]);
+    expect(again.code).toBe(0);
+    const fetched = proxy.seen('GetObject').map(partOf).sort((a, b) => a - b);
+    expect(fetched).toEqual([1, 5, 6, 7, 8]); // part 1 only for its headers (1 byte)
+    expect(proxy.seen('GetObject').find((r) => partOf(r) === 1)?.range).toBe('bytes=0-0');
+    expect(await readdir(target)).toEqual(['big.bin']);
+    expect((await readFile(join(target, 'big.bin'))).equals(content)).toBe(true);
+    figures.faults.set('SIGKILL', (figures.faults.get('SIGKILL') ?? 0) + 1);
+    figures.runs += 2;
+    figures.objectsCompared++;
+  });
+});
+
 describe('faults the network and the server make', () => {
   it('retries throttling (503 SlowDown on a third of the PUTs) and loses nothing', async () => {
     const bucket = await createTestBucket('slowdown');
@@ -214,6 +256,25 @@ describe('faults the network and the server make', () => {
     figures.runs++;
     await compared(bucket, { 'big.bin': content });
     expect(await incompleteUploads(bucket)).toBe(0);
+  });
+
+  it('a corrupted byte in an upload is refused by the server (Content-MD5, signed SHA-256) and sent again', async () => {
+    const bucket = await createTestBucket('corrupt-up');
+    const root = await tempDir('corrupt-up');
+    const small = patterned(64 * 1024, 10);
+    const big = patterned(11 * MiB, 11);
+    await writeTree(root, { 'small.bin': small, 'big.bin': big });
+    proxy.setRules([
+      { when: (r) => r.operation === 'PutObject', fault: { kind: 'corrupt-request', offset: 100 }, times: 1 },
+      { when: (r) => r.operation === 'UploadPart' && r.query.get('partNumber') === '2', fault: { kind: 'corrupt-request', offset: 5000 }, times: 1 },
+    ]);
+    proxy.log.length = 0;
+    const summary = await createSyncer(viaProxy(root, `s3://${bucket}`, { multipartThreshold: 5 * MiB, partSize: 5 * MiB })).run();
+    expect(summary.failures).toEqual([]);
+    expect(proxy.log.filter((r) => r.fault === 'corrupt-request').map((r) => r.status)).toEqual([400, 400]);
+    countFaults();
+    figures.runs++;
+    await compared(bucket, { 'small.bin': small, 'big.bin': big });
   });
 
   it('detects a corrupted byte in a download and fetches the object again', async () => {

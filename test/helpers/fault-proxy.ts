@@ -11,6 +11,8 @@ export interface SeenRequest {
   readonly operation: string;
   /** The object key (decoded), without the bucket. */
   readonly key: string;
+  /** The Range header, if any. */
+  readonly range: string | undefined;
   /** Request body bytes that reached the server. */
   bodyBytes: number;
   status?: number;
@@ -30,7 +32,9 @@ export type Fault =
   /** Forward (the server applies it), then cut the connection before the answer. */
   | { readonly kind: 'drop-response' }
   /** Forward, and flip one byte of the response body. */
-  | { readonly kind: 'corrupt-response'; readonly offset: number };
+  | { readonly kind: 'corrupt-response'; readonly offset: number }
+  /** Forward the request with one byte of its body flipped. */
+  | { readonly kind: 'corrupt-request'; readonly offset: number };
 
 /** A fault and the requests it applies to. */
 export interface FaultRule {
@@ -94,6 +98,7 @@ export class FaultProxy {
       query: url.searchParams,
       operation: operationOf(request.method ?? 'GET', url.searchParams, keyParts.length > 0 && keyParts.join('/') !== ''),
       key: decodeURIComponent(keyParts.join('/')),
+      range: request.headers.range,
       bodyBytes: 0,
     };
     this.log.push(seen);
@@ -145,6 +150,10 @@ export class FaultProxy {
     });
     let forwarded = 0;
     request.on('data', (chunk: Buffer) => {
+      if (fault?.kind === 'corrupt-request' && forwarded <= fault.offset && fault.offset < forwarded + chunk.length) {
+        chunk = Buffer.from(chunk);
+        chunk[fault.offset - forwarded] = chunk[fault.offset - forwarded]! ^ 0xff;
+      }
       if (fault?.kind === 'cut-request-body' && forwarded + chunk.length > fault.afterBytes) {
         const part = chunk.subarray(0, Math.max(0, fault.afterBytes - forwarded));
         upstream.write(part);
