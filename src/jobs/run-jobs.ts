@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { format, startOfYesterday } from 'date-fns';
+import { format } from 'date-fns/format';
+import { startOfYesterday } from 'date-fns/startOfYesterday';
 import PQueue from 'p-queue';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { JobConfig } from '../config/config-schema.js';

@@ -1,4 +1,4 @@
-import { format as formatDate } from 'date-fns';
+import { format as formatDate } from 'date-fns/format';
 import { ConfigError } from '../core/errors.js';
 
 /** The placeholders a pattern may use. */

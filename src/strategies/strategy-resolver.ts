@@ -1,4 +1,8 @@
-import { subDays, startOfDay, endOfDay, parseISO, isValid } from 'date-fns';
+import { endOfDay } from 'date-fns/endOfDay';
+import { isValid } from 'date-fns/isValid';
+import { parseISO } from 'date-fns/parseISO';
+import { startOfDay } from 'date-fns/startOfDay';
+import { subDays } from 'date-fns/subDays';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { checkPattern, formatDateOrThrow, renderPattern } from './placeholders.js';

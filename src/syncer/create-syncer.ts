@@ -168,8 +168,11 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       for await (const action of actions) {
         if (action.type !== 'copy') targetCount++;
         summary.planned(action);
-        this.emit('planned', { action, totals: summary.totals() });
-        if (action.type === 'skip') this.emit('skipped', { action });
+        // Payloads are built only for listeners: a no-op over millions of keys allocates nothing here.
+        if (this.listenerCount('planned') > 0) this.emit('planned', { action, totals: summary.totals() });
+        if (action.type === 'skip') {
+          if (this.listenerCount('skipped') > 0) this.emit('skipped', { action });
+        }
         else if (action.type === 'delete') await deletes.add(action.target);
         else if (dryRun) summary.transferred(action);
         else if (pending !== undefined) await pending.add(action);
@@ -265,7 +268,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       onStart: (method) => this.emit('transferStart', { action, method }),
       onProgress: (now) => {
         const bytes = advance(now);
-        if (bytes > 0) {
+        if (bytes > 0 && this.listenerCount('progress') > 0) {
           this.emit('progress', { key: action.key, bytes, loaded, total: action.source.size, totals: summary.totals() });
         }
       },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 import type { StateStore } from '../state/state-store.js';
 import { uploadFileInParts } from './multipart-file-upload.js';
@@ -59,21 +59,7 @@ export async function uploadFile(request: UploadRequest): Promise<void> {
 }
 
 async function putSmallFile(request: UploadRequest): Promise<void> {
-  const { source } = request;
-  const handle = await open(source.path!, 'r');
-  let body: Buffer;
-  let mtimeMs: number;
-  try {
-    const before = await handle.stat();
-    body = await handle.readFile();
-    const after = await handle.stat();
-    if (body.length !== after.size || before.mtimeMs !== after.mtimeMs || before.size !== after.size) {
-      throw sourceChanged(source);
-    }
-    mtimeMs = after.mtimeMs;
-  } finally {
-    await handle.close();
-  }
+  const { body, mtimeMs } = await readWholeFile(request.source);
   const input: PutObjectCommandInput = {
     ...objectParams(request, mtimeMs, undefined),
     Body: body,
@@ -99,6 +85,29 @@ async function putInParts(request: UploadRequest): Promise<void> {
     onParts: request.onParts,
     signal: request.signal,
   });
+}
+
+/**
+ * Reads a small file and the mtime that goes with its bytes. The common case costs two
+ * thread-pool calls (readFile, then stat): when the file's mtime is older than the moment the
+ * read began and the size matches, no write can have happened during the read. Otherwise (a
+ * recent or future mtime) it reads again through one handle with a stat before and after.
+ */
+async function readWholeFile(source: Entry): Promise<{ body: Buffer; mtimeMs: number }> {
+  const started = Date.now();
+  const body = await readFile(source.path!);
+  const after = await stat(source.path!);
+  if (after.size === body.length && after.mtimeMs < started - 1) return { body, mtimeMs: after.mtimeMs };
+  const handle = await open(source.path!, 'r');
+  try {
+    const before = await handle.stat();
+    const again = await handle.readFile();
+    const end = await handle.stat();
+    if (again.length !== end.size || before.mtimeMs !== end.mtimeMs || before.size !== end.size) throw sourceChanged(source);
+    return { body: again, mtimeMs: end.mtimeMs };
+  } finally {
+    await handle.close();
+  }
 }
 
 function objectParams(request: UploadRequest, mtimeMs: number, partSize: number | undefined): PutObjectCommandInput {

@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { parseISO, isValid, format } from 'date-fns';
+import { format } from 'date-fns/format';
+import { isValid } from 'date-fns/isValid';
+import { parseISO } from 'date-fns/parseISO';
 import {
   configJsonSchema,
   jobStateKey,
