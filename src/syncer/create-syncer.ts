@@ -172,8 +172,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
         if (this.listenerCount('planned') > 0) this.emit('planned', { action, totals: summary.totals() });
         if (action.type === 'skip') {
           if (this.listenerCount('skipped') > 0) this.emit('skipped', { action });
-        }
-        else if (action.type === 'delete') await deletes.add(action.target);
+        } else if (action.type === 'delete') await deletes.add(action.target);
         else if (dryRun) summary.transferred(action);
         else if (pending !== undefined) await pending.add(action);
         else await this.#manager.enqueue(action, this.#route, this.#hooks(action, summary), signal);

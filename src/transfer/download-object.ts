@@ -95,11 +95,12 @@ export async function downloadObject(request: DownloadRequest): Promise<void> {
       const record: DownloadRecord = { etag: request.source.etag!, size: request.source.size, partSize: request.partSize, temp, done: [] };
       await request.state!.set(downloadStateKey(request.path), record);
     }
-    const { mtimeMs, etag, recordedPartSize } =
+    const fetched =
       request.method === 'ranged-get' ? await rangedGet(request, handle, new Set(previous?.done ?? [])) : await singleGet(request, handle);
+    const { mtimeMs } = fetched;
     await handle.close();
     closed = true;
-    await verifyContent(request, temp, etag, recordedPartSize);
+    await verifyContent(request, temp, fetched);
     await utimes(temp, new Date(), new Date(mtimeMs));
     await (request.createOnly ? placeNew(temp, request) : rename(temp, request.path));
     if (resumable) await request.state!.delete(downloadStateKey(request.path));
@@ -178,8 +179,11 @@ interface Fetched {
   readonly etag: string | undefined;
   /** s3kit's recorded part size, if the object was uploaded in parts by s3kit. */
   readonly recordedPartSize: number | undefined;
-  /** MD5 computed while streaming (single GET only). */
-  readonly md5?: string;
+  /**
+   * The multipart ETag the downloaded ranges make (ranged GET, every range fetched in this run):
+   * equal to the object's when it was uploaded with the same part size.
+   */
+  readonly multipartEtag?: string;
 }
 
 async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<Fetched> {
@@ -212,21 +216,35 @@ async function rangedGet(request: DownloadRequest, handle: FileHandle, done: Rea
   if (done.size === 0) await handle.truncate(size);
   let loaded = [...done].reduce((sum, number) => sum + Math.min(partSize, size - (number - 1) * partSize), 0);
   request.onProgress(loaded);
+  const partMd5s = new Map<number, Buffer>();
   const fetchPart = async (start: number, range = `bytes=${start}-${Math.min(start + partSize, size) - 1}`): Promise<GetObjectCommandOutput> => {
     const response = await get(request, range);
-    if (done.has(start / partSize + 1)) return response; // only its headers were wanted
-    const end = Math.min(start + partSize, size) - 1;
-    const body = Buffer.from(await response.Body!.transformToByteArray());
-    if (body.length !== end - start + 1) throw corrupted(request, `part at ${start} has ${body.length} bytes, expected ${end - start + 1}`);
-    await handle.write(body, 0, body.length, start);
     const number = start / partSize + 1;
+    if (done.has(number)) return response; // only its headers were wanted
+    const expected = Math.min(start + partSize, size) - start;
+    // Streamed to its offset chunk by chunk and hashed on the way: memory stays at a few chunks
+    // per part in flight, and the part's MD5 serves the multipart ETag check without a re-read.
+    const hash = createHash('md5');
+    let written = 0;
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        handle.write(chunk, 0, chunk.length, start + written).then(() => {
+          written += chunk.length;
+          loaded += chunk.length;
+          request.onProgress(loaded);
+          callback();
+        }, callback);
+      },
+    });
+    await pipeline(response.Body as NodeJS.ReadableStream, sink, { signal: request.signal });
+    if (written !== expected) throw corrupted(request, `part at ${start} has ${written} bytes, expected ${expected}`);
+    partMd5s.set(number, hash.digest());
     if (request.state !== undefined && request.source.etag !== undefined) {
       await updateState<DownloadRecord>(request.state, downloadStateKey(request.path), (record) =>
         record === undefined ? record! : { ...record, done: [...record.done, number] },
       );
     }
-    loaded += body.length;
-    request.onProgress(loaded);
     return response;
   };
   // The first part's answer carries the metadata; when it was kept, one byte of it is enough.
@@ -250,7 +268,16 @@ async function rangedGet(request: DownloadRequest, handle: FileHandle, done: Rea
   }
   await Promise.all(pending);
   if (failure !== undefined) throw failure;
-  return describeResponse(first, request.source);
+  const partCount = Math.ceil(size / partSize);
+  const allHashed = partMd5s.size === partCount;
+  return {
+    ...describeResponse(first, request.source),
+    multipartEtag: allHashed
+      ? `${createHash('md5')
+          .update(Buffer.concat(Array.from({ length: partCount }, (_, i) => partMd5s.get(i + 1)!)))
+          .digest('hex')}-${partCount}`
+      : undefined,
+  };
 }
 
 function get(request: DownloadRequest, range?: string): Promise<GetObjectCommandOutput> {
@@ -277,8 +304,14 @@ function describeResponse(response: GetObjectCommandOutput, source: Entry): Fetc
  * multipart ETag recomputed with s3kit's recorded part size. (A single GET checked its MD5 while
  * streaming.) Objects whose ETag cannot be reproduced are checked by size only.
  */
-async function verifyContent(request: DownloadRequest, temp: string, etag: string | undefined, recordedPartSize: number | undefined): Promise<void> {
+async function verifyContent(request: DownloadRequest, temp: string, fetched: Fetched): Promise<void> {
+  const { etag, recordedPartSize } = fetched;
   if (request.method !== 'ranged-get' || etag === undefined) return;
+  // Uploaded in parts of the size we downloaded in: the ranges' MD5s settle it without a re-read.
+  if (fetched.multipartEtag !== undefined && recordedPartSize === request.partSize && multipartPartCount(etag) !== undefined) {
+    if (fetched.multipartEtag !== etag.toLowerCase()) throw corrupted(request, 'the multipart ETag does not match');
+    return;
+  }
   if (isMd5Etag(etag)) {
     if ((await digestFile(temp, [], request.signal)).md5 !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
   } else if (multipartPartCount(etag) !== undefined && recordedPartSize !== undefined) {
