@@ -227,11 +227,18 @@ async function rangedGet(request: DownloadRequest, handle: FileHandle, done: Rea
     const hash = createHash('md5');
     let written = 0;
     const sink = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        handle.write(chunk, 0, chunk.length, start + written).then(() => {
-          written += chunk.length;
-          loaded += chunk.length;
+      // While one write is in flight the next chunks queue up (up to 1 MiB) and go in one writev.
+      highWaterMark: 1024 * 1024,
+      writev(chunks, callback) {
+        const buffers = chunks.map(({ chunk }) => chunk as Buffer);
+        let length = 0;
+        for (const buffer of buffers) {
+          hash.update(buffer);
+          length += buffer.length;
+        }
+        handle.writev(buffers, start + written).then(() => {
+          written += length;
+          loaded += length;
           request.onProgress(loaded);
           callback();
         }, callback);

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createSyncer, jsonFileStore, ListingError, type SyncOptions, type UploadRecord } from 's3kit';
+import { createSyncer, jsonFileStore, ListingError, type DownloadRecord, type SyncOptions, type UploadRecord } from 's3kit';
 import { cliEnv, s3kit, s3kitInterrupted } from '../helpers/cli.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { tempDir, writeTree } from '../helpers/files.js';
@@ -16,6 +17,15 @@ function patterned(size: number, seed: number): Buffer {
   const buffer = Buffer.alloc(size);
   for (let i = 0; i < size; i += 4) buffer.writeUInt32LE(((i + seed) * 2654435761) >>> 0, i);
   return buffer;
+}
+
+/** The records in a state file as a running process left it (none while it is being created). */
+function stateRecords<T>(file: string): T[] {
+  try {
+    return Object.values((JSON.parse(readFileSync(file, 'utf8')) as { entries: Record<string, T> }).entries);
+  } catch {
+    return [];
+  }
 }
 
 let proxy: FaultProxy;
@@ -75,16 +85,8 @@ describe('resume', () => {
     const flags = ['--endpoint-url', endpoint, '--state-file', stateFile, '--multipart-threshold', '5MB', '--part-size', '5MB', '--json'];
     const killed = await s3kitInterrupted(
       ['sync', root, `s3://${bucket}`, ...flags],
-      () => {
-        // Kill once the state file holds the four finished parts.
-        try {
-          const text = execFileSync('cat', [stateFile]).toString();
-          const record = Object.values((JSON.parse(text) as { entries: Record<string, UploadRecord> }).entries)[0];
-          return record !== undefined && Object.keys(record.parts).length === 4;
-        } catch {
-          return false;
-        }
-      },
+      // Kill once the state file holds the four finished parts.
+      () => stateRecords<UploadRecord>(stateFile).some((record) => Object.keys(record.parts).length === 4),
       cliEnv(),
       'SIGKILL',
       50,
@@ -145,14 +147,7 @@ describe('resuming a download', () => {
     const flags = ['--endpoint-url', endpoint, '--state-file', stateFile, '--multipart-threshold', '5MB', '--part-size', '5MB', '--json'];
     const killed = await s3kitInterrupted(
       ['sync', `s3://${bucket}`, target, ...flags],
-      () => {
-        try {
-          const entries = (JSON.parse(execFileSync('cat', [stateFile]).toString()) as { entries: Record<string, { done?: number[] }> }).entries;
-          return Object.values(entries).some((record) => record.done?.length === 4);
-        } catch {
-          return false;
-        }
-      },
+      () => stateRecords<DownloadRecord>(stateFile).some((record) => record.done?.length === 4),
       cliEnv(),
       'SIGKILL',
       50,
