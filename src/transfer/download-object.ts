@@ -3,7 +3,7 @@ import { link, lstat, mkdir, open, rename, rm, utimes, type FileHandle } from 'n
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
 import { digestFile } from '../compare/file-digest.js';
 import { isMd5Etag, multipartPartCount } from '../compare/multipart-etag.js';
@@ -13,18 +13,13 @@ import { stripEtagQuotes } from '../core/etag.js';
 import type { TransferMethod } from '../core/events.js';
 import { describeS3Error, httpStatus, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { updateState, type StateStore } from '../state/state-store.js';
+import type { ObjectTransfer } from './object-transfer.js';
 
 /** Names of the temporary files downloads write before renaming them into place. */
 export const DOWNLOAD_TEMP_NAME = /^\.s3kit-[0-9a-f]{12}\.part$/;
 
 /** One object to download into a file. */
-export interface DownloadRequest {
-  readonly client: S3Client;
-  readonly bucket: string;
-  /** The full object key (prefix included). */
-  readonly objectKey: string;
-  /** The listed object (key relative to the prefix, size, ETag). */
-  readonly source: Entry;
+export interface DownloadRequest extends ObjectTransfer {
   /** The destination path, already checked to lie inside the destination directory. */
   readonly path: string;
   readonly method: TransferMethod;
@@ -34,10 +29,6 @@ export interface DownloadRequest {
    * file silently replaced by another key's content.
    */
   readonly createOnly: boolean;
-  readonly partSize: number;
-  readonly queueSize: number;
-  readonly onProgress: (loaded: number) => void;
-  readonly signal: AbortSignal;
   /**
    * With a state store, a ranged download records the parts written to its temp file; an
    * interrupted one is resumed by the next run (same object ETag and size) instead of restarted.

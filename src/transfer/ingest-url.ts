@@ -1,24 +1,15 @@
 import { Readable } from 'node:stream';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { formatMtimeMetadata, MTIME_METADATA, type Entry } from '../core/entry.js';
+import { formatMtimeMetadata, MTIME_METADATA } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { guessContentType } from './content-type.js';
+import type { ObjectTransfer } from './object-transfer.js';
 import type { UploadOptions } from './upload-options.js';
 
 /** One URL of a manifest to stream into a bucket. */
-export interface IngestRequest {
-  readonly client: S3Client;
-  readonly bucket: string;
-  readonly objectKey: string;
-  /** The manifest entry (URL, size from HEAD). */
-  readonly source: Entry;
-  readonly partSize: number;
-  readonly queueSize: number;
+export interface IngestRequest extends ObjectTransfer {
   readonly options: UploadOptions;
-  readonly onProgress: (loaded: number) => void;
-  readonly signal: AbortSignal;
 }
 
 /**

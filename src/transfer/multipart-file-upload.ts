@@ -9,14 +9,13 @@ import {
   UploadPartCommand,
   type CompletedPart,
   type PutObjectCommandInput,
-  type S3Client,
 } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
-import type { Entry } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import { httpStatus, s3ErrorCode } from '../core/s3-errors.js';
 import { updateState, type StateStore } from '../state/state-store.js';
+import type { ObjectTransfer } from './object-transfer.js';
 
 /**
  * What is kept in the StateStore about a multipart upload in progress, so that a later run can
@@ -53,23 +52,15 @@ export function uploadStateKey(bucket: string, key: string): string {
 }
 
 /** One file to upload in parts. */
-export interface MultipartFileUpload {
-  readonly client: S3Client;
-  readonly bucket: string;
-  readonly objectKey: string;
-  readonly source: Entry;
-  readonly partSize: number;
-  readonly queueSize: number;
+export interface MultipartFileUpload extends ObjectTransfer {
   /** Object parameters (metadata, content type, storage class, encryption) for the file's mtime and the part size. */
   readonly params: (mtimeMs: number, partSize: number) => Omit<PutObjectCommandInput, 'Bucket' | 'Key' | 'Body'>;
   /** Where progress is recorded for resuming; without it a failed upload is aborted. */
   readonly state: StateStore | undefined;
   /** With a state store: keep a failed or interrupted upload to resume (true), or abort it. */
   readonly resume: boolean;
-  readonly onProgress: (loaded: number) => void;
   /** Told how many parts were sent and how many were kept from an earlier run. */
   readonly onParts?: (counts: { readonly sent: number; readonly kept: number }) => void;
-  readonly signal: AbortSignal;
 }
 
 const FINGERPRINT_BYTES = 64 * 1024;

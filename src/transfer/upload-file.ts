@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
-import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import type { StateStore } from '../state/state-store.js';
 import { uploadFileInParts } from './multipart-file-upload.js';
 import { formatMtimeMetadata, MTIME_METADATA, PART_SIZE_METADATA, type Entry } from '../core/entry.js';
@@ -8,21 +8,12 @@ import { TransferError } from '../core/errors.js';
 import type { TransferMethod } from '../core/events.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { guessContentType } from './content-type.js';
+import type { ObjectTransfer } from './object-transfer.js';
 import type { UploadOptions } from './upload-options.js';
 
-const MAX_PARTS = 10_000;
-
 /** Where and how one file is uploaded. */
-export interface UploadRequest {
-  readonly client: S3Client;
-  readonly bucket: string;
-  /** The full object key (prefix included). */
-  readonly objectKey: string;
-  /** The local entry, with its path, size and mtime as listed. */
-  readonly source: Entry;
+export interface UploadRequest extends ObjectTransfer {
   readonly method: TransferMethod;
-  readonly partSize: number;
-  readonly queueSize: number;
   readonly options: UploadOptions;
   /** Where multipart progress is recorded to be resumed; without it a failed upload is aborted. */
   readonly state?: StateStore;
@@ -30,9 +21,6 @@ export interface UploadRequest {
   readonly resume?: boolean;
   /** Told, after a multipart upload, how many parts were sent and how many kept from a previous run. */
   readonly onParts?: (counts: { readonly sent: number; readonly kept: number }) => void;
-  /** Called with the bytes of this file sent so far. */
-  readonly onProgress: (loaded: number) => void;
-  readonly signal: AbortSignal;
 }
 
 /**

@@ -325,7 +325,9 @@ describe('local faults', () => {
       await putObject(bucket, 'fits.txt', 'small');
       await putObject(bucket, 'too-big.bin', patterned(2 * MiB, 8));
       const target = await mount('size=1m');
-      const summary = await createSyncer(viaProxy(`s3://${bucket}`, target, { retries: 0 })).run();
+      // One at a time, in key order: fits.txt lands first, then too-big.bin fills the disk (run
+      // side by side, the big one could fill it while the small one is still being written).
+      const summary = await createSyncer(viaProxy(`s3://${bucket}`, target, { retries: 0, concurrency: 1 })).run();
       expect(summary.failures).toEqual([expect.objectContaining({ key: 'too-big.bin', code: 'ENOSPC' })]);
       expect(await readdir(target)).toEqual(['fits.txt']);
     });
