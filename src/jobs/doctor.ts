@@ -13,6 +13,7 @@ import type { JobConfig } from '../config/config-schema.js';
 import { parseLocation, type S3Location } from '../core/location.js';
 import { describeS3Error, httpStatus, s3ErrorCode } from '../core/s3-errors.js';
 import { createS3Client, type S3ConnectionOptions } from '../transfer/s3-client.js';
+import { jobConnection } from './job-connection.js';
 
 /**
  * One line of `s3kit doctor`.
@@ -42,7 +43,7 @@ export async function* runDoctor(config: LoadedConfig, options: { readonly conne
   yield { ok: true, subject: `config ${config.path}`, detail: `${config.jobs.length} job(s), valid` };
   const clients = new Map<string, { client: S3Client; serverDate: { value?: string } }>();
   const clientFor = (job: JobConfig) => {
-    const connection = connectionOf(job, config, options.connection);
+    const connection = jobConnection(job, config, options.connection);
     const id = JSON.stringify([connection.endpoint, connection.region, connection.profile, connection.forcePathStyle]);
     let entry = clients.get(id);
     if (entry === undefined) {
@@ -154,15 +155,4 @@ function fixFor(error: unknown): string {
     default:
       return 'see the message';
   }
-}
-
-function connectionOf(job: JobConfig, config: LoadedConfig, base: S3ConnectionOptions | undefined): S3ConnectionOptions {
-  const connection = { ...config.defaults.connection, ...job.connection };
-  return {
-    ...base,
-    endpoint: connection.endpoint ?? base?.endpoint,
-    region: connection.region ?? base?.region,
-    profile: connection.profile ?? base?.profile,
-    forcePathStyle: connection.pathStyle ?? base?.forcePathStyle,
-  };
 }

@@ -12,6 +12,7 @@ import { StrategyResolver } from '../strategies/strategy-resolver.js';
 import { createSyncer, type Syncer } from '../syncer/create-syncer.js';
 import type { SyncOptions } from '../syncer/options.js';
 import type { S3ConnectionOptions } from '../transfer/s3-client.js';
+import { jobConnection } from './job-connection.js';
 import type { JobLog } from './job-log.js';
 import { LAST_RUN_KEY, recordFromSummary, recordJobRun, type JobRunRecord, type RunRecord } from './run-history.js';
 
@@ -157,20 +158,15 @@ function syncOptionsFor(
   resolved: { source: string; target: string; modifiedAfter?: Date; modifiedBefore?: Date },
 ): SyncOptions {
   const { defaults } = context.config;
-  const connection = { ...defaults.connection, ...job.connection };
   const filters = job.filters ?? {};
   const rules = [
     ...[...defaults.exclude, ...(filters.exclude ?? [])].map((pattern) => ({ type: 'exclude' as const, pattern })),
     ...(filters.include ?? []).map((pattern) => ({ type: 'include' as const, pattern })),
   ];
   return {
-    ...context.connection,
+    ...jobConnection(job, context.config, context.connection),
     source: resolved.source,
     target: resolved.target,
-    endpoint: connection.endpoint ?? context.connection?.endpoint,
-    region: connection.region ?? context.connection?.region,
-    profile: connection.profile ?? context.connection?.profile,
-    forcePathStyle: connection.pathStyle ?? context.connection?.forcePathStyle,
     rules,
     ignorePatterns: filters.ignorePatterns,
     ignoreFileName: filters.ignoreFileName,

@@ -21,6 +21,7 @@ import { describeError } from '../describe-error.js';
 import { exitCodeForError, ExitCode } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../output/format.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../sync-flags.js';
+import { parsePositiveInteger } from '../values.js';
 
 const DEFAULT_CONFIG = 's3kit.yaml';
 
@@ -45,10 +46,7 @@ export function runCommand(context: CliContext, setExitCode: (code: number) => v
     .description('run the enabled jobs of the config (or the named ones) for a date')
     .argument('[job...]', 'jobs to run (default: every enabled job)')
     .option('--date <YYYY-MM-DD>', "the date the run is for (default: yesterday)", parseDay)
-    .option('--parallel <n>', 'jobs at once (default 1)', (value: string) => {
-      if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number.`);
-      return Number(value);
-    })
+    .option('--parallel <n>', 'jobs at once (default 1)', parsePositiveInteger)
     .option('--dry-run', 'plan every job, transfer nothing, record nothing')
     .option('--json', 'print each job result and the run as JSON lines')
     .option('--debug', 'print stack traces of errors');
