@@ -51,7 +51,15 @@ export interface ProgressTotals {
  */
 export interface SyncWarning {
   /** What was passed over. */
-  readonly code: 'special-file' | 'symlink-loop' | 'broken-symlink' | 'unreadable' | 'skipped-symlink' | 'unreachable-url';
+  readonly code:
+    | 'special-file'
+    | 'symlink-loop'
+    | 'broken-symlink'
+    | 'unreadable'
+    | 'skipped-symlink'
+    | 'unreachable-url'
+    | 'invalid-name'
+    | 'ignore-file-symlink';
   /** The absolute local path or the key concerned. */
   readonly path: string;
   /** A sentence for people, starting with the path. */

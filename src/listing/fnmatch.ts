@@ -25,3 +25,9 @@ export function compileFnmatch(pattern: string): RegExp {
   }
   return new RegExp(`^${source}$`, 's');
 }
+
+/** The part of a pattern before its first wildcard (`*`, `?` or `[`): every match starts with it. */
+export function literalPrefix(pattern: string): string {
+  const wildcard = pattern.search(/[*?[]/);
+  return wildcard === -1 ? pattern : pattern.slice(0, wildcard);
+}

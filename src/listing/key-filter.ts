@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { compileFnmatch } from './fnmatch.js';
+import type { SyncWarning } from '../core/events.js';
+import { compileFnmatch, literalPrefix } from './fnmatch.js';
 
 /**
  * An aws-cli style filter rule. Rules apply in order and the last matching one wins; a key no
@@ -37,6 +38,13 @@ export interface FilterOptions {
    * @defaultValue `[]`
    */
   readonly rules?: readonly FilterRule[];
+  /**
+   * Match gitignore patterns (ignore files and `ignorePatterns`) regardless of case, like git
+   * with `core.ignorecase = true`. Git matches case-sensitively unless told otherwise, and so
+   * does s3kit: `*.TXT` does not exclude `a.txt`.
+   * @defaultValue `false`
+   */
+  readonly ignoreCase?: boolean;
 }
 
 interface RuleSet {
@@ -59,19 +67,27 @@ export class KeyFilter {
   readonly #localRoot: string | undefined;
   readonly #ignoreFileName: string | undefined;
   readonly #base: Ignore | undefined;
-  readonly #rules: readonly { readonly include: boolean; readonly regexp: RegExp }[];
+  readonly #rules: readonly { readonly include: boolean; readonly regexp: RegExp; readonly pattern: string }[];
+  readonly #ignoreCase: boolean;
+  readonly #onWarning: ((warning: SyncWarning) => void) | undefined;
   readonly #ruleSets = new Map<string, Promise<RuleSet | undefined>>();
   readonly #dirDecisions = new Map<string, Promise<boolean>>();
 
-  /** @param options - the filters, and the local root that ignore files are read from. */
-  constructor(options: FilterOptions & { readonly localRoot?: string }) {
+  /**
+   * @param options - the filters, the local root that ignore files are read from, and where to
+   * report an ignore file that is not read (a symbolic link).
+   */
+  constructor(options: FilterOptions & { readonly localRoot?: string; readonly onWarning?: (warning: SyncWarning) => void }) {
     this.#localRoot = options.localRoot;
     this.#ignoreFileName = options.localRoot === undefined ? undefined : options.ignoreFileName;
+    this.#ignoreCase = options.ignoreCase ?? false;
+    this.#onWarning = options.onWarning;
     const patterns = options.ignorePatterns ?? [];
-    this.#base = patterns.length > 0 ? ignore().add(patterns as string[]) : undefined;
+    this.#base = patterns.length > 0 ? ignore({ ignorecase: this.#ignoreCase }).add(patterns as string[]) : undefined;
     this.#rules = (options.rules ?? []).map((rule) => ({
       include: rule.type === 'include',
       regexp: compileFnmatch(rule.pattern),
+      pattern: rule.pattern,
     }));
   }
 
@@ -92,6 +108,29 @@ export class KeyFilter {
       if (parent !== '' && (await this.excludesDirectory(parent))) return true;
       return this.#ignoredByGitRules(dirKey);
     });
+  }
+
+  /**
+   * Whether every key below `dirKey` (ending in `/`) is certainly excluded, judged without
+   * reading ignore files (false whenever ignore files are in play): a gitignore pattern excludes
+   * the directory or one of its parents, or an aws-cli exclude rule of the form `prefix*` covers
+   * it and no later include rule could match a key below it. Used to allow overlapping source
+   * and target prefixes only when the overlap is filtered out (rclone's rule).
+   */
+  excludesSubtree(dirKey: string): boolean {
+    if (this.#ignoreFileName !== undefined) return false;
+    if (this.#base !== undefined) {
+      for (let dir = dirKey; dir !== ''; dir = parentDir(dir)) if (this.#base.ignores(dir)) return true;
+    }
+    for (let i = this.#rules.length - 1; i >= 0; i--) {
+      const rule = this.#rules[i]!;
+      const prefix = literalPrefix(rule.pattern);
+      const couldMatchBelow = prefix.startsWith(dirKey) || dirKey.startsWith(prefix);
+      if (rule.include) {
+        if (couldMatchBelow) return false;
+      } else if (rule.pattern === `${prefix}*` && dirKey.startsWith(prefix)) return true;
+    }
+    return false;
   }
 
   /**
@@ -139,11 +178,21 @@ export class KeyFilter {
       const file = join(this.#localRoot!, dir, this.#ignoreFileName!);
       let text: string;
       try {
+        // git does not read an in-tree ignore file that is a symbolic link; neither do we.
+        if ((await lstat(file)).isSymbolicLink()) {
+          this.#onWarning?.({
+            code: 'ignore-file-symlink',
+            path: file,
+            message: `${file}: ignore file is a symbolic link, which git does not read; not read (replace it with a regular file)`,
+            incompleteListing: false,
+          });
+          return undefined;
+        }
         text = await readFile(file, 'utf8');
       } catch {
         return undefined; // no ignore file in this directory (or the directory does not exist)
       }
-      return { dir, ignore: ignore().add(text) };
+      return { dir, ignore: ignore({ ignorecase: this.#ignoreCase }).add(text) };
     });
   }
 

@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { escapeBytes } from '../core/escape.js';
 import type { Entry } from '../core/entry.js';
 import type { SyncWarning } from '../core/events.js';
 import { compareKeys } from '../core/key-order.js';
@@ -55,7 +57,7 @@ async function* walkDirectory(
   options.signal?.throwIfAborted();
   let dirents: Dirent[];
   try {
-    dirents = await readdir(absoluteDir, { withFileTypes: true });
+    dirents = namedInUtf8(absoluteDir, await readdir(absoluteDir, { withFileTypes: true, encoding: 'buffer' }), options);
   } catch (error) {
     warn(options, 'unreadable', absoluteDir, `cannot read directory: ${describe(error)}`, true);
     return;
@@ -86,6 +88,25 @@ async function* walkDirectory(
       yield { key, size: child.stats.size, mtimeMs: child.stats.mtimeMs, path: absolutePath };
     }
   }
+}
+
+/**
+ * Keys are UTF-8 (S3 stores them so), and a name that is not valid UTF-8 has no key: decoding it
+ * would turn its bytes into U+FFFD, which breaks the key order and can merge two names into one.
+ * Such names are passed over with a warning that escapes their bytes, and since their absence
+ * from the listing proves nothing, the warning cancels deletes like an unreadable directory.
+ */
+function namedInUtf8(dir: string, dirents: Dirent<Buffer>[], options: WalkLocalOptions): Dirent[] {
+  const named: Dirent[] = [];
+  for (const dirent of dirents) {
+    if (isUtf8(dirent.name)) {
+      (dirent as unknown as { name: string }).name = dirent.name.toString('utf8');
+      named.push(dirent as unknown as Dirent);
+    } else {
+      warn(options, 'invalid-name', join(dir, escapeBytes(dirent.name)), 'name is not valid UTF-8, so it cannot be an S3 key; skipped (rename it to sync it)', true);
+    }
+  }
+  return named;
 }
 
 async function statChild(dir: string, dirent: Dirent, options: WalkLocalOptions): Promise<Child | undefined> {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Action } from '../core/action.js';
 import type { Entry } from '../core/entry.js';
 import { ConfigError, PlanMismatchError } from '../core/errors.js';
@@ -41,25 +42,143 @@ export function planFileHeader(source: string, target: string, settings: Readonl
  */
 export async function readPlanLines(lines: AsyncIterable<string>): Promise<{ header: PlanFileHeader; actions: AsyncGenerator<Action> }> {
   const iterator = lines[Symbol.asyncIterator]();
+  let headerLine = 1;
   let first = await iterator.next();
-  while (first.done !== true && first.value.trim() === '') first = await iterator.next();
-  const header = first.done === true ? undefined : (parseLine(first.value, 1) as Partial<PlanFileHeader>);
+  while (first.done !== true && first.value.trim() === '') {
+    first = await iterator.next();
+    headerLine++;
+  }
+  const header = first.done === true ? undefined : (parseLine(first.value, headerLine) as Partial<PlanFileHeader> | null);
   if (header?.type !== 'plan' || typeof header.source !== 'string' || typeof header.target !== 'string') {
     throw new ConfigError('plan', 'not an s3kit plan file: the first line must be the header written by `s3kit plan --json`.');
   }
   if (header.version !== PLAN_FILE_VERSION) {
     throw new ConfigError('plan', `plan file version ${String(header.version)} is not supported (this s3kit reads version ${PLAN_FILE_VERSION}).`);
   }
+  validateSettings(header.settings, headerLine);
   async function* actions(): AsyncGenerator<Action> {
-    let lineNumber = 1;
+    let lineNumber = headerLine;
     for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
       lineNumber++;
       if (next.value.trim() === '') continue;
-      const record = parseLine(next.value, lineNumber) as { type?: string; action?: Action };
-      if (record.type === 'action' && record.action !== undefined) yield record.action;
+      const record = parseLine(next.value, lineNumber) as { type?: unknown; action?: unknown } | null;
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+        throw new ConfigError('plan', `plan file line ${lineNumber} is not a JSON object.`);
+      }
+      if (record.type === 'action') yield validateAction(record.action, lineNumber);
     }
   }
   return { header: header as PlanFileHeader, actions: actions() };
+}
+
+const entrySchema = z.strictObject({
+  key: z.string(),
+  size: z.number().int().nonnegative(),
+  mtimeMs: z.number().finite(),
+  etag: z.string().optional(),
+  storageClass: z.string().optional(),
+  path: z.string().optional(),
+  url: z.string().optional(),
+});
+
+const connectionSchema = z.strictObject({
+  endpoint: z.string().optional(),
+  region: z.string().optional(),
+  profile: z.string().optional(),
+  forcePathStyle: z.boolean().optional(),
+});
+
+/**
+ * The settings a plan header may hold: what `s3kit plan --json` writes. Their values are
+ * checked again by `createSyncer` when the plan is applied; this catches a hand-edited header
+ * before anything else (an unknown name, a value of the wrong type) with its line number.
+ */
+const settingsSchema = z.strictObject({
+  delete: z.boolean().optional(),
+  deleteExcluded: z.boolean().optional(),
+  maxDelete: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?%$/)]).optional(),
+  compare: z.enum(['size-mtime', 'size-only', 'exact-timestamps', 'checksum']).optional(),
+  followSymlinks: z.boolean().optional(),
+  rules: z.array(z.strictObject({ type: z.enum(['include', 'exclude']), pattern: z.string() })).optional(),
+  ignorePatterns: z.array(z.string()).optional(),
+  ignorePatternFiles: z.array(z.string()).optional(),
+  ignoreFileName: z.string().optional(),
+  ignoreCase: z.boolean().optional(),
+  concurrency: z.number().int().positive().optional(),
+  multipartThreshold: z.number().int().positive().optional(),
+  partSize: z.number().int().positive().optional(),
+  upload: z
+    .strictObject({
+      storageClass: z.string().optional(),
+      sse: z.enum(['AES256', 'aws:kms']).optional(),
+      sseKmsKeyId: z.string().optional(),
+      acl: z.string().optional(),
+      contentType: z.string().optional(),
+      cacheControl: z.string().optional(),
+      metadata: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  metadataDirective: z.enum(['COPY', 'REPLACE']).optional(),
+  multipartCopyThreshold: z.number().int().positive().optional(),
+  sourceConnection: connectionSchema.optional(),
+  connection: connectionSchema.optional(),
+});
+
+/** The setting names a plan header may hold. */
+const SETTING_NAMES: ReadonlySet<string> = new Set(Object.keys(settingsSchema.shape));
+
+function validateSettings(settings: unknown, lineNumber: number): void {
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+    throw new ConfigError('plan', `plan file line ${lineNumber}: "settings" must be an object (as \`s3kit plan --json\` writes it); make a new plan.`);
+  }
+  for (const name of Object.keys(settings)) {
+    if (!SETTING_NAMES.has(name)) {
+      throw new ConfigError('plan', `plan file line ${lineNumber}: unknown setting "${name}" (known: ${[...SETTING_NAMES].join(', ')}); make a new plan.`);
+    }
+  }
+  const parsed = settingsSchema.safeParse(settings);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError('plan', `plan file line ${lineNumber}: setting "${issue.path.join('.')}" is invalid: ${issue.message}; make a new plan.`);
+  }
+}
+
+const ACTION_TYPES = ['copy', 'update', 'delete', 'skip'] as const;
+
+/** Checks one saved action's shape, so that a hand-edited line is refused with its number. */
+function validateAction(action: unknown, lineNumber: number): Action {
+  const fail = (problem: string): never => {
+    throw new ConfigError('plan', `plan file line ${lineNumber}: ${problem}; make a new plan.`);
+  };
+  if (typeof action !== 'object' || action === null || Array.isArray(action)) return fail('"action" must be an object');
+  const record = action as Record<string, unknown>;
+  if (typeof record.key !== 'string') return fail('the action has no "key" (a string)');
+  if (!(ACTION_TYPES as readonly unknown[]).includes(record.type)) {
+    return fail(`unknown action type ${JSON.stringify(record.type)} (one of ${ACTION_TYPES.join(', ')})`);
+  }
+  if (typeof record.reason !== 'string') return fail('the action has no "reason" (a string)');
+  const needs: Record<(typeof ACTION_TYPES)[number], readonly ('source' | 'target')[]> = {
+    copy: ['source'],
+    update: ['source', 'target'],
+    delete: ['target'],
+    skip: [],
+  };
+  for (const side of ['source', 'target'] as const) {
+    const entry = record[side];
+    if (entry === undefined) {
+      if (needs[record.type as (typeof ACTION_TYPES)[number]].includes(side)) fail(`a ${String(record.type)} action needs a "${side}" entry`);
+      continue;
+    }
+    const parsed = entrySchema.safeParse(entry);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      fail(`"${[side, ...issue.path].join('.')}" is invalid (${issue.message})`);
+    }
+  }
+  for (const name of Object.keys(record)) {
+    if (!['type', 'key', 'reason', 'source', 'target'].includes(name)) fail(`unknown action field "${name}"`);
+  }
+  return action as Action;
 }
 
 function parseLine(line: string, lineNumber: number): unknown {

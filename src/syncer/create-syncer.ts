@@ -27,6 +27,7 @@ import { maxDeleteAllowance, validateMaxDelete, type MaxDelete } from './max-del
 import type { RunOptions, SyncOptions } from './options.js';
 import { SummaryBuilder } from './summary-builder.js';
 import { objectMetadataReader } from './object-metadata.js';
+import { assertNoOverlap } from './overlap.js';
 
 /**
  * A configured sync between two locations. Emits {@link SyncerEvents}.
@@ -91,6 +92,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     if (options.ignoreFileName !== undefined && this.source.kind !== 'local') {
       throw new ConfigError('ignoreFileName', 'ignoreFileName reads ignore files from a local source, and the source is in S3: use ignorePatterns or rules.');
     }
+    assertNoOverlap(this.source, this.target, options);
     this.#route = { from: this.source, to: this.target };
     this.#maxDelete = validateMaxDelete(options.maxDelete);
     if (options.deleteExcluded === true && options.delete !== true) {
@@ -147,7 +149,9 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     const dryRun = this.#options.dryRun ?? false;
     const summary = new SummaryBuilder(formatLocation(this.source), formatLocation(this.target), dryRun);
     const deletes = new SpillQueue<Entry>();
-    const planFirst = runOptions.planFirst ?? runOptions.expectedPlan !== undefined;
+    // A saved plan is verified in full before anything runs: executing its first actions while a
+    // later one may still differ would carry out part of a plan nobody reviewed.
+    const planFirst = runOptions.expectedPlan !== undefined || runOptions.planFirst === true;
     const pending = planFirst ? new SpillQueue<TransferAction>() : undefined;
     let incompleteListing = false;
     let targetCount = 0;
@@ -223,8 +227,10 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     const filter = new KeyFilter({
       ignorePatterns: [...(this.#options.ignorePatterns ?? []), ...(await readPatternFiles(this.#options.ignorePatternFiles))],
       ignoreFileName: this.#options.ignoreFileName,
+      ignoreCase: this.#options.ignoreCase,
       rules: this.#options.rules,
       localRoot: from.kind === 'local' ? from.path : undefined,
+      onWarning,
     });
     const source =
       from.kind === 'local'

@@ -149,7 +149,8 @@ export interface RunOptions {
    * Plan in full before the first transfer, so `planComplete` (with final totals) comes before
    * any `transferStart`; pending transfers past 10,000 spill to a temporary file. Without it,
    * transfers start while listing goes on and the planner waits for the queue.
-   * @defaultValue `false` (`true` when `expectedPlan` is given)
+   * With `expectedPlan` the run always plans first, whatever this says.
+   * @defaultValue `false` (always `true` when `expectedPlan` is given)
    */
   readonly planFirst?: boolean;
   /**

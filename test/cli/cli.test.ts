@@ -305,6 +305,63 @@ describe('plan and apply', () => {
     expect((await listObjects(bucket)).has('d.txt')).toBe(false);
   });
 
+  it('executes nothing of an out-of-date plan, even when the difference comes late and stdout is not a terminal', async () => {
+    const bucket = await createTestBucket('cli-stale');
+    const root = await tempDir('cli-stale');
+    await writeTree(root, { 'a.txt': 'first', 'm.txt': 'middle', 'z.txt': 'last' });
+    const saved = await s3kit(['plan', root, `s3://${bucket}`, '--json']);
+    expect(saved.code).toBe(0);
+    const planFile = join(await tempDir('stale-plans'), 'plan.ndjson');
+    await writeFile(planFile, saved.stdout);
+    await writeTree(root, { 'z.txt': 'last, but longer now' }); // the last key differs
+
+    const stale = await s3kit(['apply', planFile]);
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toMatch(/out of date at "z\.txt"/);
+    expect(await listObjects(bucket)).toEqual(new Map()); // not a.txt, not m.txt: nothing at all
+  });
+
+  it.each([
+    ['a header without settings', (header: Record<string, unknown>) => ({ ...header, settings: undefined }), /plan file line 1: "settings" must be an object/],
+    ['settings that are not an object', (header: Record<string, unknown>) => ({ ...header, settings: 'x' }), /plan file line 1: "settings" must be an object/],
+    ['an unknown setting', (header: Record<string, unknown>) => ({ ...header, settings: { ...(header.settings as object), frobnicate: 1 } }), /plan file line 1: unknown setting "frobnicate"/],
+    ['a setting with a bad value', (header: Record<string, unknown>) => ({ ...header, settings: { ...(header.settings as object), compare: 'bogus' } }), /compare/],
+    ['a source that is not a string', (header: Record<string, unknown>) => ({ ...header, source: 5 }), /not an s3kit plan file/],
+  ])('refuses a plan with %s: exit 2, no stack trace', async (_what, edit, message) => {
+    const bucket = await createTestBucket('cli-badplan');
+    const root = await tempDir('cli-badplan');
+    await writeTree(root, { 'a.txt': 'a' });
+    const saved = await s3kit(['plan', root, `s3://${bucket}`, '--json']);
+    const [header, ...rest] = saved.stdout.trim().split('\n');
+    const planFile = join(await tempDir('bad-plans'), 'plan.ndjson');
+    await writeFile(planFile, [JSON.stringify(edit(JSON.parse(header!) as Record<string, unknown>)), ...rest].join('\n') + '\n');
+    const result = await s3kit(['apply', planFile]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(await listObjects(bucket)).toEqual(new Map());
+  });
+
+  it.each([
+    ['an action without a key', { type: 'copy', reason: 'missing-in-target', source: { key: 'a.txt', size: 1, mtimeMs: 0 } }, /plan file line 2: the action has no "key"/],
+    ['an unknown action type', { type: 'explode', key: 'a.txt', reason: 'x' }, /plan file line 2: unknown action type "explode"/],
+    ['a copy without its source entry', { type: 'copy', key: 'a.txt', reason: 'missing-in-target' }, /plan file line 2: a copy action needs a "source" entry/],
+    ['an entry with a negative size', { type: 'copy', key: 'a.txt', reason: 'missing-in-target', source: { key: 'a.txt', size: -1, mtimeMs: 0 } }, /plan file line 2: "source\.size" is invalid/],
+  ])('refuses a plan with %s: exit 2 and the line number', async (_what, action, message) => {
+    const bucket = await createTestBucket('cli-badaction');
+    const root = await tempDir('cli-badaction');
+    await writeTree(root, { 'a.txt': 'a' });
+    const saved = await s3kit(['plan', root, `s3://${bucket}`, '--json']);
+    const [header] = saved.stdout.trim().split('\n');
+    const planFile = join(await tempDir('bad-actions'), 'plan.ndjson');
+    await writeFile(planFile, `${header!}\n${JSON.stringify({ type: 'action', action })}\n`);
+    const result = await s3kit(['apply', planFile]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await listObjects(bucket)).toEqual(new Map());
+  });
+
   it('refuses a plan file that does not exist', async () => {
     const result = await s3kit(['apply', '/nonexistent/plan.ndjson']);
     expect(result.code).toBe(2);

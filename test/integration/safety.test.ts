@@ -1,0 +1,175 @@
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createSyncer, PlanMismatchError, type Action, type SyncWarning } from 's3kit';
+import { createTestBucket, getObjectBytes, listObjects, syncOptions, testClient } from '../helpers/s3.js';
+import { tempDir, writeTree } from '../helpers/files.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+
+async function put(bucket: string, key: string, body: string): Promise<void> {
+  await testClient().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
+async function bucketContents(bucket: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const key of [...(await listObjects(bucket)).keys()].sort()) out[key] = (await getObjectBytes(bucket, key)).toString();
+  return out;
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+describe('overlapping S3 locations in one bucket', () => {
+  it.each([
+    ['the source inside the target', 'q/sub', 'q'],
+    ['the target inside the source', 'p', 'p/sub'],
+    ['the same prefix', 'p', 'p/'],
+    ['the whole bucket as the source', '', 'p'],
+  ])('refuses %s with a ConfigError naming both, and changes nothing', async (_what, from, to) => {
+    const bucket = await createTestBucket('overlap');
+    await put(bucket, 'q/sub/x', 'original');
+    await put(bucket, 'q/sub/sub/x', 'nested');
+    await put(bucket, 'p/a', 'a');
+    const before = await bucketContents(bucket);
+    for (const del of [false, true]) {
+      let error: unknown;
+      try {
+        await createSyncer(syncOptions(`s3://${bucket}/${from}`, `s3://${bucket}/${to}`, { delete: del })).run();
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toContain(`s3://${bucket}/${from}`.replace(/\/?$/, from === '' ? '/' : '/'));
+      expect((error as ConfigError).message).toContain(`s3://${bucket}/${to.replace(/\/$/, '')}/`);
+      expect((error as ConfigError).message).toMatch(/overlap/);
+    }
+    expect(await bucketContents(bucket)).toEqual(before);
+  });
+
+  it('refuses at createSyncer, before any listing', () => {
+    expect(() => createSyncer(syncOptions('s3://some-bucket/q/sub', 's3://some-bucket/q'))).toThrow(ConfigError);
+  });
+
+  it('allows the overlap when the filters exclude it (rclone rule), and then touches only the target', async () => {
+    const bucket = await createTestBucket('overlap-ok');
+    await put(bucket, 'p/a', 'a');
+    await put(bucket, 'p/sub/old', 'old'); // the target's own content
+    const syncer = createSyncer(syncOptions(`s3://${bucket}/p`, `s3://${bucket}/p/sub`, { ignorePatterns: ['sub/'], delete: true }));
+    const summary = await syncer.run();
+    expect(summary.failedCount).toBe(0);
+    expect(await bucketContents(bucket)).toEqual({ 'p/a': 'a', 'p/sub/a': 'a' });
+    // A second run is a no-op: nothing nests deeper.
+    await syncer.run();
+    expect(await bucketContents(bucket)).toEqual({ 'p/a': 'a', 'p/sub/a': 'a' });
+  });
+
+  it('allows an aws-cli exclude of the overlap, but not when a later include may bring part of it back', async () => {
+    expect(() => createSyncer(syncOptions('s3://b-x/q/sub', 's3://b-x/q', { rules: [{ type: 'exclude', pattern: 'sub/*' }] }))).not.toThrow();
+    expect(() =>
+      createSyncer(
+        syncOptions('s3://b-x/q/sub', 's3://b-x/q', {
+          rules: [
+            { type: 'exclude', pattern: 'sub/*' },
+            { type: 'include', pattern: '*.txt' },
+          ],
+        }),
+      ),
+    ).toThrow(/overlap/);
+    // deleteExcluded would delete the source's own objects from the target side.
+    expect(() =>
+      createSyncer(syncOptions('s3://b-x/q/sub', 's3://b-x/q', { ignorePatterns: ['sub/'], delete: true, deleteExcluded: true })),
+    ).toThrow(/overlap/);
+  });
+
+  it('does not treat different buckets, or sibling prefixes that share letters, as overlapping', () => {
+    expect(() => createSyncer(syncOptions('s3://b-one/p', 's3://b-two/p'))).not.toThrow();
+    expect(() => createSyncer(syncOptions('s3://b-one/p', 's3://b-one/p2'))).not.toThrow();
+  });
+});
+
+describe('apply of a saved plan (expectedPlan)', () => {
+  it('executes nothing unless the whole fresh plan equals the saved one, whatever planFirst says', async () => {
+    const bucket = await createTestBucket('stale-plan');
+    const root = await tempDir('stale-plan');
+    await writeTree(root, { 'a.txt': 'first', 'm.txt': 'middle', 'z.txt': 'last' });
+    const saved = await collect(createSyncer(syncOptions(root, `s3://${bucket}`)).plan());
+    await writeFile(join(root, 'z.txt'), 'last, and longer');
+
+    async function* replay(): AsyncGenerator<Action> {
+      yield* saved;
+    }
+    const syncer = createSyncer(syncOptions(root, `s3://${bucket}`));
+    const started: string[] = [];
+    syncer.on('transferStart', ({ action }) => started.push(action.key));
+    await expect(syncer.run({ expectedPlan: replay(), planFirst: false })).rejects.toBeInstanceOf(PlanMismatchError);
+    expect(started).toEqual([]);
+    expect(await listObjects(bucket)).toEqual(new Map());
+  });
+});
+
+describe('ignore files follow git', () => {
+  it('matches case-sensitively by default, and case-insensitively with ignoreCase', async () => {
+    const bucket = await createTestBucket('ignore-case');
+    const root = await tempDir('ignore-case');
+    await writeTree(root, { '.gitignore': '*.TXT\n[A-Z]1\n', 'a.txt': 'kept', 'a1': 'kept', 'B.TXT': 'ignored', 'Z1': 'ignored' });
+    await createSyncer(syncOptions(root, `s3://${bucket}`, { ignoreFileName: '.gitignore' })).run();
+    expect([...(await listObjects(bucket)).keys()].sort()).toEqual(['.gitignore', 'a.txt', 'a1']);
+
+    const bucket2 = await createTestBucket('ignore-case2');
+    await createSyncer(syncOptions(root, `s3://${bucket2}`, { ignoreFileName: '.gitignore', ignoreCase: true })).run();
+    expect([...(await listObjects(bucket2)).keys()].sort()).toEqual(['.gitignore']);
+  });
+
+  it('applies ignorePatterns case-sensitively too', async () => {
+    const bucket = await createTestBucket('ignore-case3');
+    const root = await tempDir('ignore-case3');
+    await writeTree(root, { 'a.txt': 'kept', 'B.TXT': 'ignored' });
+    await createSyncer(syncOptions(root, `s3://${bucket}`, { ignorePatterns: ['*.TXT'] })).run();
+    expect([...(await listObjects(bucket)).keys()].sort()).toEqual(['a.txt']);
+  });
+
+  it('does not read an ignore file that is a symbolic link (git does not), and warns', async () => {
+    const bucket = await createTestBucket('ignore-link');
+    const root = await tempDir('ignore-link');
+    const elsewhere = await tempDir('ignore-link-target');
+    await writeFile(join(elsewhere, 'rules'), '*\n');
+    await writeTree(root, { 'sub/a.txt': 'a' });
+    await symlink(join(elsewhere, 'rules'), join(root, 'sub', '.gitignore'));
+    const syncer = createSyncer(syncOptions(root, `s3://${bucket}`, { ignoreFileName: '.gitignore', followSymlinks: false }));
+    const warnings: SyncWarning[] = [];
+    syncer.on('warning', (warning) => warnings.push(warning));
+    await syncer.run();
+    expect([...(await listObjects(bucket)).keys()]).toContain('sub/a.txt');
+    expect(warnings.map((warning) => warning.message).join('\n')).toMatch(/sub\/\.gitignore.*symbolic link/);
+  });
+});
+
+describe('file names that are not valid UTF-8', () => {
+  it('warns with the name escaped, syncs the rest, and skips deletes', async () => {
+    const bucket = await createTestBucket('bad-utf8');
+    const root = await tempDir('bad-utf8');
+    await writeTree(root, { 'a.txt': 'a', 'm/ok.txt': 'ok', 'z.txt': 'z' });
+    const bad1 = Buffer.concat([Buffer.from(`${root}/`), Buffer.from([0x62, 0xff, 0x63])]);
+    const bad2 = Buffer.concat([Buffer.from(`${root}/m/`), Buffer.from([0xc3, 0x28])]);
+    await writeFile(bad1, 'bad one');
+    await writeFile(bad2, 'bad two');
+    await mkdir(Buffer.concat([Buffer.from(`${root}/`), Buffer.from([0x64, 0xfe])]));
+    await put(bucket, 'gone.txt', 'would be deleted');
+
+    const syncer = createSyncer(syncOptions(root, `s3://${bucket}`, { delete: true }));
+    const warnings: SyncWarning[] = [];
+    syncer.on('warning', (warning) => warnings.push(warning));
+    const summary = await syncer.run();
+    const keys = [...(await listObjects(bucket)).keys()].sort();
+    expect(keys).toEqual(['a.txt', 'gone.txt', 'm/ok.txt', 'z.txt']);
+    const text = warnings.map((warning) => warning.message).join('\n');
+    expect(text).toContain('b\\xffc');
+    expect(text).toContain('m/\\xc3(');
+    expect(text).toContain('d\\xfe');
+    expect(warnings.every((warning) => warning.incompleteListing)).toBe(true);
+    expect(summary.deletesSkipped?.reason).toBe('incomplete-listing');
+  });
+});
