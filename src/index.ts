@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { compareKeys } from './core/key-order.js';
+export { escapeText } from './core/escape.js';
 export {
   S3kitError,
   ConfigError,

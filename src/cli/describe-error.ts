@@ -1,9 +1,10 @@
-import { isS3kitError } from 's3kit';
+import { escapeText, isS3kitError } from 's3kit';
 
 /** One line for people; the stack only with `--debug`, and only for errors s3kit did not expect. */
 export function describeError(error: unknown, debug: boolean): string {
   const message = error instanceof Error ? error.message : String(error);
   if (debug && error instanceof Error && error.stack !== undefined) return error.stack;
-  if (isS3kitError(error)) return message;
-  return `${message} (run with --debug for details)`;
+  // Messages quote keys and paths, which may hold control characters.
+  if (isS3kitError(error)) return escapeText(message);
+  return `${escapeText(message)} (run with --debug for details)`;
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Entry, Location } from 's3kit';
+import { escapeText, type Entry, type Location } from 's3kit';
 import type { Naming } from './output/text-reporter.js';
 
 /**
@@ -7,9 +7,10 @@ import type { Naming } from './output/text-reporter.js';
  * S3 side as its URL.
  */
 export function namingFor(source: Location, target: Location, sourceArg: string, targetArg: string): Naming {
+  // Keys may hold control characters: every name printed goes through escapeText.
   const show = (location: Location, arg: string) => (key: string, entry?: Entry) => {
-    if (location.kind === 's3') return `s3://${location.bucket}/${location.prefix}${key}`;
-    return location.kind === 'manifest' ? (entry?.url ?? key) : join(arg, key);
+    if (location.kind === 's3') return escapeText(`s3://${location.bucket}/${location.prefix}${key}`);
+    return escapeText(location.kind === 'manifest' ? (entry?.url ?? key) : join(arg, key));
   };
   const direction =
     source.kind === 'local'

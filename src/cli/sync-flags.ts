@@ -20,6 +20,7 @@ export interface SyncFlags {
   readonly followSymlinks?: boolean;
   readonly ignoreFile?: string[];
   readonly ignoreFileName?: string;
+  readonly ignoreCase?: boolean;
   readonly maxDelete?: number | `${number}%`;
   readonly deleteExcluded?: boolean;
   readonly concurrency?: number;
@@ -94,6 +95,7 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     })
     .option('--ignore-file <path>', 'a file of .gitignore patterns to exclude (repeatable)', collect, [] as string[])
     .option('--ignore-file-name <name>', 'read ignore files of this name from every source directory, e.g. .gitignore')
+    .option('--ignore-case', 'match ignore-file patterns regardless of case (git core.ignorecase); case-sensitive by default')
     .addOption(new Option('--size-only', 'compare by size only').conflicts(compareFlags.filter((f) => f !== 'sizeOnly')))
     .addOption(
       new Option('--exact-timestamps', 'same-size keys are equal only when their times match exactly').conflicts(
@@ -170,6 +172,7 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[]): Om
     rules: rules.length > 0 ? [...rules] : undefined,
     ignorePatternFiles: flags.ignoreFile !== undefined && flags.ignoreFile.length > 0 ? flags.ignoreFile : undefined,
     ignoreFileName: flags.ignoreFileName,
+    ignoreCase: flags.ignoreCase,
     concurrency: flags.concurrency,
     multipartThreshold: flags.multipartThreshold,
     partSize: flags.partSize,

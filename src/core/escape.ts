@@ -4,14 +4,16 @@ import { isUtf8 } from 'node:buffer';
  * Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: a key or a
  * file name holding one could move the cursor, clear the screen or start a fake output line.
  */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g;
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
-const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
- * Makes a key or a path safe to print on one line: control characters become `\n`, `\t`, `\xHH`
- * or `\uHHHH`, and a backslash is doubled so that the escaped form reads back unambiguously
- * (git quotes names the same way).
+ * Makes a key, a path or a message safe to print on one line: control characters become `\n`,
+ * `\t`, `\xHH` or `\uHHHH`. Backslashes are left alone, so an escaped text can be escaped again
+ * without change and a Windows-style key reads as it is; what matters is that no key can move
+ * the cursor or begin a line of its own (a fake `Done:` line).
+ * @public
  */
 export function escapeText(text: string): string {
   return text.replace(UNPRINTABLE, (char) => {

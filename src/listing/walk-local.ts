@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { escapeBytes } from '../core/escape.js';
+import { escapeBytes, escapeText } from '../core/escape.js';
 import type { Entry } from '../core/entry.js';
 import type { SyncWarning } from '../core/events.js';
 import { compareKeys } from '../core/key-order.js';
@@ -147,7 +147,7 @@ function warn(
   message: string,
   incompleteListing: boolean,
 ): void {
-  options.onWarning?.({ code, path, message: `${path}: ${message}`, incompleteListing });
+  options.onWarning?.({ code, path, message: `${escapeText(path)}: ${message}`, incompleteListing });
 }
 
 function describe(error: unknown): string {

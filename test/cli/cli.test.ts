@@ -362,6 +362,34 @@ describe('plan and apply', () => {
     expect(await listObjects(bucket)).toEqual(new Map());
   });
 
+  it('escapes control characters in keys, so a key cannot fake an output line or move the cursor', async () => {
+    const bucket = await createTestBucket('cli-escape');
+    const root = await tempDir('cli-escape');
+    await writeTree(root, { 'evil\nDone: 0 uploaded (0 B)\u001b[2J.txt': 'x', 'ok.txt': 'y' });
+    for (const args of [['sync', root, `s3://${bucket}`, '--dryrun'], ['plan', root, `s3://${bucket}`], ['sync', root, `s3://${bucket}`]]) {
+      const result = await s3kit(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toMatch(/^Done: 0 uploaded \(0 B\)/m);
+      expect(result.stdout + result.stderr).not.toContain(ESC);
+      expect(result.stdout).toContain('evil\\nDone: 0 uploaded (0 B)\\x1b[2J.txt');
+    }
+    const download = await s3kit(['sync', `s3://${bucket}`, await tempDir('cli-escape-down')]);
+    expect(download.code).toBe(0);
+    expect(download.stdout).not.toMatch(/^Done: 0 uploaded/m);
+    expect(download.stdout).toContain('evil\\nDone');
+  });
+
+  it('--ignore-case makes ignore-file patterns match regardless of case; without it they follow git', async () => {
+    const root = await tempDir('cli-ignorecase');
+    await writeTree(root, { '.gitignore': '*.TXT\n', 'a.txt': 'a', 'B.TXT': 'b' });
+    const plain = await s3kit(['plan', root, `s3://${await createTestBucket('cli-ic')}`, '--ignore-file-name', '.gitignore']);
+    expect(plain.stdout).toMatch(/ a\.txt /);
+    expect(plain.stdout).not.toMatch(/B\.TXT/);
+    const folded = await s3kit(['plan', root, `s3://${await createTestBucket('cli-ic2')}`, '--ignore-file-name', '.gitignore', '--ignore-case']);
+    expect(folded.code).toBe(0);
+    expect(folded.stdout).not.toMatch(/a\.txt|B\.TXT/);
+  });
+
   it('refuses a plan file that does not exist', async () => {
     const result = await s3kit(['apply', '/nonexistent/plan.ndjson']);
     expect(result.code).toBe(2);

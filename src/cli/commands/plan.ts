@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { createSyncer, formatLocation, planFileHeader, type Action, type FilterRule } from 's3kit';
+import { createSyncer, escapeText, formatLocation, planFileHeader, type Action, type FilterRule } from 's3kit';
 import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
 import { EXIT_CODES_HELP, exitCodeForError, ExitCode } from '../exit-codes.js';
@@ -30,7 +30,7 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
         const settings = syncSettings(flags, rules);
         const connection = connectionOptions(flags, context.env);
         const syncer = createSyncer({ source, target, ...settings, ...connection });
-        syncer.on('warning', ({ message }) => stderr.write(`warning: ${message}\n`));
+        syncer.on('warning', ({ message }) => stderr.write(`warning: ${escapeText(message)}\n`));
         const counts: Record<Action['type'], { count: number; bytes: number }> = {
           copy: { count: 0, bytes: 0 },
           update: { count: 0, bytes: 0 },
@@ -47,7 +47,7 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
           counts[action.type].count++;
           counts[action.type].bytes += size;
           if (flags.json === true) stdout.write(`${JSON.stringify({ type: 'action', action })}\n`);
-          else if (action.type !== 'skip') stdout.write(`${action.type.padEnd(7)}${formatBytes(size).padStart(11)}  ${action.key}  (${action.reason})\n`);
+          else if (action.type !== 'skip') stdout.write(`${action.type.padEnd(7)}${formatBytes(size).padStart(11)}  ${escapeText(action.key)}  (${action.reason})\n`);
         }
         if (flags.json === true) stdout.write(`${JSON.stringify({ type: 'summary', ...counts })}\n`);
         else {

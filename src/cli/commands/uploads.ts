@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { abortIncompleteUploads, createS3Client, jsonFileStore, listIncompleteUploads, parseLocation, type S3Location } from 's3kit';
+import { abortIncompleteUploads, escapeText, createS3Client, jsonFileStore, listIncompleteUploads, parseLocation, type S3Location } from 's3kit';
 import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
 import { exitCodeForError, ExitCode } from '../exit-codes.js';
@@ -36,7 +36,7 @@ export function uploadsCommand(context: CliContext, setExitCode: (code: number) 
         if (flags.json === true) context.streams.stdout.write(`${JSON.stringify(upload)}\n`);
         else {
           context.streams.stdout.write(
-            `${upload.key}  ${upload.parts} part(s), ${formatBytes(upload.bytes)}, started ${ageHours === undefined ? '?' : `${ageHours.toFixed(1)} h`} ago, ` +
+            `${escapeText(upload.key)}  ${upload.parts} part(s), ${formatBytes(upload.bytes)}, started ${ageHours === undefined ? '?' : `${ageHours.toFixed(1)} h`} ago, ` +
               `${upload.resumable ? 'resumable by s3kit' : 'not resumable (no s3kit record)'}  [${upload.uploadId}]\n`,
           );
         }
@@ -62,7 +62,7 @@ export function uploadsCommand(context: CliContext, setExitCode: (code: number) 
         state: stateFile === undefined ? undefined : jsonFileStore(stateFile),
         signal: context.signal,
       });
-      for (const upload of aborted) context.streams.stdout.write(`aborted: ${upload.key} (${upload.parts} part(s), ${formatBytes(upload.bytes)})\n`);
+      for (const upload of aborted) context.streams.stdout.write(`aborted: ${escapeText(upload.key)} (${upload.parts} part(s), ${formatBytes(upload.bytes)})\n`);
       context.streams.stdout.write(`Aborted ${aborted.length} upload(s).\n`);
       setExitCode(ExitCode.ok);
     } catch (error) {
