@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, rename, rm, utimes, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { link, lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +14,7 @@ import { stripEtagQuotes } from '../core/etag.js';
 import type { TransferMethod } from '../core/events.js';
 import { describeS3Error, httpStatus, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { updateState, type StateStore } from '../state/state-store.js';
+import { checkPathBelowRoot, type PathCheck } from './local-destination.js';
 import type { ObjectTransfer } from './object-transfer.js';
 
 /** Names of the temporary files downloads write before renaming them into place. */
@@ -20,7 +22,9 @@ export const DOWNLOAD_TEMP_NAME = /^\.s3kit-[0-9a-f]{12}\.part$/;
 
 /** One object to download into a file. */
 export interface DownloadRequest extends ObjectTransfer {
-  /** The destination path, already checked to lie inside the destination directory. */
+  /** The destination directory, resolved to its real path: no link below it is ever followed. */
+  readonly root: string;
+  /** The destination path, already checked (as a string) to lie inside `root`. */
   readonly path: string;
   readonly method: TransferMethod;
   /**
@@ -64,22 +68,29 @@ export function downloadStateKey(path: string): string {
 }
 
 /**
+ * Opens a kept temp file to resume without following a link in its name (where the platform
+ * has O_NOFOLLOW; the name is s3kit's own, in a directory checked for links).
+ */
+const RESUME_FLAGS = constants.O_RDWR | (constants.O_NOFOLLOW ?? 0);
+
+/**
  * Downloads an object to a temporary file beside the destination, checks it, sets its mtime
  * (the object's stored `x-amz-meta-mtime`, else `LastModified`) and renames it into place, so
  * the destination path never holds a partial file. Large objects come in parallel ranged GETs
  * written at their offsets. Every GET carries `If-Match` with the listed ETag, so an object
  * replaced mid-download fails instead of mixing two versions. A failure removes the temp file.
+ * Nothing is created, written or renamed through a symbolic link below `root`: such a key fails
+ * with `SymlinkInPath`, and a link at the destination path itself is refused, not replaced.
  */
 export async function downloadObject(request: DownloadRequest): Promise<void> {
-  if (request.method === 'mkdir') {
-    await mkdir(request.path, { recursive: true });
-    return;
-  }
-  await mkdir(dirname(request.path), { recursive: true });
+  const check: PathCheck = { operation: 'get', key: request.source.key, create: true, directory: request.method === 'mkdir' };
+  await checkPathBelowRoot(request.root, request.path, check);
+  if (request.method === 'mkdir') return;
   const resumable = request.method === 'ranged-get' && request.state !== undefined && request.source.etag !== undefined;
   const previous = resumable ? await resumeRecord(request) : undefined;
+  // A fresh random name opened with O_EXCL ('wx') never follows a link planted at that name.
   const temp = previous?.temp ?? join(dirname(request.path), `.s3kit-${randomBytes(6).toString('hex')}.part`);
-  const handle = await open(temp, previous === undefined ? 'wx' : 'r+');
+  const handle = await open(temp, previous === undefined ? 'wx' : RESUME_FLAGS);
   let closed = false;
   try {
     if (resumable && previous === undefined) {
@@ -89,10 +100,16 @@ export async function downloadObject(request: DownloadRequest): Promise<void> {
     const fetched =
       request.method === 'ranged-get' ? await rangedGet(request, handle, new Set(previous?.done ?? [])) : await singleGet(request, handle);
     const { mtimeMs } = fetched;
+    // Through the handle: the temp file's name is never resolved again except to rename it.
+    await handle.utimes(new Date(), new Date(mtimeMs));
     await handle.close();
     closed = true;
     await verifyContent(request, temp, fetched);
-    await utimes(temp, new Date(), new Date(mtimeMs));
+    // Checked again just before the rename: a directory swapped for a link since the download
+    // began is refused here (a swap inside the remaining window is the residual race described
+    // in local-destination.ts). rename() over a link would replace the link, not write through
+    // it, but a link there is refused all the same: it is the user's, not ours to replace.
+    await checkPathBelowRoot(request.root, request.path, { ...check, create: false });
     await (request.createOnly ? placeNew(temp, request) : rename(temp, request.path));
     if (resumable) await request.state!.delete(downloadStateKey(request.path));
   } catch (error) {
@@ -101,28 +118,48 @@ export async function downloadObject(request: DownloadRequest): Promise<void> {
     // Keep what was fetched for the next attempt or run, unless the bytes themselves are wrong
     // (integrity), the object changed (412) or the file cannot be placed (collision).
     const code = failure instanceof TransferError ? failure.code : undefined;
-    const keep = resumable && request.resume !== false && code !== 'IntegrityError' && code !== 'PreconditionFailed' && code !== 'KeyCollision';
+    const keep =
+      resumable &&
+      request.resume !== false &&
+      code !== 'IntegrityError' &&
+      code !== 'PreconditionFailed' &&
+      code !== 'KeyCollision' &&
+      code !== 'SymlinkInPath';
     if (!keep) {
-      await rm(temp, { force: true });
+      await removeTemp(request, temp);
       if (resumable) await request.state!.delete(downloadStateKey(request.path));
     }
     throw failure;
   }
 }
 
+/**
+ * Removes a temp file of ours unless its directory has become a link since it was made: then the
+ * name no longer leads to our file, and nothing is deleted through the link.
+ */
+async function removeTemp(request: DownloadRequest, temp: string): Promise<void> {
+  const reachable = await checkPathBelowRoot(request.root, temp, { operation: 'get', key: request.source.key, create: false }).then(
+    () => true,
+    () => false,
+  );
+  if (reachable) await rm(temp, { force: true });
+}
+
 /** The record of an interrupted download of this very object version, if its temp file is intact. */
 async function resumeRecord(request: DownloadRequest): Promise<DownloadRecord | undefined> {
   const record = await request.state!.get<DownloadRecord>(downloadStateKey(request.path));
   if (record === undefined) return undefined;
+  // Only a temp file of ours, beside the destination path (whose directories were just checked
+  // for links), is ever reopened or removed.
+  const ours = dirname(record.temp) === dirname(request.path) && DOWNLOAD_TEMP_NAME.test(basename(record.temp));
   const usable =
+    ours &&
     record.etag === request.source.etag &&
     record.size === request.source.size &&
     record.partSize === request.partSize &&
-    dirname(record.temp) === dirname(request.path) &&
-    DOWNLOAD_TEMP_NAME.test(basename(record.temp)) &&
-    (await lstat(record.temp).then((stats) => stats.size === record.size, () => false));
+    (await lstat(record.temp).then((stats) => stats.isFile() && stats.size === record.size, () => false));
   if (usable) return record;
-  await rm(record.temp, { force: true });
+  if (ours) await rm(record.temp, { force: true });
   await request.state!.delete(downloadStateKey(request.path));
   return undefined;
 }
