@@ -6,8 +6,8 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
-import { digestFile } from '../compare/file-digest.js';
-import { isMd5Etag, multipartPartCount } from '../compare/multipart-etag.js';
+import { digestFile, PartHasher } from '../compare/file-digest.js';
+import { candidatePartSizes, isMd5Etag, multipartPartCount } from '../compare/multipart-etag.js';
 import { MTIME_METADATA, PART_SIZE_METADATA, parseMtimeMetadata, type Entry } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
@@ -216,12 +216,18 @@ interface Fetched {
 
 async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<Fetched> {
   const response = await get(request);
-  const hash = createHash('md5');
+  const fetched = describeResponse(response, request.source);
+  const etag = fetched.etag;
+  // The headers came first: the body is hashed on the way as the ETag needs it, the whole MD5
+  // for a single-part ETag, or the parts for a multipart ETag of known part size.
+  const hash = etag !== undefined && isMd5Etag(etag) ? createHash('md5') : undefined;
+  const partHashers = multipartCandidates(etag, request.source.size, fetched.recordedPartSize).map((partSize) => new PartHasher(partSize));
   let loaded = 0;
   let written = 0;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
+      hash?.update(chunk);
+      for (const hasher of partHashers) hasher.update(chunk);
       loaded += chunk.length;
       handle.write(chunk, 0, chunk.length, written).then(() => {
         written += chunk.length;
@@ -232,10 +238,24 @@ async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<
   });
   await pipeline(response.Body as NodeJS.ReadableStream, sink, { signal: request.signal });
   checkSize(request, written);
-  const fetched = describeResponse(response, request.source);
-  const etag = fetched.etag;
-  if (etag !== undefined && isMd5Etag(etag) && hash.digest('hex') !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
+  if (hash !== undefined && hash.digest('hex') !== etag!.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
+  if (partHashers.length > 0 && !partHashers.some((hasher) => hasher.etag() === etag!.toLowerCase())) {
+    throw corrupted(request, 'the multipart ETag does not match');
+  }
   return fetched;
+}
+
+/**
+ * The part sizes to recompute a multipart ETag with, or none when it cannot be checked. Checked
+ * only when s3kit recorded the part size and that size gives the ETag's part count; the common
+ * sizes giving the same count are tried too, since a copy between buckets keeps the recorded
+ * size in its metadata while it may have been stored in parts of another size. A body matching
+ * none of them is corrupt: a stray match with a wrong part size is an MD5 collision.
+ */
+function multipartCandidates(etag: string | undefined, size: number, recordedPartSize: number | undefined): number[] {
+  const count = etag === undefined ? undefined : multipartPartCount(etag);
+  if (count === undefined || recordedPartSize === undefined || Math.ceil(size / recordedPartSize) !== count) return [];
+  return candidatePartSizes(size, count, recordedPartSize);
 }
 
 async function rangedGet(request: DownloadRequest, handle: FileHandle, done: ReadonlySet<number>): Promise<Fetched> {
@@ -336,22 +356,28 @@ function describeResponse(response: GetObjectCommandOutput, source: Entry): Fetc
 
 /**
  * After a ranged download: the MD5 of the whole file against a single-part ETag, or the
- * multipart ETag recomputed with s3kit's recorded part size. (A single GET checked its MD5 while
- * streaming.) Objects whose ETag cannot be reproduced are checked by size only.
+ * multipart ETag recomputed with s3kit's recorded part size (see {@link multipartCandidates}).
+ * (A single GET checked both while streaming.) Objects whose ETag cannot be reproduced are
+ * checked by size only.
  */
 async function verifyContent(request: DownloadRequest, temp: string, fetched: Fetched): Promise<void> {
   const { etag, recordedPartSize } = fetched;
   if (request.method !== 'ranged-get' || etag === undefined) return;
-  // Uploaded in parts of the size we downloaded in: the ranges' MD5s settle it without a re-read.
-  if (fetched.multipartEtag !== undefined && recordedPartSize === request.partSize && multipartPartCount(etag) !== undefined) {
-    if (fetched.multipartEtag !== etag.toLowerCase()) throw corrupted(request, 'the multipart ETag does not match');
-    return;
-  }
   if (isMd5Etag(etag)) {
     if ((await digestFile(temp, [], request.signal)).md5 !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
-  } else if (multipartPartCount(etag) !== undefined && recordedPartSize !== undefined) {
-    const digest = await digestFile(temp, [recordedPartSize], request.signal);
-    if (digest.multipartEtags.get(recordedPartSize) !== etag.toLowerCase()) throw corrupted(request, 'the multipart ETag does not match');
+    return;
+  }
+  let partSizes = multipartCandidates(etag, request.source.size, recordedPartSize);
+  // Downloaded in ranges of a candidate part size: the ranges' MD5s settle it without a re-read.
+  if (fetched.multipartEtag !== undefined && partSizes.includes(request.partSize)) {
+    if (fetched.multipartEtag === etag.toLowerCase()) return;
+    partSizes = partSizes.filter((partSize) => partSize !== request.partSize);
+    if (partSizes.length === 0) throw corrupted(request, 'the multipart ETag does not match');
+  }
+  if (partSizes.length === 0) return;
+  const digest = await digestFile(temp, partSizes, request.signal);
+  if (!partSizes.some((partSize) => digest.multipartEtags.get(partSize) === etag.toLowerCase())) {
+    throw corrupted(request, 'the multipart ETag does not match');
   }
 }
 
