@@ -17,9 +17,9 @@ import { TransferError } from '../core/errors.js';
  */
 
 /**
- * The destination directory resolved once per transfer manager: its real path (it may itself be a
- * link, which the user chose), so that only components below it are checked. With `create`, a
- * missing root (and its parents, the user's own path) is created first.
+ * The destination directory's real path (the path the user gave may itself be a link, which they
+ * chose), so that only components below it are checked; the transfer manager resolves it once.
+ * With `create`, a missing root (and its parents, the user's own path) is created first.
  */
 export async function resolveDestinationRoot(root: string, create: boolean): Promise<string> {
   if (create) await mkdir(root, { recursive: true });
