@@ -19,7 +19,11 @@ export async function digestFile(path: string, partSizes: readonly number[], sig
   };
 }
 
-class PartHasher {
+/**
+ * Hashes a stream chunk by chunk as an upload in parts of `partSize` would split it, and gives
+ * the multipart ETag those parts make.
+ */
+export class PartHasher {
   readonly partSize: number;
   readonly #partDigests: Buffer[] = [];
   #current: Hash = createHash('md5');

@@ -244,7 +244,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     const target =
       to.kind === 's3'
         ? listS3(this.#targetClient!, to, { signal, pageSize: this.#options.listPageSize })
-        : withoutTempFiles(walkLocalIfPresent(to.path, { followSymlinks: this.#options.followSymlinks, onWarning, signal }));
+        : withoutTempFiles(walkLocalIfPresent(to.path, { onWarning, signal }));
     yield* planSync(withinWindow(source, this.#options.modifiedAfter, this.#options.modifiedBefore), target, {
       comparator: this.#comparator,
       context: {
@@ -425,15 +425,32 @@ async function* withoutExisting(entries: AsyncIterable<Entry>, target: Location)
   }
 }
 
-/** A local target that does not exist yet is empty; it is created by the first download. */
-async function* walkLocalIfPresent(root: string, options: WalkLocalOptions): AsyncGenerator<Entry> {
+/**
+ * A local target that does not exist yet is empty; it is created by the first download. The
+ * target is walked without following links below its root (whatever `followSymlinks` says of the
+ * source): a download never writes and a delete never removes through a link, so what lies behind
+ * one is not the destination's and is neither compared nor deleted. Links are reported as such.
+ */
+async function* walkLocalIfPresent(root: string, options: Omit<WalkLocalOptions, 'followSymlinks'>): AsyncGenerator<Entry> {
   try {
     if (!(await stat(root)).isDirectory()) throw new ConfigError('target', `target ${root} is a file, not a directory.`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  yield* walkLocal(root, options);
+  const onWarning = options.onWarning;
+  yield* walkLocal(root, {
+    ...options,
+    followSymlinks: false,
+    onWarning:
+      onWarning &&
+      ((warning) =>
+        onWarning(
+          warning.code === 'skipped-symlink'
+            ? { ...warning, message: `${warning.path}: symbolic link in the destination; left as it is (never compared, written or deleted through)` }
+            : warning,
+        )),
+  });
 }
 
 /** Leftovers of interrupted downloads are not content: never planned, compared or deleted. */

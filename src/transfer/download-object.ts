@@ -1,18 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, rename, rm, utimes, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { link, lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
-import { digestFile } from '../compare/file-digest.js';
-import { isMd5Etag, multipartPartCount } from '../compare/multipart-etag.js';
+import { digestFile, PartHasher } from '../compare/file-digest.js';
+import { candidatePartSizes, isMd5Etag, multipartPartCount } from '../compare/multipart-etag.js';
 import { MTIME_METADATA, PART_SIZE_METADATA, parseMtimeMetadata, type Entry } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import type { TransferMethod } from '../core/events.js';
 import { describeS3Error, httpStatus, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { updateState, type StateStore } from '../state/state-store.js';
+import { checkPathBelowRoot, type PathCheck } from './local-destination.js';
 import type { ObjectTransfer } from './object-transfer.js';
 
 /** Names of the temporary files downloads write before renaming them into place. */
@@ -20,7 +22,9 @@ export const DOWNLOAD_TEMP_NAME = /^\.s3kit-[0-9a-f]{12}\.part$/;
 
 /** One object to download into a file. */
 export interface DownloadRequest extends ObjectTransfer {
-  /** The destination path, already checked to lie inside the destination directory. */
+  /** The destination directory, resolved to its real path: no link below it is ever followed. */
+  readonly root: string;
+  /** The destination path, already checked (as a string) to lie inside `root`. */
   readonly path: string;
   readonly method: TransferMethod;
   /**
@@ -64,22 +68,29 @@ export function downloadStateKey(path: string): string {
 }
 
 /**
+ * Opens a kept temp file to resume without following a link in its name (where the platform
+ * has O_NOFOLLOW; the name is s3kit's own, in a directory checked for links).
+ */
+const RESUME_FLAGS = constants.O_RDWR | (constants.O_NOFOLLOW ?? 0);
+
+/**
  * Downloads an object to a temporary file beside the destination, checks it, sets its mtime
  * (the object's stored `x-amz-meta-mtime`, else `LastModified`) and renames it into place, so
  * the destination path never holds a partial file. Large objects come in parallel ranged GETs
  * written at their offsets. Every GET carries `If-Match` with the listed ETag, so an object
  * replaced mid-download fails instead of mixing two versions. A failure removes the temp file.
+ * Nothing is created, written or renamed through a symbolic link below `root`: such a key fails
+ * with `SymlinkInPath`, and a link at the destination path itself is refused, not replaced.
  */
 export async function downloadObject(request: DownloadRequest): Promise<void> {
-  if (request.method === 'mkdir') {
-    await mkdir(request.path, { recursive: true });
-    return;
-  }
-  await mkdir(dirname(request.path), { recursive: true });
+  const check: PathCheck = { operation: 'get', key: request.source.key, create: true, directory: request.method === 'mkdir' };
+  await checkPathBelowRoot(request.root, request.path, check);
+  if (request.method === 'mkdir') return;
   const resumable = request.method === 'ranged-get' && request.state !== undefined && request.source.etag !== undefined;
   const previous = resumable ? await resumeRecord(request) : undefined;
+  // A fresh random name opened with O_EXCL ('wx') never follows a link planted at that name.
   const temp = previous?.temp ?? join(dirname(request.path), `.s3kit-${randomBytes(6).toString('hex')}.part`);
-  const handle = await open(temp, previous === undefined ? 'wx' : 'r+');
+  const handle = await open(temp, previous === undefined ? 'wx' : RESUME_FLAGS);
   let closed = false;
   try {
     if (resumable && previous === undefined) {
@@ -89,10 +100,16 @@ export async function downloadObject(request: DownloadRequest): Promise<void> {
     const fetched =
       request.method === 'ranged-get' ? await rangedGet(request, handle, new Set(previous?.done ?? [])) : await singleGet(request, handle);
     const { mtimeMs } = fetched;
+    // Through the handle: the temp file's name is never resolved again except to rename it.
+    await handle.utimes(new Date(), new Date(mtimeMs));
     await handle.close();
     closed = true;
     await verifyContent(request, temp, fetched);
-    await utimes(temp, new Date(), new Date(mtimeMs));
+    // Checked again just before the rename: a directory swapped for a link since the download
+    // began is refused here (a swap inside the remaining window is the residual race described
+    // in local-destination.ts). rename() over a link would replace the link, not write through
+    // it, but a link there is refused all the same: it is the user's, not ours to replace.
+    await checkPathBelowRoot(request.root, request.path, { ...check, create: false });
     await (request.createOnly ? placeNew(temp, request) : rename(temp, request.path));
     if (resumable) await request.state!.delete(downloadStateKey(request.path));
   } catch (error) {
@@ -101,28 +118,48 @@ export async function downloadObject(request: DownloadRequest): Promise<void> {
     // Keep what was fetched for the next attempt or run, unless the bytes themselves are wrong
     // (integrity), the object changed (412) or the file cannot be placed (collision).
     const code = failure instanceof TransferError ? failure.code : undefined;
-    const keep = resumable && request.resume !== false && code !== 'IntegrityError' && code !== 'PreconditionFailed' && code !== 'KeyCollision';
+    const keep =
+      resumable &&
+      request.resume !== false &&
+      code !== 'IntegrityError' &&
+      code !== 'PreconditionFailed' &&
+      code !== 'KeyCollision' &&
+      code !== 'SymlinkInPath';
     if (!keep) {
-      await rm(temp, { force: true });
+      await removeTemp(request, temp);
       if (resumable) await request.state!.delete(downloadStateKey(request.path));
     }
     throw failure;
   }
 }
 
+/**
+ * Removes a temp file of ours unless its directory has become a link since it was made: then the
+ * name no longer leads to our file, and nothing is deleted through the link.
+ */
+async function removeTemp(request: DownloadRequest, temp: string): Promise<void> {
+  const reachable = await checkPathBelowRoot(request.root, temp, { operation: 'get', key: request.source.key, create: false }).then(
+    () => true,
+    () => false,
+  );
+  if (reachable) await rm(temp, { force: true });
+}
+
 /** The record of an interrupted download of this very object version, if its temp file is intact. */
 async function resumeRecord(request: DownloadRequest): Promise<DownloadRecord | undefined> {
   const record = await request.state!.get<DownloadRecord>(downloadStateKey(request.path));
   if (record === undefined) return undefined;
+  // Only a temp file of ours, beside the destination path (whose directories were just checked
+  // for links), is ever reopened or removed.
+  const ours = dirname(record.temp) === dirname(request.path) && DOWNLOAD_TEMP_NAME.test(basename(record.temp));
   const usable =
+    ours &&
     record.etag === request.source.etag &&
     record.size === request.source.size &&
     record.partSize === request.partSize &&
-    dirname(record.temp) === dirname(request.path) &&
-    DOWNLOAD_TEMP_NAME.test(basename(record.temp)) &&
-    (await lstat(record.temp).then((stats) => stats.size === record.size, () => false));
+    (await lstat(record.temp).then((stats) => stats.isFile() && stats.size === record.size, () => false));
   if (usable) return record;
-  await rm(record.temp, { force: true });
+  if (ours) await rm(record.temp, { force: true });
   await request.state!.delete(downloadStateKey(request.path));
   return undefined;
 }
@@ -179,12 +216,18 @@ interface Fetched {
 
 async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<Fetched> {
   const response = await get(request);
-  const hash = createHash('md5');
+  const fetched = describeResponse(response, request.source);
+  const etag = fetched.etag;
+  // The headers came first: the body is hashed on the way as the ETag needs it, the whole MD5
+  // for a single-part ETag, or the parts for a multipart ETag of known part size.
+  const hash = etag !== undefined && isMd5Etag(etag) ? createHash('md5') : undefined;
+  const partHashers = multipartCandidates(etag, request.source.size, fetched.recordedPartSize).map((partSize) => new PartHasher(partSize));
   let loaded = 0;
   let written = 0;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
+      hash?.update(chunk);
+      for (const hasher of partHashers) hasher.update(chunk);
       loaded += chunk.length;
       handle.write(chunk, 0, chunk.length, written).then(() => {
         written += chunk.length;
@@ -195,10 +238,24 @@ async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<
   });
   await pipeline(response.Body as NodeJS.ReadableStream, sink, { signal: request.signal });
   checkSize(request, written);
-  const fetched = describeResponse(response, request.source);
-  const etag = fetched.etag;
-  if (etag !== undefined && isMd5Etag(etag) && hash.digest('hex') !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
+  if (hash !== undefined && hash.digest('hex') !== etag!.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
+  if (partHashers.length > 0 && !partHashers.some((hasher) => hasher.etag() === etag!.toLowerCase())) {
+    throw corrupted(request, 'the multipart ETag does not match');
+  }
   return fetched;
+}
+
+/**
+ * The part sizes to recompute a multipart ETag with, or none when it cannot be checked. Checked
+ * only when s3kit recorded the part size and that size gives the ETag's part count; the common
+ * sizes giving the same count are tried too, since a copy between buckets keeps the recorded
+ * size in its metadata while it may have been stored in parts of another size. A body matching
+ * none of them is corrupt: a stray match with a wrong part size is an MD5 collision.
+ */
+function multipartCandidates(etag: string | undefined, size: number, recordedPartSize: number | undefined): number[] {
+  const count = etag === undefined ? undefined : multipartPartCount(etag);
+  if (count === undefined || recordedPartSize === undefined || Math.ceil(size / recordedPartSize) !== count) return [];
+  return candidatePartSizes(size, count, recordedPartSize);
 }
 
 async function rangedGet(request: DownloadRequest, handle: FileHandle, done: ReadonlySet<number>): Promise<Fetched> {
@@ -299,22 +356,28 @@ function describeResponse(response: GetObjectCommandOutput, source: Entry): Fetc
 
 /**
  * After a ranged download: the MD5 of the whole file against a single-part ETag, or the
- * multipart ETag recomputed with s3kit's recorded part size. (A single GET checked its MD5 while
- * streaming.) Objects whose ETag cannot be reproduced are checked by size only.
+ * multipart ETag recomputed with s3kit's recorded part size (see {@link multipartCandidates}).
+ * (A single GET checked both while streaming.) Objects whose ETag cannot be reproduced are
+ * checked by size only.
  */
 async function verifyContent(request: DownloadRequest, temp: string, fetched: Fetched): Promise<void> {
   const { etag, recordedPartSize } = fetched;
   if (request.method !== 'ranged-get' || etag === undefined) return;
-  // Uploaded in parts of the size we downloaded in: the ranges' MD5s settle it without a re-read.
-  if (fetched.multipartEtag !== undefined && recordedPartSize === request.partSize && multipartPartCount(etag) !== undefined) {
-    if (fetched.multipartEtag !== etag.toLowerCase()) throw corrupted(request, 'the multipart ETag does not match');
-    return;
-  }
   if (isMd5Etag(etag)) {
     if ((await digestFile(temp, [], request.signal)).md5 !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
-  } else if (multipartPartCount(etag) !== undefined && recordedPartSize !== undefined) {
-    const digest = await digestFile(temp, [recordedPartSize], request.signal);
-    if (digest.multipartEtags.get(recordedPartSize) !== etag.toLowerCase()) throw corrupted(request, 'the multipart ETag does not match');
+    return;
+  }
+  let partSizes = multipartCandidates(etag, request.source.size, recordedPartSize);
+  // Downloaded in ranges of a candidate part size: the ranges' MD5s settle it without a re-read.
+  if (fetched.multipartEtag !== undefined && partSizes.includes(request.partSize)) {
+    if (fetched.multipartEtag === etag.toLowerCase()) return;
+    partSizes = partSizes.filter((partSize) => partSize !== request.partSize);
+    if (partSizes.length === 0) throw corrupted(request, 'the multipart ETag does not match');
+  }
+  if (partSizes.length === 0) return;
+  const digest = await digestFile(temp, partSizes, request.signal);
+  if (!partSizes.some((partSize) => digest.multipartEtags.get(partSize) === etag.toLowerCase())) {
+    throw corrupted(request, 'the multipart ETag does not match');
   }
 }
 

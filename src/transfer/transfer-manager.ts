@@ -1,3 +1,4 @@
+import { lstat } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
 import type { Entry } from '../core/entry.js';
@@ -12,6 +13,7 @@ import { ingestUrl } from './ingest-url.js';
 import { downloadObject } from './download-object.js';
 import { S3ToS3Copier, type S3ToS3CopierOptions } from './s3-to-s3-copier.js';
 import { localPathForKey } from '../core/local-path.js';
+import { resolveDestinationRoot } from './local-destination.js';
 import type { StateStore } from '../state/state-store.js';
 import type { MultipartOptions, UploadOptions } from './upload-options.js';
 
@@ -135,6 +137,8 @@ export class TransferManager {
   readonly #copier: S3ToS3Copier;
   readonly #state: StateStore | undefined;
   readonly #resume: boolean;
+  /** Local destination paths → their real paths, resolved once (see `#localRoot`). */
+  readonly #localRoots = new Map<string, string>();
 
   /** Validates the options; throws a `ConfigError` naming the one at fault. */
   constructor(options: TransferManagerOptions) {
@@ -247,12 +251,14 @@ export class TransferManager {
       return {};
     }
     if (from.kind === 's3' && to.kind === 'local') {
-      const path = localPathForKey(to.path, action.key);
+      localPathForKey(to.path, action.key); // an unsafe key fails before anything is created
+      const root = await this.#localRoot(to.path, true);
       await downloadObject({
         ...common,
         bucket: from.bucket,
         objectKey: from.prefix + action.key,
-        path,
+        root,
+        path: localPathForKey(root, action.key),
         method,
         createOnly: action.type === 'copy',
         state: this.#state,
@@ -319,13 +325,13 @@ export class TransferManager {
     await this.#queue.onIdle();
   }
 
-  async #deleteLocal(root: string, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
+  async #deleteLocal(path: string, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
     for await (const entry of entries) {
       if (signal?.aborted) return;
       await this.#queue.onSizeLessThan(this.#backlog);
       void this.#queue.add(async () => {
         try {
-          await deleteLocalFile(root, entry);
+          await deleteLocalFile(await this.#localRoot(path, false), entry);
           hooks.onDeleted?.(entry);
         } catch (error) {
           hooks.onFailed?.(entry, asS3kitError(error, entry.key));
@@ -333,6 +339,19 @@ export class TransferManager {
       });
     }
     await this.#queue.onIdle();
+  }
+
+  /**
+   * The real path of a local destination, resolved once and kept while it is still a directory
+   * (a destination removed between runs is resolved, and with `create` made, again). The path the
+   * user gave may itself be a link; only what lies below its real path is checked for links.
+   */
+  async #localRoot(path: string, create: boolean): Promise<string> {
+    const known = this.#localRoots.get(path);
+    if (known !== undefined && (await lstat(known).then((stats) => stats.isDirectory(), () => false))) return known;
+    const root = await resolveDestinationRoot(path, create);
+    this.#localRoots.set(path, root);
+    return root;
   }
 
   /** Resolves when every queued transfer has settled. */
