@@ -1,4 +1,4 @@
-import { isS3kitError, type SyncSummary } from 's3kit';
+import { isS3kitError, ListingError, TransferError, type SyncSummary } from 's3kit';
 
 /** The exit codes of the `s3kit` command, documented in `--help` and the README. */
 export const ExitCode = {
@@ -10,8 +10,12 @@ export const ExitCode = {
   usage: 2,
   /** The delete phase was skipped (after errors, an unreadable source) or refused (`--max-delete`). */
   deletesSkipped: 3,
-  /** Interrupted (Ctrl-C). */
+  /** The service failed, after retries: 5xx, throttling, timeouts, reset connections. Try again later. */
+  serviceFailed: 4,
+  /** Interrupted by SIGINT (Ctrl-C): 128 + 2. */
   interrupted: 130,
+  /** Interrupted by SIGTERM: 128 + 15. */
+  terminated: 143,
 } as const;
 
 export const EXIT_CODES_HELP = `
@@ -21,7 +25,11 @@ Exit codes:
   2    usage or configuration error (unknown flag, bad value, missing bucket,
        access denied, unreachable endpoint, no credentials, out-of-date plan)
   3    the delete phase was skipped (after errors) or refused (--max-delete)
-  130  interrupted (Ctrl-C); in-flight multipart uploads are aborted`;
+  4    the S3 service failed after retries (5xx, throttling, timeouts, resets):
+       nothing is wrong with the command; try again later
+  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM. Multipart uploads in
+       flight are kept for the next run to resume (aborted with --no-resume);
+       a second signal, or 5 seconds without finishing, ends s3kit at once`;
 
 /** The exit code for a finished run. */
 export function exitCodeFor(summary: SyncSummary): number {
@@ -32,5 +40,11 @@ export function exitCodeFor(summary: SyncSummary): number {
 
 /** The exit code for an error that stopped a command. */
 export function exitCodeForError(error: unknown): number {
+  if (isTransient(error)) return ExitCode.serviceFailed;
   return isS3kitError(error) ? ExitCode.usage : ExitCode.failures;
+}
+
+/** A failure of the service rather than of the request: the same command may work later. */
+function isTransient(error: unknown): boolean {
+  return (error instanceof ListingError || error instanceof TransferError) && error.retryable;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { FilterRule, S3ConnectionOptions, SyncOptions, UploadOptions } from 's3kit';
-import { parseMaxDelete, parseMetadata, parsePositiveInteger, parseSize } from './values.js';
+import { parseDurationMs, parseMaxDelete, parseMetadata, parsePositiveInteger, parseSize } from './values.js';
 
 /** The flags of `sync`, `plan` and `apply` as commander parses them. */
 export interface SyncFlags {
@@ -39,6 +39,8 @@ export interface ConnectionFlags {
   readonly region?: string;
   readonly profile?: string;
   readonly pathStyle?: boolean;
+  readonly connectTimeout?: number;
+  readonly timeout?: number;
 }
 
 /** Resume flags of commands that upload. */
@@ -132,7 +134,9 @@ export function addConnectionFlags(command: Command): Command {
     .option('--endpoint-url <url>', 'S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)')
     .option('--region <region>', 'region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile)')
     .option('--profile <name>', 'profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)')
-    .option('--path-style', 'address buckets as endpoint/bucket (the default with --endpoint-url)');
+    .option('--path-style', 'address buckets as endpoint/bucket (the default with --endpoint-url)')
+    .option('--connect-timeout <duration>', 'give up connecting to the endpoint after this long, e.g. 10s (default 10s)', parseDurationMs)
+    .option('--timeout <duration>', 'give up on a request after this long without a byte moving, e.g. 30s, 5m (default 30s)', parseDurationMs);
 }
 
 /** Adds the output flags of commands that transfer. */
@@ -193,6 +197,8 @@ export function connectionOptions(flags: ConnectionFlags, env: Readonly<Record<s
     region: flags.region ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
     profile: flags.profile,
     forcePathStyle: flags.pathStyle === true ? true : undefined,
+    connectTimeoutMs: flags.connectTimeout,
+    timeoutMs: flags.timeout,
   });
 }
 

@@ -59,3 +59,12 @@ export function parseMetadata(value: string): Record<string, string> {
   }
   return metadata;
 }
+
+/** Parses a timeout such as `30s`, `5m`, `1500ms` or `30` (seconds) into milliseconds. */
+export function parseDurationMs(value: string): number {
+  const milliseconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : ms(value as ms.StringValue);
+  if (typeof milliseconds !== 'number' || !Number.isFinite(milliseconds) || milliseconds <= 0) {
+    throw new InvalidArgumentError(`"${value}" is not a duration: use seconds or a unit, e.g. 30, 30s, 5m, 1500ms.`);
+  }
+  return Math.round(milliseconds);
+}

@@ -65,10 +65,17 @@ export class ListingError extends S3kitError {
   readonly side: 'source' | 'target';
   /** The server's error code (`NoSuchBucket`, `AccessDenied`...) or the system code (`ENOENT`). */
   readonly code: string | undefined;
-  constructor(side: 'source' | 'target', message: string, options: { code?: string; cause?: unknown } = {}) {
+  /**
+   * True when the service failed rather than the request (5xx, throttling, a timeout or reset,
+   * after retries): the same sync may succeed later. False for a missing bucket, denied access,
+   * bad credentials.
+   */
+  readonly retryable: boolean;
+  constructor(side: 'source' | 'target', message: string, options: { code?: string; cause?: unknown; retryable?: boolean } = {}) {
     super(message, { cause: options.cause });
     this.side = side;
     this.code = options.code;
+    this.retryable = options.retryable ?? false;
   }
 }
 

@@ -71,6 +71,8 @@ export function describeS3Error(error: unknown, bucket?: string): string {
     case 'InvalidObjectName':
     case 'KeyTooLongError':
       return `the server refuses this key (${code}): S3 keys are at most 1024 bytes of UTF-8; some servers refuse other names too.`;
+    case 'TimeoutError':
+      return `${message}.`; // the client's middleware has made it a sentence that names the endpoint
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
       return `cannot reach the S3 endpoint (${code}): check the endpoint URL and that the server is running.`;

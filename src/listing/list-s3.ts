@@ -3,7 +3,7 @@ import type { Entry } from '../core/entry.js';
 import type { S3Location } from '../core/location.js';
 import { ListingError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
-import { describeS3Error, s3ErrorCode } from '../core/s3-errors.js';
+import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 
 /**
  * Options of {@link listS3}.
@@ -62,7 +62,7 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
     throw new ListingError(
       side,
       `Cannot list s3://${location.bucket}/${location.prefix} (${side}): ${describeS3Error(error, location.bucket)}`,
-      { code, cause: error },
+      { code, cause: error, retryable: isRetryableError(error) },
     );
   }
 }

@@ -86,6 +86,8 @@ const connectionSchema = z.strictObject({
   region: z.string().optional(),
   profile: z.string().optional(),
   forcePathStyle: z.boolean().optional(),
+  connectTimeoutMs: z.number().positive().optional(),
+  timeoutMs: z.number().positive().optional(),
 });
 
 /**

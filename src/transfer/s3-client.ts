@@ -1,6 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { ConfigError } from '../core/errors.js';
 
 /**
  * How s3kit reaches an S3 service when it builds the client itself.
@@ -49,7 +50,26 @@ export interface S3ConnectionOptions {
    * @defaultValue `64`
    */
   readonly maxSockets?: number;
+  /**
+   * How long to wait for a TCP connection to the endpoint, in milliseconds. A request that
+   * times out is retried like any transient failure, then fails naming this option.
+   * @defaultValue `10000`
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * How long a request may go without a byte moving either way (no answer, or a server that
+   * stopped reading the body), in milliseconds. An idle timeout rather than a total one, so a
+   * large part on a slow link is never cut while it progresses. With the SDK's 3 attempts, a
+   * silent endpoint fails a request in about a minute and a half by default (rclone's
+   * `--timeout` is the model; its default is 5 minutes).
+   * @defaultValue `30000`
+   */
+  readonly timeoutMs?: number;
 }
+
+/** Defaults of the timeouts: a silent endpoint fails a command within about two minutes. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * Builds an S3 client with s3kit's defaults: keep-alive sockets sized for its concurrency, path
@@ -61,7 +81,9 @@ export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
   const custom = options.endpoint !== undefined;
   const checksumMode = options.checksumMode ?? (custom ? 'WHEN_REQUIRED' : undefined);
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
-  return new S3Client({
+  const connectTimeoutMs = positiveMs(options.connectTimeoutMs, 'connectTimeoutMs') ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const timeoutMs = positiveMs(options.timeoutMs, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
+  const client = new S3Client({
     endpoint: options.endpoint,
     // A custom endpoint (radosgw, MinIO) rarely has a region of its own; AWS needs the real one.
     region: options.region ?? (custom ? 'us-east-1' : undefined),
@@ -70,6 +92,51 @@ export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
     credentials: options.credentials,
     requestChecksumCalculation: checksumMode,
     responseChecksumValidation: checksumMode,
-    requestHandler: { httpAgent: new HttpAgent(agentOptions), httpsAgent: new HttpsAgent(agentOptions) },
+    requestHandler: {
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: connectTimeoutMs,
+      // The handler's socketTimeout is the idle timeout (socket inactivity, body included); its
+      // requestTimeout is a total that only warns unless told otherwise.
+      socketTimeout: timeoutMs,
+    },
   });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if ((error as Error | undefined)?.name === 'TimeoutError') describeTimeout(error as Error, args.request, { connectTimeoutMs, timeoutMs });
+        throw error;
+      }
+    },
+    // The build step runs outside the SDK's retries, so this sees the error that ends them.
+    { step: 'build', name: 's3kitTimeoutMessage' },
+  );
+  return client;
+}
+
+function positiveMs(value: number | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(field, `${field} must be a positive number of milliseconds, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+/**
+ * Rewrites the HTTP handler's timeout message into one sentence that names the endpoint, which
+ * timeout fired and the option that sets it (the CLI shows its flag instead). The error keeps
+ * its name, so it is still classified as transient.
+ */
+function describeTimeout(error: Error, request: unknown, limits: { connectTimeoutMs: number; timeoutMs: number }): void {
+  const connect = /establish a connection/.test(error.message);
+  const http = request as { protocol?: string; hostname?: string; port?: number } | undefined;
+  const endpoint = http?.hostname === undefined ? 'the S3 endpoint' : `${http.protocol ?? 'https:'}//${http.hostname}${http.port === undefined ? '' : `:${http.port}`}`;
+  const [what, ms, option] = connect
+    ? ['could not connect to', limits.connectTimeoutMs, 'connectTimeoutMs']
+    : ['no answer from', limits.timeoutMs, 'timeoutMs'];
+  error.message =
+    `${what} ${endpoint} within ${ms / 1000} s (${connect ? 'connection' : 'idle'} timeout ${option}), after retries: ` +
+    `check that the server is up and reachable, or raise ${option}`;
 }

@@ -27,6 +27,8 @@ export type Fault =
   | { readonly kind: 'cut-request-body'; readonly afterBytes: number }
   /** Hold the request (the client sees nothing until it gives up or is killed). */
   | { readonly kind: 'hang' }
+  /** Read the headers, then stop reading the body and never answer (the client's send stalls). */
+  | { readonly kind: 'stall-request-body' }
   /** Wait, then forward. */
   | { readonly kind: 'delay'; readonly ms: number }
   /** Forward (the server applies it), then cut the connection before the answer. */
@@ -116,6 +118,11 @@ export class FaultProxy {
     if (fault?.kind === 'hang') {
       this.#held.add(response);
       request.resume();
+      return;
+    }
+    if (fault?.kind === 'stall-request-body') {
+      this.#held.add(response);
+      request.pause();
       return;
     }
     if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));

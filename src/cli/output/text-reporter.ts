@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { createColors } from 'picocolors';
 import { escapeText, type Action, type Entry, type Syncer, type SyncSummary } from 's3kit';
+import { inFlagWords } from '../describe-error.js';
 import { formatBytes, summaryLines } from './format.js';
 import type { CliStreams, Reporter } from './reporter.js';
 
@@ -69,7 +70,7 @@ export class TextReporter implements Reporter {
       this.#filesDone += action === undefined ? 0 : 1;
       const source = action !== undefined && action.type !== 'delete' ? action.source : undefined;
       const what = action === undefined ? `delete failed: ${naming.target(key)}` : `${naming.verb} failed: ${naming.source(key, source)} to ${naming.target(key)}`;
-      this.#err(c.red(`${what}: ${escapeText(error.message)}`));
+      this.#err(c.red(`${what}: ${inFlagWords(escapeText(error.message))}`));
     });
     syncer.on('warning', ({ message }) => mode !== 'quiet' && this.#err(c.yellow(`warning: ${escapeText(message)}`)));
     syncer.on('deletesSkipped', ({ message }) => mode !== 'quiet' && this.#err(c.yellow(escapeText(message))));
