@@ -92,7 +92,10 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     if (options.ignoreFileName !== undefined && this.source.kind !== 'local') {
       throw new ConfigError('ignoreFileName', 'ignoreFileName reads ignore files from a local source, and the source is in S3: use ignorePatterns or rules.');
     }
-    assertNoOverlap(this.source, this.target, options);
+    // Bucket names are global on AWS, so one name is one bucket unless the source is declared to
+    // live at another endpoint (a second S3-compatible server may reuse the name).
+    const otherEndpoint = options.sourceConnection?.endpoint !== undefined && options.sourceConnection.endpoint !== options.endpoint;
+    if (!otherEndpoint) assertNoOverlap(this.source, this.target, options);
     this.#route = { from: this.source, to: this.target };
     this.#maxDelete = validateMaxDelete(options.maxDelete);
     if (options.deleteExcluded === true && options.delete !== true) {

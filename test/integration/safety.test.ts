@@ -84,9 +84,12 @@ describe('overlapping S3 locations in one bucket', () => {
     ).toThrow(/overlap/);
   });
 
-  it('does not treat different buckets, or sibling prefixes that share letters, as overlapping', () => {
+  it('does not treat different buckets, sibling prefixes that share letters, or a bucket of the same name on another endpoint as overlapping', () => {
     expect(() => createSyncer(syncOptions('s3://b-one/p', 's3://b-two/p'))).not.toThrow();
     expect(() => createSyncer(syncOptions('s3://b-one/p', 's3://b-one/p2'))).not.toThrow();
+    expect(() => createSyncer(syncOptions('s3://b-one/p', 's3://b-one/p/q', { sourceConnection: { endpoint: 'http://127.0.0.2:1' } }))).not.toThrow();
+    // Another region of the same service is the same bucket.
+    expect(() => createSyncer(syncOptions('s3://b-one/p', 's3://b-one/p/q', { sourceConnection: { region: 'eu-west-1' } }))).toThrow(/overlap/);
   });
 });
 
