@@ -82,7 +82,7 @@ const FINGERPRINT_BYTES = 64 * 1024;
 const CREATE_GRACE_MS = 5_000;
 
 /** Time allowed to an AbortMultipartUpload or the search for stray uploads, under no run signal. */
-const CLEANUP_TIMEOUT_MS = 15_000;
+const CLEANUP_TIMEOUT_MS = 10_000;
 
 /**
  * How far the server's clock may lag ours when looking for an upload a lost CreateMultipartUpload
