@@ -6,6 +6,7 @@ import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createSyncer, jsonFileStore, memoryStore, uploadStateKey, type StateStore, type SyncOptions, type UploadRecord } from 's3kit';
+import { s3kit } from '../helpers/cli.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { tempDir } from '../helpers/files.js';
 import { createTestBucket, getObjectBytes, testClient } from '../helpers/s3.js';
@@ -148,6 +149,27 @@ describe('two syncs of the same file to the same key with one state file', () =>
         expect(result.error).toBeUndefined();
         expect(result.summary?.failures).toEqual([]);
       }
+      expect((await getObjectBytes(bucket, 'big.bin')).equals(content)).toBe(true);
+      const recorded = (await jsonFileStore(stateFile).get<UploadRecord>(uploadStateKey(bucket, 'big.bin')))?.uploadId;
+      expect((await uploadsOf(bucket, 'big.bin')).filter((uploadId) => uploadId !== recorded)).toEqual([]);
+    }
+  });
+});
+
+describe('two s3kit processes syncing the same file to the same key with one state file', () => {
+  it('both exit 0, the object is the file, and no upload is left unrecorded', async () => {
+    const bucket = await createTestBucket('race-cli');
+    const root = await tempDir('race-cli');
+    const stateFile = join(await tempDir('race-cli-state'), 'state.json');
+    const flags = ['--endpoint-url', inject('s3').endpoint, '--state-file', stateFile, '--multipart-threshold', '5MB', '--part-size', '5MB'];
+    for (let trial = 0; trial < 3; trial++) {
+      const content = patterned(62 * MiB, 20 + trial);
+      await writeFile(join(root, 'big.bin'), content);
+      const results = await Promise.all([0, 1].map(() => s3kit(['sync', root, `s3://${bucket}`, ...flags])));
+      expect(results.map((result) => [result.code, result.stderr])).toEqual([
+        [0, ''],
+        [0, ''],
+      ]);
       expect((await getObjectBytes(bucket, 'big.bin')).equals(content)).toBe(true);
       const recorded = (await jsonFileStore(stateFile).get<UploadRecord>(uploadStateKey(bucket, 'big.bin')))?.uploadId;
       expect((await uploadsOf(bucket, 'big.bin')).filter((uploadId) => uploadId !== recorded)).toEqual([]);
