@@ -89,7 +89,12 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
     async set(key, value) {
       await locked(async () => {
         const entries = await read();
-        entries[key] = JSON.parse(JSON.stringify(value)) as unknown;
+        if (value === undefined) {
+          if (!(key in entries)) return;
+          delete entries[key];
+        } else {
+          entries[key] = JSON.parse(JSON.stringify(value)) as unknown;
+        }
         await write(entries);
       });
     },
@@ -106,11 +111,17 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
         .filter((key) => key.startsWith(prefix))
         .sort();
     },
-    async update<T>(key: string, change: (current: T | undefined) => T) {
+    async update<T>(key: string, change: (current: T | undefined) => T | undefined) {
       return locked(async () => {
         const entries = await read();
         const next = change(entries[key] as T | undefined);
-        entries[key] = JSON.parse(JSON.stringify(next)) as unknown;
+        if (next === undefined) {
+          // Not JSON (JSON.stringify(undefined) is undefined): the key stays absent.
+          if (!(key in entries)) return next;
+          delete entries[key];
+        } else {
+          entries[key] = JSON.parse(JSON.stringify(next)) as unknown;
+        }
         await write(entries);
         return next;
       });

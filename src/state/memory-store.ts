@@ -13,7 +13,8 @@ export function memoryStore(): StateStore {
       return text === undefined ? undefined : (JSON.parse(text) as T);
     },
     async set(key, value) {
-      values.set(key, JSON.stringify(value));
+      if (value === undefined) values.delete(key);
+      else values.set(key, JSON.stringify(value));
     },
     async delete(key) {
       values.delete(key);
@@ -21,10 +22,11 @@ export function memoryStore(): StateStore {
     async keys(prefix = '') {
       return [...values.keys()].filter((key) => key.startsWith(prefix)).sort();
     },
-    async update<T>(key: string, change: (current: T | undefined) => T) {
+    async update<T>(key: string, change: (current: T | undefined) => T | undefined) {
       const text = values.get(key);
       const next = change(text === undefined ? undefined : (JSON.parse(text) as T));
-      values.set(key, JSON.stringify(next));
+      if (next === undefined) values.delete(key);
+      else values.set(key, JSON.stringify(next));
       return next;
     },
   };

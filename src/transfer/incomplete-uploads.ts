@@ -1,6 +1,6 @@
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand, type ListMultipartUploadsCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Location } from '../core/location.js';
-import type { StateStore } from '../state/state-store.js';
+import { updateState, type StateStore } from '../state/state-store.js';
 import { uploadStateKey, type UploadRecord } from './multipart-file-upload.js';
 
 /**
@@ -70,7 +70,12 @@ export async function abortIncompleteUploads(
   for await (const upload of listIncompleteUploads(client, location, options)) {
     if (options.olderThanMs !== undefined && (upload.initiated?.getTime() ?? 0) > cutoff) continue;
     await client.send(new AbortMultipartUploadCommand({ Bucket: location.bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: options.signal });
-    if (upload.resumable) await options.state?.delete(uploadStateKey(location.bucket, upload.key));
+    // Only while the record still names this upload: another run may have recorded its own since.
+    if (upload.resumable && options.state !== undefined) {
+      await updateState<UploadRecord>(options.state, uploadStateKey(location.bucket, upload.key), (current) =>
+        current?.uploadId === upload.uploadId ? undefined : current,
+      );
+    }
     aborted.push(upload);
   }
   return aborted;

@@ -5,6 +5,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListPartsCommand,
   UploadPartCommand,
   type CompletedPart,
@@ -15,6 +16,7 @@ import { TransferError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import { httpStatus, s3ErrorCode } from '../core/s3-errors.js';
 import { updateState, type StateStore } from '../state/state-store.js';
+import { settledIdentity, stillSameFile } from './file-identity.js';
 import type { ObjectTransfer } from './object-transfer.js';
 
 /**
@@ -35,6 +37,13 @@ export interface UploadRecord {
   readonly size: number;
   /** The file's mtime when the upload began. */
   readonly mtimeMs: number;
+  /**
+   * The file's ctime when the upload began: any write moves it, even one that puts the mtime
+   * back, so a resumed upload notices a rewritten file. Absent in records of older versions.
+   */
+  readonly ctimeMs?: number;
+  /** The file's inode number when the upload began: a file replaced by another is not resumed. */
+  readonly ino?: number;
   /** MD5 of the file's first and last 64 KiB and its size: a cheap check that it is the same file. */
   readonly fingerprint: string;
   /** Parts the server has confirmed, by part number: ETag (the part's MD5) and size. */
@@ -66,62 +75,105 @@ export interface MultipartFileUpload extends ObjectTransfer {
 const FINGERPRINT_BYTES = 64 * 1024;
 
 /**
+ * How long a CreateMultipartUpload may still take once the run is aborted. Its answer is
+ * awaited rather than abandoned: the server creates the upload whether or not we listen, and
+ * only the answer's id lets us abort (or record) it.
+ */
+const CREATE_GRACE_MS = 5_000;
+
+/** Time allowed to an AbortMultipartUpload or the search for stray uploads, under no run signal. */
+const CLEANUP_TIMEOUT_MS = 10_000;
+
+/**
+ * How far the server's clock may lag ours when looking for an upload a lost CreateMultipartUpload
+ * answer left behind (uploads of the key initiated since the request began, less this).
+ */
+const CLOCK_SKEW_MS = 2_000;
+
+/**
  * Uploads a file in parts, each checked by the server (Content-MD5 over HTTPS; the signed SHA-256
  * of the body over HTTP), so a corrupted part is refused. With a
  * state store, every confirmed part is recorded; a later run for the same file and key lists
  * the upload's parts (ListParts), keeps those whose MD5 matches the file, and sends only the
- * rest. It starts afresh when the file changed (size, mtime, fingerprint) or the server no
- * longer knows the upload. A failure is aborted on the server (no orphaned parts) unless it is
- * recorded to be resumed.
+ * rest. It starts afresh when the file changed (size, mtime, ctime, inode, fingerprint) or the
+ * server no longer knows the upload.
+ *
+ * The file must stay the same file while it is read: its identity (size, mtime, ctime, inode,
+ * device, on the open handle and on the path) is compared before and after every part and
+ * before CompleteMultipartUpload, so a rewrite — even one that puts the mtime back — fails the
+ * upload with the retryable `SourceChanged` (the transfer is retried from the start) instead of
+ * storing an object made of old and new parts.
+ *
+ * Invariant: every multipart upload this call created is, when the call returns, completed,
+ * aborted, or recorded in the StateStore (under `uploadStateKey`) to be resumed. Records are
+ * only written where none is (another process may own the one that is there), changed only
+ * while they still hold this upload's id, and re-read before a failed upload is kept: an upload
+ * whose record vanished or was replaced under us is aborted, never left behind.
  */
 export async function uploadFileInParts(request: MultipartFileUpload): Promise<void> {
-  const handle = await open(request.source.path!, 'r');
-  let record: UploadRecord | undefined;
+  const path = request.source.path!;
+  const handle = await open(path, 'r');
+  const stateKey = uploadStateKey(request.bucket, request.objectKey);
+  // The upload being worked on, until it is completed (then undefined): the catch below aborts
+  // it unless it is recorded for resuming.
+  let uploadId: string | undefined;
   try {
-    const stats = await handle.stat();
-    const partSize = Math.max(request.partSize, Math.ceil(stats.size / 10_000 / 1048576) * 1048576);
-    const fingerprint = await fingerprintOf(handle, stats.size);
-    const stateKey = uploadStateKey(request.bucket, request.objectKey);
+    const identity = await settledIdentity(handle);
+    const unchanged = async (): Promise<void> => {
+      if (!(await stillSameFile(handle, path, identity))) throw sourceChanged(request);
+    };
+    await unchanged();
+    const partSize = Math.max(request.partSize, Math.ceil(identity.size / 10_000 / 1048576) * 1048576);
+    const fingerprint = await fingerprintOf(handle, identity.size);
     const kept = new Map<number, { etag: string; size: number }>();
     const previous = request.state === undefined ? undefined : await request.state.get<UploadRecord>(stateKey);
     if (previous !== undefined) {
-      const same = previous.size === stats.size && previous.mtimeMs === stats.mtimeMs && previous.fingerprint === fingerprint && previous.partSize === partSize;
+      const same =
+        previous.size === identity.size &&
+        previous.mtimeMs === identity.mtimeMs &&
+        (previous.ctimeMs === undefined || previous.ctimeMs === identity.ctimeMs) &&
+        (previous.ino === undefined || previous.ino === identity.ino) &&
+        previous.fingerprint === fingerprint &&
+        previous.partSize === partSize;
       const listed = same ? await listParts(request, previous.uploadId) : undefined;
       if (listed === undefined) {
         await abortUpload(request, previous.uploadId);
-        await request.state!.delete(stateKey);
+        await forget(request, previous.uploadId);
       } else {
-        record = previous;
+        uploadId = previous.uploadId;
         for (const [number, part] of listed) {
           // Keep a part only if the file still holds exactly those bytes.
-          if (part.etag === (await partMd5(handle, number, partSize, stats.size))) kept.set(number, part);
+          if (part.etag === (await partMd5(handle, number, partSize, identity.size))) kept.set(number, part);
         }
       }
     }
-    if (record === undefined) {
-      const created = await request.client.send(
-        new CreateMultipartUploadCommand({ ...request.params(stats.mtimeMs, partSize), Bucket: request.bucket, Key: request.objectKey }),
-        { abortSignal: request.signal },
-      );
-      record = {
-        uploadId: created.UploadId!,
+    if (uploadId === undefined) {
+      request.signal.throwIfAborted();
+      uploadId = await createUpload(request, identity.mtimeMs, partSize);
+      const record: UploadRecord = {
+        uploadId,
         bucket: request.bucket,
         key: request.objectKey,
         partSize,
-        size: stats.size,
-        mtimeMs: stats.mtimeMs,
+        size: identity.size,
+        mtimeMs: identity.mtimeMs,
+        ctimeMs: identity.ctimeMs,
+        ino: identity.ino,
         fingerprint,
         parts: {},
         startedAt: new Date().toISOString(),
       };
-      await request.state?.set(stateKey, record);
+      // Only into an empty slot: a record there belongs to an upload another run may be
+      // sending right now. Ours then stays unrecorded, and is completed or aborted by this call.
+      if (request.state !== undefined) await updateState<UploadRecord>(request.state, stateKey, (current) => current ?? record);
+      request.signal.throwIfAborted();
     }
-    const uploadId = record.uploadId;
+    const id = uploadId;
     // Over plain HTTP the SDK signs each body's SHA-256 and the server checks it, so a damaged
     // part is already refused; hashing it with MD5 too would double the CPU spent per byte.
     // Over HTTPS the SDK sends UNSIGNED-PAYLOAD, and Content-MD5 is what protects the part.
     const signedPayload = (await request.client.config.endpoint?.())?.protocol === 'http:';
-    const partCount = Math.max(1, Math.ceil(stats.size / partSize));
+    const partCount = Math.max(1, Math.ceil(identity.size / partSize));
     let loaded = [...kept.values()].reduce((sum, part) => sum + part.size, 0);
     request.onProgress(loaded);
     const done = new Map(kept);
@@ -135,25 +187,34 @@ export async function uploadFileInParts(request: MultipartFileUpload): Promise<v
       pending.push(
         queue
           .add(async () => {
-            const body = await readPart(handle, partNumber, partSize, stats.size);
+            // Before and after the read: the bytes read are the file's only if it was the
+            // same file, unchanged, on both sides of the read.
+            await unchanged();
+            const body = await readPart(handle, partNumber, partSize, identity.size);
+            await unchanged();
             const contentMd5 = signedPayload ? undefined : createHash('md5').update(body).digest('base64');
-            const result = await request.client.send(
-              new UploadPartCommand({
-                Bucket: request.bucket,
-                Key: request.objectKey,
-                UploadId: uploadId,
-                PartNumber: partNumber,
-                Body: body,
-                ContentLength: body.length,
-                ContentMD5: contentMd5,
-              }),
-              { abortSignal: request.signal },
-            );
+            const result = await request.client
+              .send(
+                new UploadPartCommand({
+                  Bucket: request.bucket,
+                  Key: request.objectKey,
+                  UploadId: id,
+                  PartNumber: partNumber,
+                  Body: body,
+                  ContentLength: body.length,
+                  ContentMD5: contentMd5,
+                }),
+                { abortSignal: request.signal },
+              )
+              .catch((error: unknown) => {
+                throw s3ErrorCode(error) === 'NoSuchUpload' ? uploadVanished(request, error) : error;
+              });
             const etag = stripEtagQuotes(result.ETag) ?? createHash('md5').update(body).digest('hex');
             done.set(partNumber, { etag, size: body.length });
             if (request.state !== undefined) {
+              // A record that vanished or now names another upload stays as it is.
               await updateState<UploadRecord>(request.state, stateKey, (current) =>
-                current === undefined || current.uploadId !== uploadId ? current! : { ...current, parts: { ...current.parts, [partNumber]: { etag, size: body.length } } },
+                current?.uploadId !== id ? current : { ...current, parts: { ...current.parts, [partNumber]: { etag, size: body.length } } },
               );
             }
             loaded += body.length;
@@ -168,27 +229,146 @@ export async function uploadFileInParts(request: MultipartFileUpload): Promise<v
     request.signal.throwIfAborted();
     if (failure !== undefined) throw failure;
     request.onParts?.({ sent: partCount - kept.size, kept: kept.size });
-    const after = await handle.stat();
-    if (after.size !== stats.size || after.mtimeMs !== stats.mtimeMs) {
-      throw new TransferError('multipart', request.source.key, `${request.source.path} changed while it was being uploaded; it will be uploaded again.`, {
-        code: 'SourceChanged',
-        retryable: true,
-      });
-    }
+    await unchanged();
     const parts: CompletedPart[] = [...done].sort(([a], [b]) => a - b).map(([PartNumber, part]) => ({ PartNumber, ETag: `"${part.etag}"` }));
-    await complete(request, uploadId, parts);
-    await request.state?.delete(stateKey);
-    record = undefined;
+    await complete(request, id, parts);
+    uploadId = undefined;
+    await forget(request, id);
   } catch (error) {
-    const changed = error instanceof TransferError && error.code === 'SourceChanged';
-    if (record !== undefined && (!request.resume || request.state === undefined || changed)) {
-      await abortUpload(request, record.uploadId);
-      await request.state?.delete(uploadStateKey(request.bucket, request.objectKey));
-    }
+    if (uploadId !== undefined) throw await abortUnlessRecorded(request, uploadId, error);
     throw error;
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * CreateMultipartUpload, returning the new upload's id. The request is not cancelled the moment
+ * the run is aborted (see CREATE_GRACE_MS). When its answer is lost anyway — the connection
+ * dropped after the server applied it, or the SDK retried such an attempt — uploads of this key
+ * that began since the request and are not recorded in the StateStore are aborted: nothing else
+ * could ever find them.
+ */
+async function createUpload(request: MultipartFileUpload, mtimeMs: number, partSize: number): Promise<string> {
+  const requestedAt = Date.now();
+  const grace = graceAfter(request.signal, CREATE_GRACE_MS);
+  let uploadId: string | undefined;
+  try {
+    const created = await request.client.send(
+      new CreateMultipartUploadCommand({ ...request.params(mtimeMs, partSize), Bucket: request.bucket, Key: request.objectKey }),
+      { abortSignal: grace.signal },
+    );
+    uploadId = created.UploadId!;
+    if ((created.$metadata.attempts ?? 1) > 1) await abortStrayUploads(request, requestedAt, uploadId);
+    return uploadId;
+  } catch (error) {
+    // A refusal the server answered on the first attempt (403, 400) created nothing.
+    const status = httpStatus(error);
+    const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+    const refused = status !== undefined && status < 500 && attempts <= 1;
+    if (uploadId === undefined && !refused) await abortStrayUploads(request, requestedAt, undefined);
+    throw error;
+  } finally {
+    grace.dispose();
+  }
+}
+
+/**
+ * Aborts the uploads of this key initiated since `since` (less the clock skew allowance) that are
+ * neither `ours` nor recorded in the StateStore. Best effort: the original error is what the
+ * caller reports.
+ */
+async function abortStrayUploads(request: MultipartFileUpload, since: number, ours: string | undefined): Promise<void> {
+  try {
+    const recorded = request.state === undefined ? undefined : (await request.state.get<UploadRecord>(uploadStateKey(request.bucket, request.objectKey)))?.uploadId;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const page = await request.client.send(
+        new ListMultipartUploadsCommand({ Bucket: request.bucket, Prefix: request.objectKey, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+        { abortSignal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) },
+      );
+      for (const upload of page.Uploads ?? []) {
+        if (upload.Key !== request.objectKey || upload.UploadId === ours || upload.UploadId === recorded) continue;
+        if ((upload.Initiated?.getTime() ?? 0) < since - CLOCK_SKEW_MS) continue;
+        await abortUpload(request, upload.UploadId!);
+      }
+      keyMarker = page.IsTruncated === true ? page.NextKeyMarker : undefined;
+      uploadIdMarker = page.IsTruncated === true ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker !== undefined);
+  } catch {
+    // Listing or aborting refused (permissions, network): `s3kit uploads list` shows what is left.
+  }
+}
+
+/**
+ * The failure path of the invariant: keeps the upload only when resuming is on, the file did not
+ * change, and the StateStore still holds this upload's record (read again now: another run may
+ * have replaced or removed it). Otherwise aborts it. Returns the error to throw.
+ */
+async function abortUnlessRecorded(request: MultipartFileUpload, uploadId: string, error: unknown): Promise<unknown> {
+  const changed = error instanceof TransferError && error.code === 'SourceChanged';
+  let keep = false;
+  if (request.resume && request.state !== undefined && !changed) {
+    const current = await request.state.get<UploadRecord>(uploadStateKey(request.bucket, request.objectKey)).catch(() => undefined);
+    keep = current?.uploadId === uploadId;
+  }
+  if (keep) return error;
+  try {
+    await abortUpload(request, uploadId);
+  } catch (abortError) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new TransferError(
+      'multipart',
+      request.source.key,
+      `${message} The incomplete upload ${uploadId} could not be aborted (${abortError instanceof Error ? abortError.message : String(abortError)}); "s3kit uploads abort" removes it.`,
+      { code: s3ErrorCode(error), retryable: false, cause: error },
+    );
+  }
+  await forget(request, uploadId).catch(() => undefined);
+  return error;
+}
+
+/** Removes the upload's record, only if it still names this upload. */
+async function forget(request: MultipartFileUpload, uploadId: string): Promise<void> {
+  if (request.state === undefined) return;
+  await updateState<UploadRecord>(request.state, uploadStateKey(request.bucket, request.objectKey), (current) =>
+    current?.uploadId === uploadId ? undefined : current,
+  );
+}
+
+/** A signal that aborts `ms` after `signal` does (with its reason). */
+function graceAfter(signal: AbortSignal, ms: number): { readonly signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = (): void => {
+    timer = setTimeout(() => controller.abort(signal.reason), ms);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      signal.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
+    },
+  };
+}
+
+function sourceChanged(request: MultipartFileUpload): TransferError {
+  return new TransferError('multipart', request.source.key, `${request.source.path} changed while it was being uploaded; it will be uploaded again.`, {
+    code: 'SourceChanged',
+    retryable: true,
+  });
+}
+
+function uploadVanished(request: MultipartFileUpload, cause: unknown): TransferError {
+  return new TransferError(
+    'multipart',
+    request.source.key,
+    `the multipart upload of ${request.objectKey} was completed or aborted by someone else (NoSuchUpload); it will be started again.`,
+    { code: 'NoSuchUpload', retryable: true, cause },
+  );
 }
 
 /** The upload's parts on the server, or undefined when the server no longer knows it. */
@@ -227,8 +407,14 @@ async function complete(request: MultipartFileUpload, uploadId: string, parts: C
         const expected = `${createHash('md5')
           .update(Buffer.concat(parts.map((part) => Buffer.from(stripEtagQuotes(part.ETag)!, 'hex'))))
           .digest('hex')}-${parts.length}`;
-        const head = await request.client.send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.objectKey }), { abortSignal: request.signal });
-        if (stripEtagQuotes(head.ETag) === expected) return;
+        const head = await request.client
+          .send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.objectKey }), { abortSignal: request.signal })
+          .catch((headError: unknown) => {
+            if (httpStatus(headError) === 404) return undefined;
+            throw headError;
+          });
+        if (head !== undefined && stripEtagQuotes(head.ETag) === expected) return;
+        throw uploadVanished(request, error);
       }
       const clientError = (httpStatus(error) ?? 500) < 500;
       if (attempt >= 3 || request.signal.aborted || s3ErrorCode(error) === 'NoSuchUpload' || clientError) throw error;
@@ -237,9 +423,11 @@ async function complete(request: MultipartFileUpload, uploadId: string, parts: C
 }
 
 async function abortUpload(request: MultipartFileUpload, uploadId: string): Promise<void> {
-  // Not under the request's signal: an interrupted run must still clean up.
+  // Not under the request's signal (an interrupted run must still clean up), but bounded.
   await request.client
-    .send(new AbortMultipartUploadCommand({ Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId }))
+    .send(new AbortMultipartUploadCommand({ Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId }), {
+      abortSignal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS),
+    })
     .catch((error: unknown) => {
       if (s3ErrorCode(error) !== 'NoSuchUpload') throw error;
     });

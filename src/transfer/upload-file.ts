@@ -8,6 +8,7 @@ import { TransferError } from '../core/errors.js';
 import type { TransferMethod } from '../core/events.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { guessContentType } from './content-type.js';
+import { settledIdentity, stillSameFile, TIMESTAMP_TICK_MS } from './file-identity.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import type { UploadOptions } from './upload-options.js';
 
@@ -77,22 +78,24 @@ async function putInParts(request: UploadRequest): Promise<void> {
 
 /**
  * Reads a small file and the mtime that goes with its bytes. The common case costs two
- * thread-pool calls (readFile, then stat): when the file's mtime is older than the moment the
- * read began and the size matches, no write can have happened during the read. Otherwise (a
- * recent or future mtime) it reads again through one handle with a stat before and after.
+ * thread-pool calls (readFile, then stat): when the file's ctime is older than the moment the
+ * read began (by more than a timestamp tick) and the size matches, nothing wrote, truncated,
+ * re-stamped or renamed over it during the read — the kernel moves ctime on each of those, and
+ * nothing can move it back (mtime can be put back with utimes, so it cannot tell). Otherwise it
+ * reads again through one handle, comparing the file's identity (size, mtime, ctime, inode,
+ * device) before and after, on the handle and on the path.
  */
 async function readWholeFile(source: Entry): Promise<{ body: Buffer; mtimeMs: number }> {
   const started = Date.now();
   const body = await readFile(source.path!);
   const after = await stat(source.path!);
-  if (after.size === body.length && after.mtimeMs < started - 1) return { body, mtimeMs: after.mtimeMs };
+  if (after.size === body.length && after.ctimeMs < started - TIMESTAMP_TICK_MS) return { body, mtimeMs: after.mtimeMs };
   const handle = await open(source.path!, 'r');
   try {
-    const before = await handle.stat();
+    const before = await settledIdentity(handle);
     const again = await handle.readFile();
-    const end = await handle.stat();
-    if (again.length !== end.size || before.mtimeMs !== end.mtimeMs || before.size !== end.size) throw sourceChanged(source);
-    return { body: again, mtimeMs: end.mtimeMs };
+    if (again.length !== before.size || !(await stillSameFile(handle, source.path!, before))) throw sourceChanged(source);
+    return { body: again, mtimeMs: before.mtimeMs };
   } finally {
     await handle.close();
   }

@@ -56,6 +56,25 @@ describe.each(drivers)('StateStore contract: %s', (_name, make) => {
     await Promise.all(Array.from({ length: 20 }, () => updateState<number>(store, 'counter', (n) => (n ?? 0) + 1)));
     expect(await store.get('counter')).toBe(20);
   });
+
+  it('an update that returns undefined leaves the key absent, with or without the driver\'s update', async () => {
+    const store = await make();
+    const withoutUpdate: StateStore = { get: (k) => store.get(k), set: (k, v) => store.set(k, v), delete: (k) => store.delete(k) };
+    for (const target of [store, withoutUpdate]) {
+      // A record that vanished under a caller stays gone (this was `"undefined" is not valid JSON`).
+      expect(await updateState<{ id: string }>(target, 'gone', (current) => (current === undefined ? undefined : { ...current, id: 'x' }))).toBeUndefined();
+      expect(await target.get('gone')).toBeUndefined();
+      // A conditional removal: only while the record still holds what the caller expects.
+      await target.set('mine', { id: 'a' });
+      await updateState<{ id: string }>(target, 'mine', (current) => (current?.id === 'b' ? undefined : current));
+      expect(await target.get('mine')).toEqual({ id: 'a' });
+      await updateState<{ id: string }>(target, 'mine', (current) => (current?.id === 'a' ? undefined : current));
+      expect(await target.get('mine')).toBeUndefined();
+      await target.set('mine', undefined);
+      expect(await target.get('mine')).toBeUndefined();
+    }
+    expect(await store.keys!()).toEqual([]);
+  });
 });
 
 describe('jsonFileStore', () => {
