@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { format } from 'date-fns/format';
 import { isValid } from 'date-fns/isValid';
@@ -173,12 +174,17 @@ export function clearLogsCommand(context: CliContext, setExitCode: (code: number
       if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number of days.`);
       return Number(value);
     })
-    .option('--remove-dir', 'remove the log directory too')
+    .option('--remove-dir', 'remove the log directory too, if nothing but s3kit logs was in it')
     .action(async (flags: { config: string; keepDays?: number; removeDir?: boolean }) => {
       try {
         const config = await loadConfig(flags.config, { env: context.env });
         const removed = await new JobLog(config.logDirectory).clear({ keepDays: flags.keepDays, removeDirectory: flags.removeDir });
-        context.streams.stdout.write(`Removed ${removed.length} log file(s)${flags.removeDir === true ? ' and the log directory' : ''} from ${config.logDirectory}.\n`);
+        let directory = '';
+        if (flags.removeDir === true) {
+          const left = await readdir(config.logDirectory).catch(() => undefined);
+          directory = left === undefined ? ' and the log directory' : `; kept the directory: it holds ${left.length} other entr${left.length === 1 ? 'y' : 'ies'} (only s3kit's own log files are deleted)`;
+        }
+        context.streams.stdout.write(`Removed ${removed.length} log file(s) from ${config.logDirectory}${directory}.\n`);
         setExitCode(ExitCode.ok);
       } catch (error) {
         setExitCode(fail(context, error, false));
