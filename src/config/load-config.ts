@@ -26,7 +26,8 @@ export interface LoadedConfig {
 }
 
 /**
- * Reads, interpolates (`${VAR}` from `env`; a missing variable is an error) and validates a
+ * Reads, interpolates (`${VAR}` from `env`; an unset or empty variable is an error unless a
+ * default is given as `${VAR:-default}` or `${VAR-default}`; `$$` is a literal `$`) and validates a
  * YAML config. Every problem is a {@link ConfigError} whose message names the job, the field
  * path and what is allowed; nothing is returned from an invalid file.
  * @public
@@ -60,7 +61,8 @@ export function parseConfig(
   if (document.errors.length > 0) {
     throw new ConfigError('config', `${path} is not valid YAML: ${document.errors[0]!.message}`);
   }
-  const raw = interpolate(document.toJS() as unknown, options.env ?? {}, []);
+  const uninterpolated = document.toJS() as unknown;
+  const raw = interpolate(uninterpolated, options.env ?? {}, [], uninterpolated);
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(fieldOf(result.error.issues[0]!.path, raw), describeIssues(path, result.error.issues, raw));
   const config = result.data;
@@ -82,21 +84,46 @@ function localPathFrom(base: string, location: string): string {
   return /^[a-z][a-z0-9+.-]*:/i.test(location) && !/^[a-z]:[\\/]/i.test(location) ? location : resolve(base, location);
 }
 
-/** Replaces `${NAME}` in every string; `$${` stays a literal `${`. */
-function interpolate(value: unknown, env: Readonly<Record<string, string | undefined>>, path: (string | number)[]): unknown {
+/** `$$`, or a `${…}` reference; scanned left to right so `$$${X}` is `$` then X's value. */
+const REFERENCE = /\$\$|\$\{([^}]*)\}/g;
+/** `NAME`, `NAME:-default` or `NAME-default`, as in POSIX shells. */
+const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)(.*))?$/s;
+
+/**
+ * Replaces `${NAME}` in every string with the variable's value. An unset variable is an error,
+ * and so is one that is set but empty (an empty `${PREFIX}` would widen `s3://b/${PREFIX}` to the
+ * whole bucket); a default is given explicitly, as in shells: `${NAME:-default}` when unset or
+ * empty, `${NAME-default}` when unset only. `$$` is a literal `$`.
+ */
+function interpolate(value: unknown, env: Readonly<Record<string, string | undefined>>, path: (string | number)[], document: unknown): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$?\$\{([^}]*)\}/g, (whole, name: string) => {
-      if (whole.startsWith('$$')) return whole.slice(1);
+    return value.replace(REFERENCE, (whole, inner: string | undefined) => {
+      if (inner === undefined) return '$';
+      const at = where(path, document);
+      const parts = VARIABLE.exec(inner);
+      if (parts === null) {
+        throw new ConfigError(at, `${at}: ${whole} is not a variable reference; write \${NAME}, \${NAME:-default} or \${NAME-default} (NAME: letters, digits and _), or $$ for a literal $.`);
+      }
+      const [, name, operator, fallback] = parts as unknown as [string, string, string | undefined, string | undefined];
       const found = env[name];
+      if (operator === ':-') return found === undefined || found === '' ? fallback! : found;
+      if (operator === '-') return found ?? fallback!;
       if (found === undefined) {
-        throw new ConfigError(path.join('.'), `${where(path, undefined)}: the environment variable ${name} is not set (referenced as \${${name}}).`);
+        throw new ConfigError(at, `${at}: the environment variable ${name} is not set (referenced as \${${name}}); set it, or give a default with \${${name}:-default}.`);
+      }
+      if (found === '') {
+        throw new ConfigError(
+          at,
+          `${at}: the environment variable ${name} is empty (referenced as \${${name}}); an empty value would silently change the path. ` +
+            `Set it, or give a default with \${${name}:-default} (\${${name}-} allows empty on purpose).`,
+        );
       }
       return found;
     });
   }
-  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, [...path, index]));
+  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, [...path, index], document));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key])]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key], document)]));
   }
   return value;
 }

@@ -80,3 +80,38 @@ describe('configJsonSchema', () => {
     expect(job.compare.enum).toEqual(['size-mtime', 'size-only', 'exact-timestamps', 'checksum']);
   });
 });
+
+describe('${VAR} interpolation', () => {
+  const job = (target: string) => `jobs:\n  - name: mirror\n    source: ./site\n    target: ${JSON.stringify(target)}\n    delete: true\n`;
+  const targetOf = (target: string, env: Record<string, string>) => parseConfig(job(target), '/etc/s3kit/s3kit.yaml', { env }).jobs[0]!.target;
+
+  it('refuses a variable that is set but empty, naming the variable, the job and the field', () => {
+    const error = errorOf(job('s3://b/${PREFIX}'), { PREFIX: '' });
+    expect(error.field).toBe('job "mirror" › target');
+    expect(error.message).toMatch(/job "mirror" › target: the environment variable PREFIX is empty \(referenced as \$\{PREFIX\}\)/);
+    expect(error.message).toMatch(/\$\{PREFIX:-default\}/);
+  });
+
+  it('${VAR:-default} uses the default when the variable is unset or empty', () => {
+    expect(targetOf('s3://b/${PREFIX:-www}', {})).toBe('s3://b/www');
+    expect(targetOf('s3://b/${PREFIX:-www}', { PREFIX: '' })).toBe('s3://b/www');
+    expect(targetOf('s3://b/${PREFIX:-www}', { PREFIX: 'site' })).toBe('s3://b/site');
+  });
+
+  it('${VAR-default} uses the default only when the variable is unset; set but empty is then allowed', () => {
+    expect(targetOf('s3://b/${PREFIX-www}', {})).toBe('s3://b/www');
+    expect(targetOf('s3://b/x${PREFIX-www}', { PREFIX: '' })).toBe('s3://b/x');
+    expect(targetOf('s3://b/x${PREFIX-}', {})).toBe('s3://b/x');
+  });
+
+  it('$$ is a literal $', () => {
+    expect(targetOf('s3://b/$$${X}', { X: 'v' })).toBe('s3://b/$v');
+    expect(targetOf('s3://b/$${X}', {})).toBe('s3://b/${X}');
+    expect(targetOf('s3://b/a$$b', {})).toBe('s3://b/a$b');
+    expect(targetOf('s3://b/a$b', {})).toBe('s3://b/a$b');
+  });
+
+  it('refuses a malformed reference', () => {
+    expect(errorOf(job('s3://b/${PRE FIX}'), {}).message).toMatch(/job "mirror" › target: \$\{PRE FIX\} is not a variable reference/);
+  });
+});
