@@ -149,6 +149,38 @@ function fieldOf(path: readonly PropertyKey[], raw: unknown): string {
   return where(path, raw);
 }
 
+/**
+ * A delete is safe only if each date's source has a target of its own. When two dates read
+ * different sources but write the same target (DateFolder with `appendToTarget: false`, a
+ * CustomPattern whose source changes by month and target by year), each run would delete what
+ * the runs for the other dates put there. Probed with dates that differ by a day, a month and a
+ * year; returns the sentence to report, or undefined.
+ */
+function deletesOtherDates(
+  job: JobConfig,
+  type: string,
+  settings: unknown,
+  resolve: (date: Date) => { source: string; target: string },
+): string | undefined {
+  const base = new Date(2000, 0, 15);
+  const first = resolve(base);
+  for (const other of [new Date(2000, 0, 16), new Date(2000, 1, 15), new Date(2001, 0, 15)]) {
+    const second = resolve(other);
+    if (first.source === second.source || first.target !== second.target) continue;
+    if (type === 'DateFolder' && (settings as { appendToTarget?: boolean }).appendToTarget === false) {
+      return (
+        `a DateFolder job with appendToTarget: false syncs every date's folder into the same target (${job.target}), ` +
+        'so delete would remove the files of the other dates. Set appendToTarget: true (each date gets its own folder in the target), or remove delete.'
+      );
+    }
+    return (
+      `the source changes with the date (${first.source} → ${second.source}) but the target does not (${first.target}), ` +
+      'so delete would remove the files of the other dates. Make the target change with the date as the source does, or remove delete.'
+    );
+  }
+  return undefined;
+}
+
 /** Checks zod cannot express alone: unique names, strategy settings, the strategies' own rules. */
 function semanticProblems(config: ParsedConfig, strategies: StrategyResolver): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
@@ -161,6 +193,9 @@ function semanticProblems(config: ParsedConfig, strategies: StrategyResolver): {
       const { strategy, settings } = strategies.parse(job.strategy as { type: string } & Record<string, unknown>);
       if (job.delete === true && strategy.resolve(settings, { name: job.name, source: '/', target: '/', date: new Date() }).modifiedAfter !== undefined) {
         problems.push({ field: at('delete'), message: `${at('delete')}: a ${strategy.type} job selects files by date and cannot delete (keys outside the range would go).` });
+      } else if (job.delete === true) {
+        const problem = deletesOtherDates(job, strategy.type, settings, (date) => strategy.resolve(settings, { name: job.name, source: job.source, target: job.target, date }));
+        if (problem !== undefined) problems.push({ field: at('delete'), message: `${at('delete')}: ${problem}` });
       }
     } catch (error) {
       if (error instanceof z.ZodError) {

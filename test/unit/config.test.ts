@@ -115,3 +115,31 @@ describe('${VAR} interpolation', () => {
     expect(errorOf(job('s3://b/${PRE FIX}'), {}).message).toMatch(/job "mirror" › target: \$\{PRE FIX\} is not a variable reference/);
   });
 });
+
+describe('strategies that would act outside their base or delete other dates', () => {
+  const jobWith = (strategy: string, extra = '') =>
+    `jobs:\n  - name: archive\n    source: ./archive\n    target: s3://b/archive\n    strategy: ${strategy}\n${extra}`;
+
+  it('refuses a CustomPattern or DateFolder that renders ".." segments, naming the job, the field and the value', () => {
+    const custom = errorOf(jobWith("{ type: CustomPattern, targetPattern: '../..' }"));
+    expect(custom.field).toBe('job "archive" › strategy.targetPattern');
+    expect(custom.message).toMatch(/job "archive" › strategy\.targetPattern: "\.\.\/\.\." renders to "\.\.\/\.\." which has a "\.\." segment/);
+    const dated = errorOf(jobWith(`{ type: DateFolder, format: "yyyy/'..'" }`));
+    expect(dated.message).toMatch(/job "archive" › strategy\.format: .* has a "\.\." segment/);
+  });
+
+  it('refuses delete with DateFolder and appendToTarget: false (each day would delete the days before)', () => {
+    const error = errorOf(jobWith('{ type: DateFolder, appendToTarget: false }', '    delete: true\n'));
+    expect(error.field).toBe('job "archive" › delete');
+    expect(error.message).toMatch(/job "archive" › delete: .*appendToTarget: false.* delete would remove the files of the other dates/);
+    // Either alone is fine.
+    expect(() => parseConfig(jobWith('{ type: DateFolder, appendToTarget: false }'), '/etc/s3kit.yaml')).not.toThrow();
+    expect(() => parseConfig(jobWith('{ type: DateFolder }', '    delete: true\n'), '/etc/s3kit.yaml')).not.toThrow();
+  });
+
+  it('refuses delete when a CustomPattern source changes with the date but its target does not', () => {
+    const error = errorOf(jobWith("{ type: CustomPattern, sourcePattern: '{year}/{month}', targetPattern: '{year}' }", '    delete: true\n'));
+    expect(error.message).toMatch(/job "archive" › delete: the source changes with the date .* but the target does not/);
+    expect(() => parseConfig(jobWith("{ type: CustomPattern, sourcePattern: '{year}/{month}', targetPattern: '{year}/{month}' }", '    delete: true\n'), '/etc/s3kit.yaml')).not.toThrow();
+  });
+});
