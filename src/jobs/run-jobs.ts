@@ -137,8 +137,9 @@ async function runJob(
     });
     paths = { source: resolved.source, target: resolved.target };
     const source = parseLocation(resolved.source, 'source');
-    if (source.kind === 'local' && !(await isDirectory(source.path))) {
-      return finish('skipped', `nothing to sync for ${context.targetDate}: ${source.path} does not exist`);
+    if (source.kind === 'local') {
+      const missing = await missingSource(parseLocation(job.source, 'source'), source.path, context.targetDate);
+      if (missing !== undefined) return finish(missing.status, missing.message);
     }
     const syncer = createSyncer(syncOptionsFor(job, context, resolved));
     context.onSyncer?.(job.name, syncer);
@@ -183,10 +184,34 @@ function syncOptionsFor(
   };
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+/**
+ * A missing source is a failure: an unmounted drive or a typo must not report success forever.
+ * Only a dated subfolder the strategy added (DateFolder, a CustomPattern `sourcePattern`) that
+ * does not exist yet, under a configured source that does, is a skip: that day has no data.
+ */
+async function missingSource(
+  configured: ReturnType<typeof parseLocation>,
+  resolved: string,
+  targetDate: string,
+): Promise<{ status: 'failure' | 'skipped'; message: string } | undefined> {
+  const base = configured.kind === 'local' ? configured.path : resolved;
+  const baseKind = await kindOf(base);
+  if (baseKind === 'missing') {
+    return { status: 'failure', message: `the source directory ${base} does not exist: nothing was synced. Check the job's source, or mount the drive it lives on.` };
+  }
+  if (baseKind === 'other') return { status: 'failure', message: `the source ${base} is not a directory: nothing was synced. Point the job's source at a directory.` };
+  if (resolved === base) return undefined;
+  const kind = await kindOf(resolved);
+  if (kind === 'missing') return { status: 'skipped', message: `nothing to sync for ${targetDate}: ${resolved} does not exist yet` };
+  if (kind === 'other') return { status: 'failure', message: `the source ${resolved} is not a directory: nothing was synced.` };
+  return undefined;
+}
+
+async function kindOf(path: string): Promise<'directory' | 'missing' | 'other'> {
   try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
+    return (await stat(path)).isDirectory() ? 'directory' : 'other';
+  } catch (error) {
+    // Unreadable (EACCES, EIO) is not "missing": the sync reports it as the failure it is.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'missing' : 'directory';
   }
 }
