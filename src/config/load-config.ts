@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { createRedactor, isSecretName, secretValuesOf, urlPasswordsIn } from '../core/redact.js';
 import { StrategyResolver } from '../strategies/strategy-resolver.js';
 import { configSchema, type JobConfig, type ParsedConfig } from './config-schema.js';
 
@@ -23,6 +24,13 @@ export interface LoadedConfig {
   readonly defaults: ParsedConfig['defaults'];
   /** Every job, validated, with local paths made absolute. */
   readonly jobs: readonly JobConfig[];
+  /**
+   * The credential values this config was loaded with, to be masked wherever s3kit writes:
+   * the environment's secret variables (`AWS_SECRET_ACCESS_KEY`, `*_TOKEN`, `*_PASSWORD`…), every
+   * value under a field named like a credential (`sessionToken`, `secretAccessKey`…) and the
+   * password of every URL. Pass them to {@link createRedactor}.
+   */
+  readonly secrets: readonly string[];
 }
 
 /**
@@ -57,26 +65,48 @@ export function parseConfig(
   path: string,
   options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly strategies?: StrategyResolver } = {},
 ): LoadedConfig {
+  const env = options.env ?? {};
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
-    throw new ConfigError('config', `${path} is not valid YAML: ${document.errors[0]!.message}`);
+    throw new ConfigError('config', createRedactor(secretValuesOf(env))(`${path} is not valid YAML: ${document.errors[0]!.message}`));
   }
   const uninterpolated = document.toJS() as unknown;
-  const raw = interpolate(uninterpolated, options.env ?? {}, [], uninterpolated);
-  const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(fieldOf(result.error.issues[0]!.path, raw), describeIssues(path, result.error.issues, raw));
-  const config = result.data;
-  const problems = semanticProblems(config, options.strategies ?? new StrategyResolver());
-  if (problems.length > 0) throw new ConfigError(problems[0]!.field, `${path} is invalid:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`);
-  const base = dirname(resolve(path));
-  return {
-    path: resolve(path),
-    logDirectory: resolve(base, config.defaults.logDirectory),
-    logRetentionMonths: config.defaults.logRetentionMonths,
-    stateFile: resolve(base, config.defaults.stateFile),
-    defaults: config.defaults,
-    jobs: config.jobs.map((job) => ({ ...job, source: localPathFrom(base, job.source), target: localPathFrom(base, job.target) })),
-  };
+  const raw = interpolate(uninterpolated, env, [], uninterpolated);
+  const secrets = [...new Set([...secretValuesOf(env), ...secretsIn(raw, false)])];
+  try {
+    const result = configSchema.safeParse(raw);
+    if (!result.success) throw new ConfigError(fieldOf(result.error.issues[0]!.path, raw), describeIssues(path, result.error.issues, raw));
+    const config = result.data;
+    const problems = semanticProblems(config, options.strategies ?? new StrategyResolver());
+    if (problems.length > 0) throw new ConfigError(problems[0]!.field, `${path} is invalid:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`);
+    const base = dirname(resolve(path));
+    return {
+      path: resolve(path),
+      logDirectory: resolve(base, config.defaults.logDirectory),
+      logRetentionMonths: config.defaults.logRetentionMonths,
+      stateFile: resolve(base, config.defaults.stateFile),
+      defaults: config.defaults,
+      jobs: config.jobs.map((job) => ({ ...job, source: localPathFrom(base, job.source), target: localPathFrom(base, job.target) })),
+      secrets,
+    };
+  } catch (error) {
+    // Messages may quote a path or a pattern the environment filled in.
+    if (error instanceof ConfigError) throw new ConfigError(error.field, createRedactor(secrets)(error.message), { cause: error.cause });
+    throw error;
+  }
+}
+
+/**
+ * The credentials a config holds: every string under a field named like one (`sessionToken`,
+ * `password`…, see isSecretName) and the password of every URL.
+ */
+function secretsIn(value: unknown, underSecretName: boolean): string[] {
+  if (typeof value === 'string') return [...(underSecretName ? [value] : []), ...urlPasswordsIn(value)];
+  if (Array.isArray(value)) return value.flatMap((item) => secretsIn(item, underSecretName));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => secretsIn(item, underSecretName || isSecretName(key)));
+  }
+  return [];
 }
 
 /** Relative local paths in a config are relative to the config file, not the working directory. */

@@ -6,6 +6,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { JobConfig } from '../config/config-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { parseLocation } from '../core/location.js';
+import { createRedactor } from '../core/redact.js';
 import type { StateStore } from '../state/state-store.js';
 import { updateState } from '../state/state-store.js';
 import { StrategyResolver } from '../strategies/strategy-resolver.js';
@@ -13,7 +14,7 @@ import { createSyncer, type Syncer } from '../syncer/create-syncer.js';
 import type { SyncOptions } from '../syncer/options.js';
 import type { S3ConnectionOptions } from '../transfer/s3-client.js';
 import { jobConnection } from './job-connection.js';
-import type { JobLog } from './job-log.js';
+import type { JobLog, LogLevel } from './job-log.js';
 import { LAST_RUN_KEY, recordFromSummary, recordJobRun, type JobRunRecord, type RunRecord } from './run-history.js';
 
 /**
@@ -72,18 +73,22 @@ export async function runJobs(options: RunJobsOptions): Promise<RunRecord> {
   const targetDate = format(date, 'yyyy-MM-dd');
   const jobs = selectJobs(config, options.jobs);
   const started = new Date();
+  // Everything bound for the log, the state store and the caller passes through one redactor.
+  const redact = createRedactor(config.secrets ?? []);
+  const log = (level: LogLevel, job: string | undefined, message: string) => options.log?.write(level, job, redact(message));
   await options.log?.applyRetention(config.logRetentionMonths);
-  await options.log?.write('INFO', undefined, `run started for ${targetDate}: ${jobs.map((job) => job.name).join(', ')}${options.dryRun === true ? ' (dry run)' : ''}`);
+  await log('INFO', undefined, `run started for ${targetDate}: ${jobs.map((job) => job.name).join(', ')}${options.dryRun === true ? ' (dry run)' : ''}`);
 
   const records: JobRunRecord[] = [];
   const queue = new PQueue({ concurrency: options.parallel ?? 1 });
   await Promise.all(
     jobs.map((job) =>
       queue.add(async () => {
-        const record = await runJob(job, { ...options, strategies, date, targetDate });
+        const raw = await runJob(job, { ...options, strategies, date, targetDate });
+        const record: JobRunRecord = { ...raw, message: redact(raw.message), source: redact(raw.source), target: redact(raw.target) };
         records.push(record);
         if (options.dryRun !== true) await recordJobRun(options.state, record);
-        await options.log?.write(record.status === 'failure' ? 'ERROR' : 'INFO', job.name, `${record.status}: ${record.message}`);
+        await log(record.status === 'failure' ? 'ERROR' : 'INFO', job.name, `${record.status}: ${record.message}`);
         options.onJobEnd?.(record);
       }),
     ),
@@ -102,7 +107,7 @@ export async function runJobs(options: RunJobsOptions): Promise<RunRecord> {
     }),
   };
   if (options.dryRun !== true) await updateState(options.state, LAST_RUN_KEY, () => run);
-  await options.log?.write(run.success ? 'INFO' : 'ERROR', undefined, `run ended: ${records.filter((r) => r.status === 'success').length} succeeded, ${records.filter((r) => r.status === 'failure').length} failed, ${records.filter((r) => r.status === 'skipped').length} skipped`);
+  await log(run.success ? 'INFO' : 'ERROR', undefined, `run ended: ${records.filter((r) => r.status === 'success').length} succeeded, ${records.filter((r) => r.status === 'failure').length} failed, ${records.filter((r) => r.status === 'skipped').length} skipped`);
   return run;
 }
 

@@ -1,9 +1,10 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { JobLog, memoryStore, parseConfig, runJobs, type JobState } from 's3kit';
 import { cliEnv, s3kit } from '../helpers/cli.js';
 import { tempDir, writeTree } from '../helpers/files.js';
+import { createTestBucket } from '../helpers/s3.js';
 
 const DATE = new Date(2025, 0, 15, 12);
 
@@ -78,5 +79,60 @@ describe('clear-logs --remove-dir', () => {
     expect(result.stdout).toMatch(/Removed 1 log file\(s\) from .*; kept the directory: it holds 4 other entries/);
     expect((await readdir(root)).sort()).toEqual(['data', 'empty-dir', 'notes.txt', 's3kit.yaml']);
     expect(await readFile(join(root, 'data/photo.jpg'), 'utf8')).toBe('the only copy');
+  });
+});
+
+describe('secrets from the environment never reach logs, state or the console', () => {
+  it('run, status and doctor redact secret variables, credential fields and endpoint userinfo', async () => {
+    const s3 = inject('s3');
+    const root = await tempDir('jobs-secrets');
+    const bucket = await createTestBucket('jobs-secrets');
+    await writeTree(root, { 'site/index.html': 'hello' });
+    const secrets = {
+      ENDPOINT_PASSWORD: 'endpoint-pw-5e3c1d',
+      DEAD_ENDPOINT_PASSWORD: 'dead-endpoint-pw-9a8b7c',
+      API_TOKEN: 'api-token-0f1e2d3c',
+    };
+    const config = join(root, 's3kit.yaml');
+    await writeFile(
+      config,
+      `
+defaults:
+  connection:
+    endpoint: ${s3.endpoint.replace('://', '://s3kit:${ENDPOINT_PASSWORD}@')}
+jobs:
+  - name: site
+    source: ./site
+    target: s3://${bucket}/site
+    upload:
+      metadata: { sessionToken: literal-session-token-77, note: 'key \${AWS_SECRET_ACCESS_KEY}' }
+  - name: unreachable
+    source: ./site
+    target: s3://${bucket}/unreachable
+    connection: { endpoint: 'http://reader:\${DEAD_ENDPOINT_PASSWORD}@127.0.0.1:9' }
+  - name: tokenpath
+    source: ./exports-\${API_TOKEN}
+    target: s3://${bucket}/exports
+`,
+    );
+    const env = cliEnv(secrets);
+    const outputs = [
+      await s3kit(['run', '--config', config, '--date', '2025-01-15'], { env }),
+      await s3kit(['run', '--config', config, '--date', '2025-01-15', '--json'], { env }),
+      await s3kit(['status', '--config', config], { env }),
+      await s3kit(['status', '--config', config, '--json'], { env }),
+      await s3kit(['doctor', '--config', config], { env }),
+    ];
+    expect(outputs[0]!.stdout).toMatch(/✔ site: success — 1 copied/);
+    expect(outputs[0]!.stdout).toMatch(/✘ tokenpath: failure — the source directory .*exports-\*\*\* does not exist/);
+    expect(outputs[4]!.stdout).toMatch(/✔ credentials for http:\/\/s3kit:\*\*\*@127\.0\.0\.1:\d+: signed in as/);
+    expect(outputs[4]!.stdout).toMatch(/✘ credentials for http:\/\/reader:\*\*\*@127\.0\.0\.1:9: /);
+    const files = [join(root, 's3kit-state.json'), ...(await readdir(join(root, 'logs'))).map((name) => join(root, 'logs', name))];
+    const written = await Promise.all(files.map((file) => readFile(file, 'utf8')));
+    expect(written.join('\n')).toMatch(/exports-\*\*\*/);
+    const everything = [...outputs.flatMap((output) => [output.stdout, output.stderr]), ...written].join('\n');
+    for (const secret of [...Object.values(secrets), 'literal-session-token-77', s3.secretAccessKey]) {
+      expect(everything).not.toContain(secret);
+    }
   });
 });

@@ -143,3 +143,31 @@ describe('strategies that would act outside their base or delete other dates', (
     expect(() => parseConfig(jobWith("{ type: CustomPattern, sourcePattern: '{year}/{month}', targetPattern: '{year}/{month}' }", '    delete: true\n'), '/etc/s3kit.yaml')).not.toThrow();
   });
 });
+
+describe('secrets of a config', () => {
+  it('collects the secret variables of the environment, values under credential-named fields and URL passwords', () => {
+    const config = parseConfig(
+      `
+defaults:
+  connection: { endpoint: 'http://user:\${ENDPOINT_PASSWORD}@127.0.0.1:7480' }
+jobs:
+  - name: site
+    source: ./site
+    target: s3://b/site
+    upload: { metadata: { sessionToken: literal-token-1234, owner: alice } }
+`,
+      '/etc/s3kit/s3kit.yaml',
+      { env: { ENDPOINT_PASSWORD: 'pw-from-env', AWS_SECRET_ACCESS_KEY: 'aws-secret-value', AWS_REGION: 'eu-west-1' } },
+    );
+    expect([...config.secrets].sort()).toEqual(['aws-secret-value', 'literal-token-1234', 'pw-from-env']);
+  });
+
+  it('masks secrets in the messages of config errors', () => {
+    const error = errorOf(
+      "jobs:\n  - name: a\n    source: ./exports-${API_TOKEN}\n    target: s3://b/x\n    strategy: { type: CustomPattern, sourcePattern: '{year}' }\n    delete: true\n",
+      { API_TOKEN: 'tok-5f4e3d2c' },
+    );
+    expect(error.message).toMatch(/job "a" › delete: the source changes with the date \(\.\/exports-\*\*\*\/2000 → /);
+    expect(error.message).not.toContain('tok-5f4e3d2c');
+  });
+});
