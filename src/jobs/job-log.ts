@@ -65,8 +65,9 @@ export class JobLog {
         await rmdir(this.directory);
       } catch (error) {
         // Not empty: it holds files that are not s3kit's logs, which are not ours to delete.
+        // ENOTDIR: the setting names a symbolic link, which is kept as well.
         const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+        if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
       }
     }
     return removed;

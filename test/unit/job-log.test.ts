@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobLog } from '../../src/jobs/job-log.js';
@@ -32,5 +32,14 @@ describe('JobLog.clear', () => {
     await expect(stat(dir)).rejects.toMatchObject({ code: 'ENOENT' });
     // A missing directory is already clear.
     expect(await new JobLog(dir).clear({ removeDirectory: true })).toEqual([]);
+  });
+
+  it('with removeDirectory keeps a log directory that is a symbolic link (and what it points to)', async () => {
+    const parent = await tempDir('log-link');
+    await writeTree(parent, { 'real/s3kit-2025-01.log': 'a' });
+    await symlink(join(parent, 'real'), join(parent, 'logs'));
+    expect(await new JobLog(join(parent, 'logs')).clear({ removeDirectory: true })).toEqual(['s3kit-2025-01.log']);
+    expect((await lstat(join(parent, 'logs'))).isSymbolicLink()).toBe(true);
+    expect(await readdir(join(parent, 'real'))).toEqual([]);
   });
 });
