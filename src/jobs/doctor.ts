@@ -37,7 +37,8 @@ const MAX_SKEW_MS = 5 * 60_000;
 /**
  * Checks what a config needs: credentials and endpoint per connection (who am I, reachable,
  * clock skew), and per job its source and its target bucket (exists, can list, can write a probe
- * object and remove it).
+ * object and remove it). Endpoints are shown with the password of their userinfo masked
+ * (`http://user:***@host`), and every credential of {@link LoadedConfig.secrets} is masked.
  * @public
  */
 export async function* runDoctor(config: LoadedConfig, options: { readonly connection?: S3ConnectionOptions } = {}): AsyncGenerator<DoctorCheck> {

@@ -63,7 +63,10 @@ export interface RunJobsOptions {
 /**
  * Runs the jobs of a config, in order or `parallel` at a time. A failing job does not stop the
  * others. Each job's outcome is recorded in the state store (last run, last success,
- * consecutive failures, totals) and the log; the run itself under `runs/last`.
+ * consecutive failures, totals) and the log; the run itself under `runs/last`. A job whose local
+ * source directory does not exist fails; only a dated subfolder not created yet is skipped.
+ * Credentials ({@link LoadedConfig.secrets}, URL passwords) are masked in every record, log line
+ * and `onJobEnd` call.
  * @public
  */
 export async function runJobs(options: RunJobsOptions): Promise<RunRecord> {

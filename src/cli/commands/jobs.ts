@@ -82,7 +82,8 @@ Examples:
   s3kit run --config /etc/s3kit.yaml --parallel 2
 
 Exit code 0 only if every job succeeded (skipped jobs count as success), 1 if any failed,
-2 for an invalid config.`,
+2 for an invalid config. A source directory that does not exist is a failure; only a dated
+subfolder (DateFolder, CustomPattern sourcePattern) not created yet is skipped.`,
     )
     .action(async (names: string[], flags: ConnectionFlags & { config: string; date?: Date; parallel?: number; dryRun?: boolean; json?: boolean; debug?: boolean }) => {
       const output = redacting(outer);
