@@ -135,6 +135,9 @@ function interpolate(value: unknown, env: Readonly<Record<string, string | undef
         throw new ConfigError(at, `${at}: ${whole} is not a variable reference; write \${NAME}, \${NAME:-default} or \${NAME-default} (NAME: letters, digits and _), or $$ for a literal $.`);
       }
       const [, name, operator, fallback] = parts as unknown as [string, string, string | undefined, string | undefined];
+      if (fallback?.includes('${') === true) {
+        throw new ConfigError(at, `${at}: in ${whole}}, a default cannot contain another reference; write the default out in full.`);
+      }
       const found = env[name];
       if (operator === ':-') return found === undefined || found === '' ? fallback! : found;
       if (operator === '-') return found ?? fallback!;

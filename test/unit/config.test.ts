@@ -113,6 +113,8 @@ describe('${VAR} interpolation', () => {
 
   it('refuses a malformed reference', () => {
     expect(errorOf(job('s3://b/${PRE FIX}'), {}).message).toMatch(/job "mirror" › target: \$\{PRE FIX\} is not a variable reference/);
+    // A nested reference in a default is not supported: refused, not half-substituted.
+    expect(errorOf(job('s3://b/${A:-${B}}'), { B: 'b' }).message).toMatch(/job "mirror" › target: .*a default cannot contain another reference/);
   });
 });
 
