@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { createRedactor, isSecretName, secretValuesOf, urlPasswordsIn } from '../core/redact.js';
 import { StrategyResolver } from '../strategies/strategy-resolver.js';
 import { configSchema, type JobConfig, type ParsedConfig } from './config-schema.js';
 
@@ -23,10 +24,18 @@ export interface LoadedConfig {
   readonly defaults: ParsedConfig['defaults'];
   /** Every job, validated, with local paths made absolute. */
   readonly jobs: readonly JobConfig[];
+  /**
+   * The credential values this config was loaded with, to be masked wherever s3kit writes:
+   * the environment's secret variables (`AWS_SECRET_ACCESS_KEY`, `*_TOKEN`, `*_PASSWORD`…), every
+   * value under a field named like a credential (`sessionToken`, `secretAccessKey`…) and the
+   * password of every URL. Pass them to {@link createRedactor}.
+   */
+  readonly secrets: readonly string[];
 }
 
 /**
- * Reads, interpolates (`${VAR}` from `env`; a missing variable is an error) and validates a
+ * Reads, interpolates (`${VAR}` from `env`; an unset or empty variable is an error unless a
+ * default is given as `${VAR:-default}` or `${VAR-default}`; `$$` is a literal `$`) and validates a
  * YAML config. Every problem is a {@link ConfigError} whose message names the job, the field
  * path and what is allowed; nothing is returned from an invalid file.
  * @public
@@ -56,25 +65,48 @@ export function parseConfig(
   path: string,
   options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly strategies?: StrategyResolver } = {},
 ): LoadedConfig {
+  const env = options.env ?? {};
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
-    throw new ConfigError('config', `${path} is not valid YAML: ${document.errors[0]!.message}`);
+    throw new ConfigError('config', createRedactor(secretValuesOf(env))(`${path} is not valid YAML: ${document.errors[0]!.message}`));
   }
-  const raw = interpolate(document.toJS() as unknown, options.env ?? {}, []);
-  const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(fieldOf(result.error.issues[0]!.path, raw), describeIssues(path, result.error.issues, raw));
-  const config = result.data;
-  const problems = semanticProblems(config, options.strategies ?? new StrategyResolver());
-  if (problems.length > 0) throw new ConfigError(problems[0]!.field, `${path} is invalid:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`);
-  const base = dirname(resolve(path));
-  return {
-    path: resolve(path),
-    logDirectory: resolve(base, config.defaults.logDirectory),
-    logRetentionMonths: config.defaults.logRetentionMonths,
-    stateFile: resolve(base, config.defaults.stateFile),
-    defaults: config.defaults,
-    jobs: config.jobs.map((job) => ({ ...job, source: localPathFrom(base, job.source), target: localPathFrom(base, job.target) })),
-  };
+  const uninterpolated = document.toJS() as unknown;
+  const raw = interpolate(uninterpolated, env, [], uninterpolated);
+  const secrets = [...new Set([...secretValuesOf(env), ...secretsIn(raw, false)])];
+  try {
+    const result = configSchema.safeParse(raw);
+    if (!result.success) throw new ConfigError(fieldOf(result.error.issues[0]!.path, raw), describeIssues(path, result.error.issues, raw));
+    const config = result.data;
+    const problems = semanticProblems(config, options.strategies ?? new StrategyResolver());
+    if (problems.length > 0) throw new ConfigError(problems[0]!.field, `${path} is invalid:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`);
+    const base = dirname(resolve(path));
+    return {
+      path: resolve(path),
+      logDirectory: resolve(base, config.defaults.logDirectory),
+      logRetentionMonths: config.defaults.logRetentionMonths,
+      stateFile: resolve(base, config.defaults.stateFile),
+      defaults: config.defaults,
+      jobs: config.jobs.map((job) => ({ ...job, source: localPathFrom(base, job.source), target: localPathFrom(base, job.target) })),
+      secrets,
+    };
+  } catch (error) {
+    // Messages may quote a path or a pattern the environment filled in.
+    if (error instanceof ConfigError) throw new ConfigError(error.field, createRedactor(secrets)(error.message), { cause: error.cause });
+    throw error;
+  }
+}
+
+/**
+ * The credentials a config holds: every string under a field named like one (`sessionToken`,
+ * `password`…, see isSecretName) and the password of every URL.
+ */
+function secretsIn(value: unknown, underSecretName: boolean): string[] {
+  if (typeof value === 'string') return [...(underSecretName ? [value] : []), ...urlPasswordsIn(value)];
+  if (Array.isArray(value)) return value.flatMap((item) => secretsIn(item, underSecretName));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => secretsIn(item, underSecretName || isSecretName(key)));
+  }
+  return [];
 }
 
 /** Relative local paths in a config are relative to the config file, not the working directory. */
@@ -82,21 +114,49 @@ function localPathFrom(base: string, location: string): string {
   return /^[a-z][a-z0-9+.-]*:/i.test(location) && !/^[a-z]:[\\/]/i.test(location) ? location : resolve(base, location);
 }
 
-/** Replaces `${NAME}` in every string; `$${` stays a literal `${`. */
-function interpolate(value: unknown, env: Readonly<Record<string, string | undefined>>, path: (string | number)[]): unknown {
+/** `$$`, or a `${…}` reference; scanned left to right so `$$${X}` is `$` then X's value. */
+const REFERENCE = /\$\$|\$\{([^}]*)\}/g;
+/** `NAME`, `NAME:-default` or `NAME-default`, as in POSIX shells. */
+const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)(.*))?$/s;
+
+/**
+ * Replaces `${NAME}` in every string with the variable's value. An unset variable is an error,
+ * and so is one that is set but empty (an empty `${PREFIX}` would widen `s3://b/${PREFIX}` to the
+ * whole bucket); a default is given explicitly, as in shells: `${NAME:-default}` when unset or
+ * empty, `${NAME-default}` when unset only. `$$` is a literal `$`.
+ */
+function interpolate(value: unknown, env: Readonly<Record<string, string | undefined>>, path: (string | number)[], document: unknown): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$?\$\{([^}]*)\}/g, (whole, name: string) => {
-      if (whole.startsWith('$$')) return whole.slice(1);
+    return value.replace(REFERENCE, (whole, inner: string | undefined) => {
+      if (inner === undefined) return '$';
+      const at = where(path, document);
+      const parts = VARIABLE.exec(inner);
+      if (parts === null) {
+        throw new ConfigError(at, `${at}: ${whole} is not a variable reference; write \${NAME}, \${NAME:-default} or \${NAME-default} (NAME: letters, digits and _), or $$ for a literal $.`);
+      }
+      const [, name, operator, fallback] = parts as unknown as [string, string, string | undefined, string | undefined];
+      if (fallback?.includes('${') === true) {
+        throw new ConfigError(at, `${at}: in ${whole}}, a default cannot contain another reference; write the default out in full.`);
+      }
       const found = env[name];
+      if (operator === ':-') return found === undefined || found === '' ? fallback! : found;
+      if (operator === '-') return found ?? fallback!;
       if (found === undefined) {
-        throw new ConfigError(path.join('.'), `${where(path, undefined)}: the environment variable ${name} is not set (referenced as \${${name}}).`);
+        throw new ConfigError(at, `${at}: the environment variable ${name} is not set (referenced as \${${name}}); set it, or give a default with \${${name}:-default}.`);
+      }
+      if (found === '') {
+        throw new ConfigError(
+          at,
+          `${at}: the environment variable ${name} is empty (referenced as \${${name}}); an empty value would silently change the path. ` +
+            `Set it, or give a default with \${${name}:-default} (\${${name}-} allows empty on purpose).`,
+        );
       }
       return found;
     });
   }
-  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, [...path, index]));
+  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, [...path, index], document));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key])]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key], document)]));
   }
   return value;
 }
@@ -122,6 +182,38 @@ function fieldOf(path: readonly PropertyKey[], raw: unknown): string {
   return where(path, raw);
 }
 
+/**
+ * A delete is safe only if each date's source has a target of its own. When two dates read
+ * different sources but write the same target (DateFolder with `appendToTarget: false`, a
+ * CustomPattern whose source changes by month and target by year), each run would delete what
+ * the runs for the other dates put there. Probed with dates that differ by a day, a month and a
+ * year; returns the sentence to report, or undefined.
+ */
+function deletesOtherDates(
+  job: JobConfig,
+  type: string,
+  settings: unknown,
+  resolve: (date: Date) => { source: string; target: string },
+): string | undefined {
+  const base = new Date(2000, 0, 15);
+  const first = resolve(base);
+  for (const other of [new Date(2000, 0, 16), new Date(2000, 1, 15), new Date(2001, 0, 15)]) {
+    const second = resolve(other);
+    if (first.source === second.source || first.target !== second.target) continue;
+    if (type === 'DateFolder' && (settings as { appendToTarget?: boolean }).appendToTarget === false) {
+      return (
+        `a DateFolder job with appendToTarget: false syncs every date's folder into the same target (${job.target}), ` +
+        'so delete would remove the files of the other dates. Set appendToTarget: true (each date gets its own folder in the target), or remove delete.'
+      );
+    }
+    return (
+      `the source changes with the date (${first.source} → ${second.source}) but the target does not (${first.target}), ` +
+      'so delete would remove the files of the other dates. Make the target change with the date as the source does, or remove delete.'
+    );
+  }
+  return undefined;
+}
+
 /** Checks zod cannot express alone: unique names, strategy settings, the strategies' own rules. */
 function semanticProblems(config: ParsedConfig, strategies: StrategyResolver): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
@@ -134,6 +226,9 @@ function semanticProblems(config: ParsedConfig, strategies: StrategyResolver): {
       const { strategy, settings } = strategies.parse(job.strategy as { type: string } & Record<string, unknown>);
       if (job.delete === true && strategy.resolve(settings, { name: job.name, source: '/', target: '/', date: new Date() }).modifiedAfter !== undefined) {
         problems.push({ field: at('delete'), message: `${at('delete')}: a ${strategy.type} job selects files by date and cannot delete (keys outside the range would go).` });
+      } else if (job.delete === true) {
+        const problem = deletesOtherDates(job, strategy.type, settings, (date) => strategy.resolve(settings, { name: job.name, source: job.source, target: job.target, date }));
+        if (problem !== undefined) problems.push({ field: at('delete'), message: `${at('delete')}: ${problem}` });
       }
     } catch (error) {
       if (error instanceof z.ZodError) {

@@ -11,6 +11,7 @@ import {
 import type { LoadedConfig } from '../config/load-config.js';
 import type { JobConfig } from '../config/config-schema.js';
 import { parseLocation, type S3Location } from '../core/location.js';
+import { createRedactor } from '../core/redact.js';
 import { describeS3Error, httpStatus, s3ErrorCode } from '../core/s3-errors.js';
 import { createS3Client, type S3ConnectionOptions } from '../transfer/s3-client.js';
 import { jobConnection } from './job-connection.js';
@@ -36,10 +37,19 @@ const MAX_SKEW_MS = 5 * 60_000;
 /**
  * Checks what a config needs: credentials and endpoint per connection (who am I, reachable,
  * clock skew), and per job its source and its target bucket (exists, can list, can write a probe
- * object and remove it).
+ * object and remove it). Endpoints are shown with the password of their userinfo masked
+ * (`http://user:***@host`), and every credential of {@link LoadedConfig.secrets} is masked.
  * @public
  */
 export async function* runDoctor(config: LoadedConfig, options: { readonly connection?: S3ConnectionOptions } = {}): AsyncGenerator<DoctorCheck> {
+  // Endpoints are printed (with their userinfo masked), and details may quote paths and URLs.
+  const redact = createRedactor(config.secrets ?? []);
+  for await (const check of checks(config, options)) {
+    yield { ...check, subject: redact(check.subject), detail: redact(check.detail), ...(check.fix === undefined ? {} : { fix: redact(check.fix) }) };
+  }
+}
+
+async function* checks(config: LoadedConfig, options: { readonly connection?: S3ConnectionOptions }): AsyncGenerator<DoctorCheck> {
   yield { ok: true, subject: `config ${config.path}`, detail: `${config.jobs.length} job(s), valid` };
   const clients = new Map<string, { client: S3Client; serverDate: { value?: string } }>();
   const clientFor = (job: JobConfig) => {

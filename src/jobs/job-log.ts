@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Log files are named for their month. */
@@ -45,7 +45,10 @@ export class JobLog {
 
   /**
    * `s3kit clear-logs`: deletes log files last written more than `keepDays` days ago (all of
-   * them with 0), and the directory too with `removeDirectory`. Returns the files removed.
+   * them with 0). With `removeDirectory`, also removes the directory if it is then empty: the
+   * directory is a setting (`logDirectory: .` is the config's own directory), so only files named
+   * like s3kit's logs are ever deleted, and a directory that holds anything else is kept.
+   * Returns the files removed.
    */
   async clear(options: { readonly keepDays?: number; readonly removeDirectory?: boolean } = {}): Promise<string[]> {
     const cutoff = this.#now().getTime() - (options.keepDays ?? 0) * 86_400_000;
@@ -57,7 +60,16 @@ export class JobLog {
         removed.push(name);
       }
     }
-    if (options.removeDirectory === true) await rm(this.directory, { recursive: true, force: true });
+    if (options.removeDirectory === true) {
+      try {
+        await rmdir(this.directory);
+      } catch (error) {
+        // Not empty: it holds files that are not s3kit's logs, which are not ours to delete.
+        // ENOTDIR: the setting names a symbolic link, which is kept as well.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
+      }
+    }
     return removed;
   }
 
@@ -75,7 +87,11 @@ export class JobLog {
 
   async #files(): Promise<string[]> {
     try {
-      return (await readdir(this.directory)).filter((name) => LOG_FILE.test(name)).sort();
+      // Regular files only: a directory or a link that merely has a log's name is not ours.
+      return (await readdir(this.directory, { withFileTypes: true }))
+        .filter((entry) => entry.isFile() && LOG_FILE.test(entry.name))
+        .map((entry) => entry.name)
+        .sort();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;

@@ -6,6 +6,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { JobConfig } from '../config/config-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { parseLocation } from '../core/location.js';
+import { createRedactor } from '../core/redact.js';
 import type { StateStore } from '../state/state-store.js';
 import { updateState } from '../state/state-store.js';
 import { StrategyResolver } from '../strategies/strategy-resolver.js';
@@ -13,7 +14,7 @@ import { createSyncer, type Syncer } from '../syncer/create-syncer.js';
 import type { SyncOptions } from '../syncer/options.js';
 import type { S3ConnectionOptions } from '../transfer/s3-client.js';
 import { jobConnection } from './job-connection.js';
-import type { JobLog } from './job-log.js';
+import type { JobLog, LogLevel } from './job-log.js';
 import { LAST_RUN_KEY, recordFromSummary, recordJobRun, type JobRunRecord, type RunRecord } from './run-history.js';
 
 /**
@@ -62,7 +63,10 @@ export interface RunJobsOptions {
 /**
  * Runs the jobs of a config, in order or `parallel` at a time. A failing job does not stop the
  * others. Each job's outcome is recorded in the state store (last run, last success,
- * consecutive failures, totals) and the log; the run itself under `runs/last`.
+ * consecutive failures, totals) and the log; the run itself under `runs/last`. A job whose local
+ * source directory does not exist fails; only a dated subfolder not created yet is skipped.
+ * Credentials ({@link LoadedConfig.secrets}, URL passwords) are masked in every record, log line
+ * and `onJobEnd` call.
  * @public
  */
 export async function runJobs(options: RunJobsOptions): Promise<RunRecord> {
@@ -72,18 +76,22 @@ export async function runJobs(options: RunJobsOptions): Promise<RunRecord> {
   const targetDate = format(date, 'yyyy-MM-dd');
   const jobs = selectJobs(config, options.jobs);
   const started = new Date();
+  // Everything bound for the log, the state store and the caller passes through one redactor.
+  const redact = createRedactor(config.secrets ?? []);
+  const log = (level: LogLevel, job: string | undefined, message: string) => options.log?.write(level, job, redact(message));
   await options.log?.applyRetention(config.logRetentionMonths);
-  await options.log?.write('INFO', undefined, `run started for ${targetDate}: ${jobs.map((job) => job.name).join(', ')}${options.dryRun === true ? ' (dry run)' : ''}`);
+  await log('INFO', undefined, `run started for ${targetDate}: ${jobs.map((job) => job.name).join(', ')}${options.dryRun === true ? ' (dry run)' : ''}`);
 
   const records: JobRunRecord[] = [];
   const queue = new PQueue({ concurrency: options.parallel ?? 1 });
   await Promise.all(
     jobs.map((job) =>
       queue.add(async () => {
-        const record = await runJob(job, { ...options, strategies, date, targetDate });
+        const raw = await runJob(job, { ...options, strategies, date, targetDate });
+        const record: JobRunRecord = { ...raw, message: redact(raw.message), source: redact(raw.source), target: redact(raw.target) };
         records.push(record);
         if (options.dryRun !== true) await recordJobRun(options.state, record);
-        await options.log?.write(record.status === 'failure' ? 'ERROR' : 'INFO', job.name, `${record.status}: ${record.message}`);
+        await log(record.status === 'failure' ? 'ERROR' : 'INFO', job.name, `${record.status}: ${record.message}`);
         options.onJobEnd?.(record);
       }),
     ),
@@ -102,7 +110,7 @@ export async function runJobs(options: RunJobsOptions): Promise<RunRecord> {
     }),
   };
   if (options.dryRun !== true) await updateState(options.state, LAST_RUN_KEY, () => run);
-  await options.log?.write(run.success ? 'INFO' : 'ERROR', undefined, `run ended: ${records.filter((r) => r.status === 'success').length} succeeded, ${records.filter((r) => r.status === 'failure').length} failed, ${records.filter((r) => r.status === 'skipped').length} skipped`);
+  await log(run.success ? 'INFO' : 'ERROR', undefined, `run ended: ${records.filter((r) => r.status === 'success').length} succeeded, ${records.filter((r) => r.status === 'failure').length} failed, ${records.filter((r) => r.status === 'skipped').length} skipped`);
   return run;
 }
 
@@ -137,8 +145,9 @@ async function runJob(
     });
     paths = { source: resolved.source, target: resolved.target };
     const source = parseLocation(resolved.source, 'source');
-    if (source.kind === 'local' && !(await isDirectory(source.path))) {
-      return finish('skipped', `nothing to sync for ${context.targetDate}: ${source.path} does not exist`);
+    if (source.kind === 'local') {
+      const missing = await missingSource(parseLocation(job.source, 'source'), source.path, context.targetDate);
+      if (missing !== undefined) return finish(missing.status, missing.message);
     }
     const syncer = createSyncer(syncOptionsFor(job, context, resolved));
     context.onSyncer?.(job.name, syncer);
@@ -183,10 +192,34 @@ function syncOptionsFor(
   };
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+/**
+ * A missing source is a failure: an unmounted drive or a typo must not report success forever.
+ * Only a dated subfolder the strategy added (DateFolder, a CustomPattern `sourcePattern`) that
+ * does not exist yet, under a configured source that does, is a skip: that day has no data.
+ */
+async function missingSource(
+  configured: ReturnType<typeof parseLocation>,
+  resolved: string,
+  targetDate: string,
+): Promise<{ status: 'failure' | 'skipped'; message: string } | undefined> {
+  const base = configured.kind === 'local' ? configured.path : resolved;
+  const baseKind = await kindOf(base);
+  if (baseKind === 'missing') {
+    return { status: 'failure', message: `the source directory ${base} does not exist: nothing was synced. Check the job's source, or mount the drive it lives on.` };
+  }
+  if (baseKind === 'other') return { status: 'failure', message: `the source ${base} is not a directory: nothing was synced. Point the job's source at a directory.` };
+  if (resolved === base) return undefined;
+  const kind = await kindOf(resolved);
+  if (kind === 'missing') return { status: 'skipped', message: `nothing to sync for ${targetDate}: ${resolved} does not exist yet` };
+  if (kind === 'other') return { status: 'failure', message: `the source ${resolved} is not a directory: nothing was synced.` };
+  return undefined;
+}
+
+async function kindOf(path: string): Promise<'directory' | 'missing' | 'other'> {
   try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
+    return (await stat(path)).isDirectory() ? 'directory' : 'other';
+  } catch (error) {
+    // Unreadable (EACCES, EIO) is not "missing": the sync reports it as the failure it is.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'missing' : 'directory';
   }
 }

@@ -33,3 +33,24 @@ export function formatDateOrThrow(date: Date, format: string, field: string): st
     throw new ConfigError(field, `${field}: ${JSON.stringify(format)} is not a date format (${(error as Error).message}); use tokens such as yyyy, MM, dd.`);
   }
 }
+
+/**
+ * Why a rendered subpath would leave the directory or prefix it is appended to (a `..` or `.`
+ * segment, split on `/` and `\`), or `undefined` when it stays inside. A sentence without the
+ * field, so config validation and runs can each name the field their own way.
+ */
+export function dotSegmentProblem(pattern: string, rendered: string): string | undefined {
+  const segment = rendered.split(/[\\/]/).find((part) => part === '..' || part === '.');
+  if (segment === undefined) return undefined;
+  return (
+    `${JSON.stringify(pattern)} renders to ${JSON.stringify(rendered)} which has a "${segment}" segment: ` +
+    `the subpath must stay inside the job's source and target; remove the "${segment}" (and any quoted '${segment}' in a date format).`
+  );
+}
+
+/** Throws a {@link ConfigError} naming `field` when a rendered subpath has a `..` or `.` segment. */
+export function assertInside(pattern: string, rendered: string, field: string): string {
+  const problem = dotSegmentProblem(pattern, rendered);
+  if (problem !== undefined) throw new ConfigError(field, `${field}: ${problem}`);
+  return rendered;
+}

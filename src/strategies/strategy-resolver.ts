@@ -5,7 +5,7 @@ import { startOfDay } from 'date-fns/startOfDay';
 import { subDays } from 'date-fns/subDays';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { checkPattern, formatDateOrThrow, renderPattern } from './placeholders.js';
+import { assertInside, checkPattern, dotSegmentProblem, formatDateOrThrow, renderPattern } from './placeholders.js';
 
 /**
  * What a strategy works from: a job's name, its configured source and target, and the date the
@@ -57,6 +57,9 @@ export interface StrategyDefinition<Settings = unknown> {
   resolve(settings: Settings, input: StrategyInput): ResolvedPaths;
 }
 
+/** The date settings are checked with when no run date is at hand (config validation). */
+const SAMPLE_DATE = new Date(2000, 0, 1);
+
 /** Joins a path or an S3 URL with a relative part using `/`. */
 function joinPath(base: string, part: string): string {
   if (part === '') return base;
@@ -71,10 +74,22 @@ const dateFolder: StrategyDefinition<{ format: string; appendToTarget: boolean }
       format: z.string().min(1).default('yyyy-MM-dd').describe('date-fns format of the folder name, e.g. yyyy-MM-dd or yyyy/MM/dd'),
       appendToTarget: z.boolean().default(true).describe('put the folder under the target (false: sync into the target itself)'),
     })
-    .strict(),
+    .strict()
+    .superRefine((settings, context) => {
+      // Literal text in a format is date-independent, so one sample date finds any dot segment.
+      let folder: string;
+      try {
+        folder = formatDateOrThrow(SAMPLE_DATE, settings.format, 'strategy.format');
+      } catch (error) {
+        context.addIssue({ code: 'custom', path: ['format'], message: (error as Error).message.replace(/^strategy\.format: /, '') });
+        return;
+      }
+      const problem = dotSegmentProblem(settings.format, folder);
+      if (problem !== undefined) context.addIssue({ code: 'custom', path: ['format'], message: problem });
+    }),
   example: { type: 'DateFolder', format: 'yyyy-MM-dd' },
   resolve(settings, input) {
-    const folder = formatDateOrThrow(input.date, settings.format, 'strategy.format');
+    const folder = assertInside(settings.format, formatDateOrThrow(input.date, settings.format, 'strategy.format'), 'strategy.format');
     return { source: joinPath(input.source, folder), target: settings.appendToTarget ? joinPath(input.target, folder) : input.target };
   },
 };
@@ -136,15 +151,18 @@ const customPattern: StrategyDefinition<{ sourcePattern: string; targetPattern: 
           checkPattern(settings[field], `strategy.${field}`);
         } catch (error) {
           context.addIssue({ code: 'custom', path: [field], message: (error as Error).message });
+          continue;
         }
+        const problem = dotSegmentProblem(settings[field], renderPattern(settings[field], { date: SAMPLE_DATE, name: 'job' }, `strategy.${field}`));
+        if (problem !== undefined) context.addIssue({ code: 'custom', path: [field], message: problem });
       }
     }),
   example: { type: 'CustomPattern', sourcePattern: '{year}/{month}', targetPattern: '{name}/{date:yyyy-MM}' },
   resolve(settings, input) {
     const values = { date: input.date, name: input.name };
     return {
-      source: joinPath(input.source, renderPattern(settings.sourcePattern, values, 'strategy.sourcePattern')),
-      target: joinPath(input.target, renderPattern(settings.targetPattern, values, 'strategy.targetPattern')),
+      source: joinPath(input.source, assertInside(settings.sourcePattern, renderPattern(settings.sourcePattern, values, 'strategy.sourcePattern'), 'strategy.sourcePattern')),
+      target: joinPath(input.target, assertInside(settings.targetPattern, renderPattern(settings.targetPattern, values, 'strategy.targetPattern'), 'strategy.targetPattern')),
     };
   },
 };

@@ -80,3 +80,96 @@ describe('configJsonSchema', () => {
     expect(job.compare.enum).toEqual(['size-mtime', 'size-only', 'exact-timestamps', 'checksum']);
   });
 });
+
+describe('${VAR} interpolation', () => {
+  const job = (target: string) => `jobs:\n  - name: mirror\n    source: ./site\n    target: ${JSON.stringify(target)}\n    delete: true\n`;
+  const targetOf = (target: string, env: Record<string, string>) => parseConfig(job(target), '/etc/s3kit/s3kit.yaml', { env }).jobs[0]!.target;
+
+  it('refuses a variable that is set but empty, naming the variable, the job and the field', () => {
+    const error = errorOf(job('s3://b/${PREFIX}'), { PREFIX: '' });
+    expect(error.field).toBe('job "mirror" › target');
+    expect(error.message).toMatch(/job "mirror" › target: the environment variable PREFIX is empty \(referenced as \$\{PREFIX\}\)/);
+    expect(error.message).toMatch(/\$\{PREFIX:-default\}/);
+  });
+
+  it('${VAR:-default} uses the default when the variable is unset or empty', () => {
+    expect(targetOf('s3://b/${PREFIX:-www}', {})).toBe('s3://b/www');
+    expect(targetOf('s3://b/${PREFIX:-www}', { PREFIX: '' })).toBe('s3://b/www');
+    expect(targetOf('s3://b/${PREFIX:-www}', { PREFIX: 'site' })).toBe('s3://b/site');
+  });
+
+  it('${VAR-default} uses the default only when the variable is unset; set but empty is then allowed', () => {
+    expect(targetOf('s3://b/${PREFIX-www}', {})).toBe('s3://b/www');
+    expect(targetOf('s3://b/x${PREFIX-www}', { PREFIX: '' })).toBe('s3://b/x');
+    expect(targetOf('s3://b/x${PREFIX-}', {})).toBe('s3://b/x');
+  });
+
+  it('$$ is a literal $', () => {
+    expect(targetOf('s3://b/$$${X}', { X: 'v' })).toBe('s3://b/$v');
+    expect(targetOf('s3://b/$${X}', {})).toBe('s3://b/${X}');
+    expect(targetOf('s3://b/a$$b', {})).toBe('s3://b/a$b');
+    expect(targetOf('s3://b/a$b', {})).toBe('s3://b/a$b');
+  });
+
+  it('refuses a malformed reference', () => {
+    expect(errorOf(job('s3://b/${PRE FIX}'), {}).message).toMatch(/job "mirror" › target: \$\{PRE FIX\} is not a variable reference/);
+    // A nested reference in a default is not supported: refused, not half-substituted.
+    expect(errorOf(job('s3://b/${A:-${B}}'), { B: 'b' }).message).toMatch(/job "mirror" › target: .*a default cannot contain another reference/);
+  });
+});
+
+describe('strategies that would act outside their base or delete other dates', () => {
+  const jobWith = (strategy: string, extra = '') =>
+    `jobs:\n  - name: archive\n    source: ./archive\n    target: s3://b/archive\n    strategy: ${strategy}\n${extra}`;
+
+  it('refuses a CustomPattern or DateFolder that renders ".." segments, naming the job, the field and the value', () => {
+    const custom = errorOf(jobWith("{ type: CustomPattern, targetPattern: '../..' }"));
+    expect(custom.field).toBe('job "archive" › strategy.targetPattern');
+    expect(custom.message).toMatch(/job "archive" › strategy\.targetPattern: "\.\.\/\.\." renders to "\.\.\/\.\." which has a "\.\." segment/);
+    const dated = errorOf(jobWith(`{ type: DateFolder, format: "yyyy/'..'" }`));
+    expect(dated.message).toMatch(/job "archive" › strategy\.format: .* has a "\.\." segment/);
+  });
+
+  it('refuses delete with DateFolder and appendToTarget: false (each day would delete the days before)', () => {
+    const error = errorOf(jobWith('{ type: DateFolder, appendToTarget: false }', '    delete: true\n'));
+    expect(error.field).toBe('job "archive" › delete');
+    expect(error.message).toMatch(/job "archive" › delete: .*appendToTarget: false.* delete would remove the files of the other dates/);
+    // Either alone is fine.
+    expect(() => parseConfig(jobWith('{ type: DateFolder, appendToTarget: false }'), '/etc/s3kit.yaml')).not.toThrow();
+    expect(() => parseConfig(jobWith('{ type: DateFolder }', '    delete: true\n'), '/etc/s3kit.yaml')).not.toThrow();
+  });
+
+  it('refuses delete when a CustomPattern source changes with the date but its target does not', () => {
+    const error = errorOf(jobWith("{ type: CustomPattern, sourcePattern: '{year}/{month}', targetPattern: '{year}' }", '    delete: true\n'));
+    expect(error.message).toMatch(/job "archive" › delete: the source changes with the date .* but the target does not/);
+    expect(() => parseConfig(jobWith("{ type: CustomPattern, sourcePattern: '{year}/{month}', targetPattern: '{year}/{month}' }", '    delete: true\n'), '/etc/s3kit.yaml')).not.toThrow();
+  });
+});
+
+describe('secrets of a config', () => {
+  it('collects the secret variables of the environment, values under credential-named fields and URL passwords', () => {
+    const config = parseConfig(
+      `
+defaults:
+  connection: { endpoint: 'http://user:\${ENDPOINT_PASSWORD}@127.0.0.1:7480' }
+jobs:
+  - name: site
+    source: ./site
+    target: s3://b/site
+    upload: { metadata: { sessionToken: literal-token-1234, owner: alice } }
+`,
+      '/etc/s3kit/s3kit.yaml',
+      { env: { ENDPOINT_PASSWORD: 'pw-from-env', AWS_SECRET_ACCESS_KEY: 'aws-secret-value', AWS_REGION: 'eu-west-1' } },
+    );
+    expect([...config.secrets].sort()).toEqual(['aws-secret-value', 'literal-token-1234', 'pw-from-env']);
+  });
+
+  it('masks secrets in the messages of config errors', () => {
+    const error = errorOf(
+      "jobs:\n  - name: a\n    source: ./exports-${API_TOKEN}\n    target: s3://b/x\n    strategy: { type: CustomPattern, sourcePattern: '{year}' }\n    delete: true\n",
+      { API_TOKEN: 'tok-5f4e3d2c' },
+    );
+    expect(error.message).toMatch(/job "a" › delete: the source changes with the date \(\.\/exports-\*\*\*\/2000 → /);
+    expect(error.message).not.toContain('tok-5f4e3d2c');
+  });
+});

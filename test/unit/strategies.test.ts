@@ -48,6 +48,38 @@ describe('StrategyResolver', () => {
     expect(() => resolver.resolve(block as { type: string }, input)).toThrow(message);
   });
 
+  it.each([
+    [{ type: 'CustomPattern', targetPattern: '../..' }, 'strategy.targetPattern', '"../.."'],
+    [{ type: 'CustomPattern', targetPattern: '{name}/../../other' }, 'strategy.targetPattern', '"camera/../../other"'],
+    [{ type: 'CustomPattern', sourcePattern: '{year}/..\\..' }, 'strategy.sourcePattern', '"2025/..\\\\.."'],
+    [{ type: 'DateFolder', format: "'..'" }, 'strategy.format', '".."'],
+    [{ type: 'DateFolder', format: "yyyy/'..'/dd" }, 'strategy.format', '"2025/../15"'],
+  ])('refuses %j: a pattern that leaves its base is a ConfigError naming the field and what it renders to', (block, field, rendered) => {
+    let caught: unknown;
+    try {
+      // The definition's own resolve, as a run would reach it even if validation were skipped.
+      const { type, ...settings } = block as { type: string } & Record<string, unknown>;
+      resolver.get(type).resolve({ format: 'yyyy-MM-dd', appendToTarget: true, sourcePattern: '', targetPattern: '', ...settings }, input);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).field).toBe(field);
+    expect((caught as ConfigError).message).toContain(`renders to ${rendered}`);
+    expect((caught as ConfigError).message).toMatch(/"\.\." segment/);
+    // Refused when the block is validated too, before any run.
+    expect(() => resolver.parse(block as { type: string })).toThrow(z.ZodError);
+    const issues = (() => {
+      try {
+        resolver.parse(block as { type: string });
+        return [];
+      } catch (error) {
+        return (error as z.ZodError).issues;
+      }
+    })();
+    expect(issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([[field.replace('strategy.', ''), expect.stringMatching(/"\.\." segment/)]]);
+  });
+
   it('takes strategies registered by library users', () => {
     const weekly: StrategyDefinition<{ weekday: number }> = {
       type: 'Weekly',

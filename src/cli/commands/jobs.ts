@@ -1,9 +1,11 @@
+import { readdir } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { format } from 'date-fns/format';
 import { isValid } from 'date-fns/isValid';
 import { parseISO } from 'date-fns/parseISO';
 import {
   configJsonSchema,
+  createRedactor,
   jobStateKey,
   jsonFileStore,
   JobLog,
@@ -11,6 +13,7 @@ import {
   loadConfig,
   runDoctor,
   runJobs,
+  secretValuesOf,
   StrategyResolver,
   type JobState,
   type RunRecord,
@@ -35,13 +38,31 @@ function configOption(command: Command): Command {
   return command.option('--config <file>', `the jobs file (default ${DEFAULT_CONFIG})`, DEFAULT_CONFIG);
 }
 
+/**
+ * The context with output streams that mask every credential before it is printed: the
+ * environment's secret variables at once, the config's too once it is loaded (`addSecrets`).
+ * These commands print only whole strings with `write`, which is all the wrappers carry.
+ */
+function redacting(context: CliContext): { readonly context: CliContext; addSecrets(secrets: readonly string[]): void } {
+  const secrets = secretValuesOf(context.env);
+  let redact = createRedactor(secrets);
+  const wrap = <Stream extends NodeJS.WritableStream>(stream: Stream): Stream =>
+    ({ isTTY: (stream as { isTTY?: boolean }).isTTY, write: (text: string) => stream.write(redact(text)) }) as unknown as Stream;
+  return {
+    context: { ...context, streams: { stdout: wrap(context.streams.stdout), stderr: wrap(context.streams.stderr) } },
+    addSecrets(more) {
+      redact = createRedactor([...secrets, ...more]);
+    },
+  };
+}
+
 function fail(context: CliContext, error: unknown, debug: boolean): number {
   context.streams.stderr.write(`s3kit: ${describeError(error, debug)}\n`);
   return exitCodeForError(error);
 }
 
 /** `s3kit run [job…]`: runs the jobs of a config. */
-export function runCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+export function runCommand(outer: CliContext, setExitCode: (code: number) => void): Command {
   const command = configOption(new Command('run'))
     .description('run the enabled jobs of the config (or the named ones) for a date')
     .argument('[job...]', 'jobs to run (default: every enabled job)')
@@ -61,12 +82,16 @@ Examples:
   s3kit run --config /etc/s3kit.yaml --parallel 2
 
 Exit code 0 only if every job succeeded (skipped jobs count as success), 1 if any failed,
-2 for an invalid config.`,
+2 for an invalid config. A source directory that does not exist is a failure; only a dated
+subfolder (DateFolder, CustomPattern sourcePattern) not created yet is skipped.`,
     )
     .action(async (names: string[], flags: ConnectionFlags & { config: string; date?: Date; parallel?: number; dryRun?: boolean; json?: boolean; debug?: boolean }) => {
+      const output = redacting(outer);
+      const context = output.context;
       const { stdout } = context.streams;
       try {
         const config = await loadConfig(flags.config, { env: context.env });
+        output.addSecrets(config.secrets);
         const log = new JobLog(config.logDirectory);
         const state = jsonFileStore(config.stateFile, {
           onCorrupt: ({ movedTo, reason }) => context.streams.stderr.write(`s3kit: the state file was corrupt (${reason}); kept as ${movedTo}, starting afresh.\n`),
@@ -100,16 +125,19 @@ function mark(status: string): string {
 }
 
 /** `s3kit status`: the last run and every job's history. */
-export function statusCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+export function statusCommand(outer: CliContext, setExitCode: (code: number) => void): Command {
   return configOption(new Command('status'))
     .description('show the last run, each job’s last result and last success, and totals')
     .option('--json', 'print the state as JSON')
     .option('--last', 'only the last run')
     .option('--debug', 'print stack traces of errors')
     .action(async (flags: { config: string; json?: boolean; last?: boolean; debug?: boolean }) => {
+      const output = redacting(outer);
+      const context = output.context;
       const { stdout } = context.streams;
       try {
         const config = await loadConfig(flags.config, { env: context.env });
+        output.addSecrets(config.secrets);
         const state = jsonFileStore(config.stateFile);
         const last = await state.get<RunRecord>(LAST_RUN_KEY);
         const jobs: Record<string, JobState | undefined> = {};
@@ -143,15 +171,18 @@ export function statusCommand(context: CliContext, setExitCode: (code: number) =
 }
 
 /** `s3kit doctor`: checks credentials, endpoints, buckets, paths, clock and config. */
-export function doctorCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+export function doctorCommand(outer: CliContext, setExitCode: (code: number) => void): Command {
   const command = configOption(new Command('doctor'))
     .description('check the config, credentials, endpoints, clock, every job’s source and bucket (✔/✘ with a fix)')
     .option('--debug', 'print stack traces of errors');
   addConnectionFlags(command);
   return command.action(async (flags: ConnectionFlags & { config: string; debug?: boolean }) => {
+      const output = redacting(outer);
+      const context = output.context;
     const { stdout } = context.streams;
     try {
       const config = await loadConfig(flags.config, { env: context.env });
+        output.addSecrets(config.secrets);
       let failures = 0;
       for await (const check of runDoctor(config, { connection: connectionOptions(flags, context.env) })) {
         if (!check.ok) failures++;
@@ -166,19 +197,27 @@ export function doctorCommand(context: CliContext, setExitCode: (code: number) =
 }
 
 /** `s3kit clear-logs`: log clean-up. */
-export function clearLogsCommand(context: CliContext, setExitCode: (code: number) => void): Command {
+export function clearLogsCommand(outer: CliContext, setExitCode: (code: number) => void): Command {
   return configOption(new Command('clear-logs'))
     .description('delete job log files (all, or those not written for N days)')
     .option('--keep-days <n>', 'keep files written in the last n days', (value: string) => {
       if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number of days.`);
       return Number(value);
     })
-    .option('--remove-dir', 'remove the log directory too')
+    .option('--remove-dir', 'remove the log directory too, if nothing but s3kit logs was in it')
     .action(async (flags: { config: string; keepDays?: number; removeDir?: boolean }) => {
+      const output = redacting(outer);
+      const context = output.context;
       try {
         const config = await loadConfig(flags.config, { env: context.env });
+        output.addSecrets(config.secrets);
         const removed = await new JobLog(config.logDirectory).clear({ keepDays: flags.keepDays, removeDirectory: flags.removeDir });
-        context.streams.stdout.write(`Removed ${removed.length} log file(s)${flags.removeDir === true ? ' and the log directory' : ''} from ${config.logDirectory}.\n`);
+        let directory = '';
+        if (flags.removeDir === true) {
+          const left = await readdir(config.logDirectory).catch(() => undefined);
+          directory = left === undefined ? ' and the log directory' : `; kept the directory: it holds ${left.length} other entr${left.length === 1 ? 'y' : 'ies'} (only s3kit's own log files are deleted)`;
+        }
+        context.streams.stdout.write(`Removed ${removed.length} log file(s) from ${config.logDirectory}${directory}.\n`);
         setExitCode(ExitCode.ok);
       } catch (error) {
         setExitCode(fail(context, error, false));
