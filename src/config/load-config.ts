@@ -4,7 +4,10 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { createRedactor, isSecretName, secretValuesOf, urlPasswordsIn } from '../core/redact.js';
+import { parseLocation } from '../core/location.js';
 import { StrategyResolver } from '../strategies/strategy-resolver.js';
+import { assertNoOverlap } from '../syncer/overlap.js';
+import { jobFilterOptions } from './job-filters.js';
 import { configSchema, type JobConfig, type ParsedConfig } from './config-schema.js';
 
 /**
@@ -214,6 +217,21 @@ function deletesOtherDates(
   return undefined;
 }
 
+/**
+ * The syncer's overlap rule (one rule, kept in `syncer/overlap.ts`), applied to the job's paths
+ * for a sample date: an S3 → S3 job within one bucket whose prefixes contain one another is
+ * refused when the file is loaded, not on the night it runs.
+ */
+function overlapProblem(paths: { source: string; target: string }, filters: Parameters<typeof assertNoOverlap>[2]): string | undefined {
+  try {
+    assertNoOverlap(parseLocation(paths.source, 'source'), parseLocation(paths.target, 'target'), filters);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+}
+
 /** Checks zod cannot express alone: unique names, strategy settings, the strategies' own rules. */
 function semanticProblems(config: ParsedConfig, strategies: StrategyResolver): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
@@ -230,6 +248,9 @@ function semanticProblems(config: ParsedConfig, strategies: StrategyResolver): {
         const problem = deletesOtherDates(job, strategy.type, settings, (date) => strategy.resolve(settings, { name: job.name, source: job.source, target: job.target, date }));
         if (problem !== undefined) problems.push({ field: at('delete'), message: `${at('delete')}: ${problem}` });
       }
+      const probe = strategy.resolve(settings, { name: job.name, source: job.source, target: job.target, date: new Date(2000, 0, 15) });
+      const overlap = overlapProblem(probe, { ...jobFilterOptions(job, config.defaults), delete: job.delete, deleteExcluded: job.deleteExcluded });
+      if (overlap !== undefined) problems.push({ field: at('target'), message: `${at('target')}: ${overlap}` });
     } catch (error) {
       if (error instanceof z.ZodError) {
         for (const issue of error.issues) {

@@ -11,6 +11,7 @@ import type { StateStore } from '../state/state-store.js';
 import { updateState } from '../state/state-store.js';
 import { StrategyResolver } from '../strategies/strategy-resolver.js';
 import { createSyncer, type Syncer } from '../syncer/create-syncer.js';
+import { jobFilterOptions } from '../config/job-filters.js';
 import type { SyncOptions } from '../syncer/options.js';
 import type { S3ConnectionOptions } from '../transfer/s3-client.js';
 import { jobConnection } from './job-connection.js';
@@ -167,18 +168,11 @@ function syncOptionsFor(
   resolved: { source: string; target: string; modifiedAfter?: Date; modifiedBefore?: Date },
 ): SyncOptions {
   const { defaults } = context.config;
-  const filters = job.filters ?? {};
-  const rules = [
-    ...[...defaults.exclude, ...(filters.exclude ?? [])].map((pattern) => ({ type: 'exclude' as const, pattern })),
-    ...(filters.include ?? []).map((pattern) => ({ type: 'include' as const, pattern })),
-  ];
   return {
     ...jobConnection(job, context.config, context.connection),
     source: resolved.source,
     target: resolved.target,
-    rules,
-    ignorePatterns: filters.ignorePatterns,
-    ignoreFileName: filters.ignoreFileName,
+    ...jobFilterOptions(job, defaults),
     compare: job.compare,
     delete: job.delete,
     deleteExcluded: job.deleteExcluded,

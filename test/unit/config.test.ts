@@ -86,41 +86,41 @@ describe('${VAR} interpolation', () => {
   const targetOf = (target: string, env: Record<string, string>) => parseConfig(job(target), '/etc/s3kit/s3kit.yaml', { env }).jobs[0]!.target;
 
   it('refuses a variable that is set but empty, naming the variable, the job and the field', () => {
-    const error = errorOf(job('s3://b/${PREFIX}'), { PREFIX: '' });
+    const error = errorOf(job('s3://bkt/${PREFIX}'), { PREFIX: '' });
     expect(error.field).toBe('job "mirror" › target');
     expect(error.message).toMatch(/job "mirror" › target: the environment variable PREFIX is empty \(referenced as \$\{PREFIX\}\)/);
     expect(error.message).toMatch(/\$\{PREFIX:-default\}/);
   });
 
   it('${VAR:-default} uses the default when the variable is unset or empty', () => {
-    expect(targetOf('s3://b/${PREFIX:-www}', {})).toBe('s3://b/www');
-    expect(targetOf('s3://b/${PREFIX:-www}', { PREFIX: '' })).toBe('s3://b/www');
-    expect(targetOf('s3://b/${PREFIX:-www}', { PREFIX: 'site' })).toBe('s3://b/site');
+    expect(targetOf('s3://bkt/${PREFIX:-www}', {})).toBe('s3://bkt/www');
+    expect(targetOf('s3://bkt/${PREFIX:-www}', { PREFIX: '' })).toBe('s3://bkt/www');
+    expect(targetOf('s3://bkt/${PREFIX:-www}', { PREFIX: 'site' })).toBe('s3://bkt/site');
   });
 
   it('${VAR-default} uses the default only when the variable is unset; set but empty is then allowed', () => {
-    expect(targetOf('s3://b/${PREFIX-www}', {})).toBe('s3://b/www');
-    expect(targetOf('s3://b/x${PREFIX-www}', { PREFIX: '' })).toBe('s3://b/x');
-    expect(targetOf('s3://b/x${PREFIX-}', {})).toBe('s3://b/x');
+    expect(targetOf('s3://bkt/${PREFIX-www}', {})).toBe('s3://bkt/www');
+    expect(targetOf('s3://bkt/x${PREFIX-www}', { PREFIX: '' })).toBe('s3://bkt/x');
+    expect(targetOf('s3://bkt/x${PREFIX-}', {})).toBe('s3://bkt/x');
   });
 
   it('$$ is a literal $', () => {
-    expect(targetOf('s3://b/$$${X}', { X: 'v' })).toBe('s3://b/$v');
-    expect(targetOf('s3://b/$${X}', {})).toBe('s3://b/${X}');
-    expect(targetOf('s3://b/a$$b', {})).toBe('s3://b/a$b');
-    expect(targetOf('s3://b/a$b', {})).toBe('s3://b/a$b');
+    expect(targetOf('s3://bkt/$$${X}', { X: 'v' })).toBe('s3://bkt/$v');
+    expect(targetOf('s3://bkt/$${X}', {})).toBe('s3://bkt/${X}');
+    expect(targetOf('s3://bkt/a$$b', {})).toBe('s3://bkt/a$b');
+    expect(targetOf('s3://bkt/a$b', {})).toBe('s3://bkt/a$b');
   });
 
   it('refuses a malformed reference', () => {
-    expect(errorOf(job('s3://b/${PRE FIX}'), {}).message).toMatch(/job "mirror" › target: \$\{PRE FIX\} is not a variable reference/);
+    expect(errorOf(job('s3://bkt/${PRE FIX}'), {}).message).toMatch(/job "mirror" › target: \$\{PRE FIX\} is not a variable reference/);
     // A nested reference in a default is not supported: refused, not half-substituted.
-    expect(errorOf(job('s3://b/${A:-${B}}'), { B: 'b' }).message).toMatch(/job "mirror" › target: .*a default cannot contain another reference/);
+    expect(errorOf(job('s3://bkt/${A:-${B}}'), { B: 'b' }).message).toMatch(/job "mirror" › target: .*a default cannot contain another reference/);
   });
 });
 
 describe('strategies that would act outside their base or delete other dates', () => {
   const jobWith = (strategy: string, extra = '') =>
-    `jobs:\n  - name: archive\n    source: ./archive\n    target: s3://b/archive\n    strategy: ${strategy}\n${extra}`;
+    `jobs:\n  - name: archive\n    source: ./archive\n    target: s3://bkt/archive\n    strategy: ${strategy}\n${extra}`;
 
   it('refuses a CustomPattern or DateFolder that renders ".." segments, naming the job, the field and the value', () => {
     const custom = errorOf(jobWith("{ type: CustomPattern, targetPattern: '../..' }"));
@@ -155,7 +155,7 @@ defaults:
 jobs:
   - name: site
     source: ./site
-    target: s3://b/site
+    target: s3://bkt/site
     upload: { metadata: { sessionToken: literal-token-1234, owner: alice } }
 `,
       '/etc/s3kit/s3kit.yaml',
@@ -166,10 +166,48 @@ jobs:
 
   it('masks secrets in the messages of config errors', () => {
     const error = errorOf(
-      "jobs:\n  - name: a\n    source: ./exports-${API_TOKEN}\n    target: s3://b/x\n    strategy: { type: CustomPattern, sourcePattern: '{year}' }\n    delete: true\n",
+      "jobs:\n  - name: a\n    source: ./exports-${API_TOKEN}\n    target: s3://bkt/x\n    strategy: { type: CustomPattern, sourcePattern: '{year}' }\n    delete: true\n",
       { API_TOKEN: 'tok-5f4e3d2c' },
     );
     expect(error.message).toMatch(/job "a" › delete: the source changes with the date \(\.\/exports-\*\*\*\/2000 → /);
     expect(error.message).not.toContain('tok-5f4e3d2c');
+  });
+});
+
+describe('overlapping S3 locations in a job', () => {
+  const job = (source: string, target: string, extra = ''): string => `
+jobs:
+  - name: mirror
+    source: ${source}
+    target: ${target}
+    strategy: { type: FullDirectory }${extra}
+`;
+  it('refuses an S3 → S3 job whose prefixes contain one another, naming the job and both locations', () => {
+    for (const [source, target] of [
+      ['s3://b-x/q/sub', 's3://b-x/q'],
+      ['s3://b-x/p', 's3://b-x/p/sub'],
+      ['s3://b-x/p', 's3://b-x/p'],
+    ]) {
+      const error = errorOf(job(source!, target!));
+      expect(error.message).toContain('job "mirror" › target');
+      expect(error.message).toMatch(/overlap|same location/);
+      expect(error.message).toContain(`${source!.replace(/\/?$/, '/')}`);
+    }
+  });
+
+  it('allows it when the job excludes the overlap, and allows other buckets and sibling prefixes', () => {
+    expect(() => parseConfig(job('s3://b-x/p', 's3://b-x/p/sub', "\n    filters: { exclude: ['sub/*'] }"), '/etc/s3kit.yaml', { env: {} })).not.toThrow();
+    expect(() => parseConfig(job('s3://b-x/p', 's3://b-y/p/sub'), '/etc/s3kit.yaml', { env: {} })).not.toThrow();
+    expect(() => parseConfig(job('s3://b-x/p', 's3://b-x/p2'), '/etc/s3kit.yaml', { env: {} })).not.toThrow();
+  });
+
+  it('checks the paths a strategy renders (a CustomPattern writing into its own source)', () => {
+    const error = errorOf(
+      job('s3://b-x/in', 's3://b-x', '\n    strategy: { type: CustomPattern, sourcePattern: "{year}", targetPattern: "in/{year}/copy" }').replace(
+        '    strategy: { type: FullDirectory }',
+        '',
+      ),
+    );
+    expect(error.message).toMatch(/overlap/);
   });
 });
