@@ -60,7 +60,7 @@ export interface S3ConnectionOptions {
    * How long a request may go without a byte moving either way (no answer, or a server that
    * stopped reading the body), in milliseconds. An idle timeout rather than a total one, so a
    * large part on a slow link is never cut while it progresses. With the SDK's 3 attempts, a
-   * silent endpoint fails a request in about a minute and a half by default (rclone's
+   * silent endpoint fails a request in about 100 s by default (rclone's
    * `--timeout` is the model; its default is 5 minutes).
    * @defaultValue `30000`
    */
