@@ -148,8 +148,8 @@ export function checkDeletes(world: World): string[] {
         if (after === undefined && ![...plannedDeletes].some((planned) => planned.startsWith(`${key}/`))) vanished.push(`${key}/`);
         continue;
       }
-      // A file or link replaced by a file (an update) is not a delete; one replaced by a directory, or gone, is.
-      if (after === undefined || (after.type !== 'file' && !(node.type === 'symlink' && after.type === 'dir'))) vanished.push(key);
+      // Gone, or a file replaced by a directory, is a delete; a file or link replaced by a file is an update.
+      if (after === undefined || (node.type === 'file' && after.type === 'dir')) vanished.push(key);
     }
   } else {
     const was = s3DestEntries(world, world.before.buckets.get(world.target.bucket)!);
