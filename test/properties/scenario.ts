@@ -2,6 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AbortMultipartUploadCommand, DeleteBucketCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import {
   ConfigError,
   createSyncer,
@@ -17,7 +18,7 @@ import {
 } from 's3kit';
 import type { Fault, FaultProxy, FaultRule } from '../helpers/fault-proxy.js';
 import { tempDir } from '../helpers/files.js';
-import { createTestBucket, putObject, syncOptions } from '../helpers/s3.js';
+import { createTestBucket, putObject, syncOptions, testClient } from '../helpers/s3.js';
 import type { FaultRuleSpec, FaultSpec, Name, ObjectSpec, SyncCase, TreeSpec } from './arbitraries.js';
 import {
   localSourceContents,
@@ -114,6 +115,7 @@ export interface RunCaseOptions {
 
 /** Sets a case up on disk and in fresh buckets, runs it, and snapshots everything around it. */
 export async function runCase(syncCase: SyncCase, runOptions: RunCaseOptions = {}): Promise<World> {
+  const started = Date.now();
   const sandbox = await tempDir('prop');
   const outside = join(sandbox, 'outside');
   await mkdir(join(outside, 'od'), { recursive: true });
@@ -185,7 +187,10 @@ export async function runCase(syncCase: SyncCase, runOptions: RunCaseOptions = {
     proxy.instance.log.length = 0;
   }
 
+  const setUpMs = Date.now() - started;
+  if (process.env.S3KIT_PROPERTY_DEBUG) console.log(`[properties] running ${JSON.stringify(syncCase)} ${JSON.stringify(proxy?.faults)}`);
   const observation = await observeRun(syncOptionsFor, proxy?.faults.abortAfterMs);
+  const runMs = Date.now() - started - setUpMs;
   if (proxy !== undefined) {
     // Requests the run had sent but that had no answer when it settled (a kill cuts them
     // mid-flight): a multipart upload created by one of them is one s3kit never heard of.
@@ -201,6 +206,7 @@ export async function runCase(syncCase: SyncCase, runOptions: RunCaseOptions = {
     buckets: await snapshotBuckets(buckets),
     uploads: new Map(await Promise.all(buckets.map(async (bucket) => [bucket, await openUploads(bucket)] as const))),
   };
+  if (process.env.S3KIT_PROPERTY_DEBUG) console.log(`[properties] ${syncCase.direction}: set-up ${setUpMs} ms, run ${runMs} ms, snapshots ${Date.now() - started - setUpMs - runMs} ms`);
   return {
     syncCase,
     sandbox,
@@ -328,6 +334,24 @@ function pathBytes(root: string, segments: readonly Name[]): Buffer {
 
 function parentOf(path: Buffer): Buffer {
   return path.subarray(0, path.lastIndexOf(0x2f));
+}
+
+/**
+ * Empties and removes a case's buckets (the test server keeps objects in memory; a long run
+ * creates hundreds of buckets). Kept when the case failed, for inspection.
+ */
+export async function removeBuckets(buckets: readonly string[]): Promise<void> {
+  const client = testClient();
+  for (const bucket of buckets) {
+    for (const upload of await openUploads(bucket)) {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId }));
+    }
+    const keys = [...(await snapshotBucket(bucket)).keys()];
+    for (let i = 0; i < keys.length; i += 1000) {
+      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }));
+    }
+    await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+  }
 }
 
 /** Writes a tree under `root`; a path that conflicts with an earlier one is left out. */
