@@ -99,7 +99,7 @@ export interface World {
   readonly target: Side;
   readonly buckets: readonly string[];
   readonly state: StateStore | undefined;
-  /** Faults were injected or an abort was scheduled. */
+  /** A fault was injected or the abort fired before the run settled. */
   readonly faulty: boolean;
   readonly filter: KeyFilter;
   readonly sourceContents: SourceContents;
@@ -214,7 +214,8 @@ export async function runCase(syncCase: SyncCase, runOptions: RunCaseOptions = {
     target,
     buckets,
     state,
-    faulty: proxy !== undefined && (proxy.faults.rules.length > 0 || proxy.faults.abortAfterMs !== undefined),
+    // Judged by what happened: a schedule whose rules matched nothing and whose abort came too late is a clean run.
+    faulty: observation.aborted || (proxy?.instance.log.some((request) => request.fault !== undefined) ?? false),
     filter,
     sourceContents,
     before,
