@@ -75,6 +75,11 @@ export interface FaultRuleSpec {
 
 export interface FaultSpec {
   readonly rules: readonly FaultRuleSpec[];
+  /**
+   * A local source file rewritten while it is uploaded: the n-th transfer to start (at its
+   * start, or at its first progress for a file uploaded in parts), or `big.bin`.
+   */
+  readonly rewrite?: number | 'big.bin';
   /** Abort the run's signal after this many milliseconds (a kill or a cancel). */
   readonly abortAfterMs: number | undefined;
   /** Seed of the proxy's draws. */

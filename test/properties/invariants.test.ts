@@ -29,6 +29,7 @@ function observation(extra: Partial<Observation> = {}): Observation {
     warnings: [],
     deleted: [],
     transfersEnded: 0,
+    rewritten: new Map(),
     uploadsCreatedInFlight: new Set(),
     ...extra,
   };

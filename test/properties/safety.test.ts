@@ -99,4 +99,22 @@ describe('safety properties', () => {
     },
     budget.testTimeoutMs,
   );
+
+  it(
+    'a source file rewritten while it uploads arrives whole: old or new bytes, never a mix',
+    async () => {
+      const upload = uploadCase({ big: fc.oneof(fc.constant(true), fc.constant(false)) });
+      const rewriteOnly = fc.record({
+        rules: fc.constant([]),
+        abortAfterMs: fc.constant(undefined),
+        seed: fc.constant(1),
+        rewrite: fc.oneof(fc.constant('big.bin' as const), fc.nat({ max: 3 })),
+      });
+      await fc.assert(
+        fc.asyncProperty(upload, rewriteOnly, (syncCase, faults) => check(syncCase, viaProxy(faults))),
+        budget.parameters(4),
+      );
+    },
+    budget.testTimeoutMs,
+  );
 });

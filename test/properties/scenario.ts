@@ -1,6 +1,6 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortMultipartUploadCommand, DeleteBucketCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import {
@@ -15,6 +15,7 @@ import {
   type SyncSummary,
   type SyncWarning,
   type Syncer,
+  type TransferAction,
 } from 's3kit';
 import type { Fault, FaultProxy, FaultRule } from '../helpers/fault-proxy.js';
 import { tempDir } from '../helpers/files.js';
@@ -24,6 +25,7 @@ import {
   localSourceContents,
   openUploads,
   s3SourceContents,
+  sha256,
   snapshotBucket,
   snapshotLocal,
   type BucketSnapshot,
@@ -86,8 +88,16 @@ export interface Observation {
   readonly warnings: SyncWarning[];
   readonly deleted: ObservedDelete[];
   transfersEnded: number;
+  /** Source files the test rewrote during the run: key → sandbox-relative real path and the new content's hash. */
+  readonly rewritten: Map<string, { readonly path: string; readonly hash: string }>;
   /** Multipart uploads whose CreateMultipartUpload had no answer when the run settled (lost in flight). */
   readonly uploadsCreatedInFlight: Set<string>;
+}
+
+/** A source file to rewrite during the run, and how. */
+interface Rewrite {
+  readonly which: number | 'big.bin';
+  readonly apply: (path: string, size: number) => { readonly path: string; readonly hash: string };
 }
 
 /** One case, set up, run and snapshotted before and after: what the invariants read. */
@@ -189,7 +199,20 @@ export async function runCase(syncCase: SyncCase, runOptions: RunCaseOptions = {
 
   const setUpMs = Date.now() - started;
   if (process.env.S3KIT_PROPERTY_DEBUG) console.log(`[properties] running ${JSON.stringify(syncCase)} ${JSON.stringify(proxy?.faults)}`);
-  const observation = await observeRun(syncOptionsFor, proxy?.faults.abortAfterMs);
+  const which = proxy?.faults.rewrite;
+  const rewrite: Rewrite | undefined =
+    which === undefined || source.kind !== 'local'
+      ? undefined
+      : {
+          which,
+          // Same size for an even pick (a size check cannot see it), three bytes longer otherwise.
+          apply: (path, size) => {
+            const content = contentOf(size + (typeof which === 'number' && which % 2 === 0 ? 0 : 3), 4242);
+            writeFileSync(path, content);
+            return { path: relative(sandbox, realpathSync(path)), hash: sha256(content) };
+          },
+        };
+  const observation = await observeRun(syncOptionsFor, proxy?.faults.abortAfterMs, rewrite);
   const runMs = Date.now() - started - setUpMs;
   if (proxy !== undefined) {
     // Requests the run had sent but that had no answer when it settled (a kill cuts them
@@ -215,7 +238,7 @@ export async function runCase(syncCase: SyncCase, runOptions: RunCaseOptions = {
     buckets,
     state,
     // Judged by what happened: a schedule whose rules matched nothing and whose abort came too late is a clean run.
-    faulty: observation.aborted || (proxy?.instance.log.some((request) => request.fault !== undefined) ?? false),
+    faulty: observation.aborted || observation.rewritten.size > 0 || (proxy?.instance.log.some((request) => request.fault !== undefined) ?? false),
     filter,
     sourceContents,
     before,
@@ -229,7 +252,7 @@ async function snapshotBuckets(buckets: readonly string[]): Promise<Map<string, 
 }
 
 /** Creates the syncer, listens to everything it says, runs it (aborting after `abortAfterMs`). */
-async function observeRun(options: SyncOptions, abortAfterMs: number | undefined): Promise<Observation> {
+async function observeRun(options: SyncOptions, abortAfterMs: number | undefined, rewrite: Rewrite | undefined): Promise<Observation> {
   const observation: Observation = {
     refused: undefined,
     error: undefined,
@@ -241,6 +264,7 @@ async function observeRun(options: SyncOptions, abortAfterMs: number | undefined
     warnings: [],
     deleted: [],
     transfersEnded: 0,
+    rewritten: new Map(),
     uploadsCreatedInFlight: new Set(),
   };
   const settle = (error: unknown): void => {
@@ -274,6 +298,22 @@ async function observeRun(options: SyncOptions, abortAfterMs: number | undefined
     }),
   );
   syncer.on('done', ({ summary }) => (observation.summary = summary));
+  if (rewrite !== undefined) {
+    const started: TransferAction[] = [];
+    const chosen = (key: string): boolean => (rewrite.which === 'big.bin' ? key === 'big.bin' : started[rewrite.which]?.key === key);
+    const apply = (action: TransferAction): void => {
+      if (observation.rewritten.has(action.key) || action.source.path === undefined) return;
+      observation.rewritten.set(action.key, rewrite.apply(action.source.path, action.source.size));
+    };
+    syncer.on('transferStart', ({ action }) => {
+      started.push(action);
+      if (chosen(action.key) && action.source.size < options.multipartThreshold!) apply(action);
+    });
+    syncer.on('progress', ({ key }) => {
+      const action = started.find((candidate) => candidate.key === key);
+      if (action !== undefined && chosen(key)) apply(action);
+    });
+  }
   const controller = new AbortController();
   let fired = false;
   const timer =
