@@ -6,7 +6,9 @@ import type fc from 'fast-check';
  * - `S3KIT_PROPERTY_RUNS`: cases per property (default: each property's small CI count);
  * - `S3KIT_PROPERTY_TIME_LIMIT_MS`: time box per property, shrinking included (default 25 s,
  *   so the suite stays within about 3 minutes on 2 cores; runs left when it expires are skipped);
- * - `S3KIT_PROPERTY_PATH`: replay one counterexample (the `path` fast-check printed), with the seed.
+ * - `S3KIT_PROPERTY_PATH`: replay one counterexample (the `path` fast-check printed), with the seed
+ *   and `-t` naming the property;
+ * - `S3KIT_PROPERTY_DEBUG`: print each case and how long its set-up, run and snapshots took.
  */
 export interface PropertyBudget {
   readonly seed: number;
