@@ -182,12 +182,15 @@ const linkTarget: fc.Arbitrary<LinkTarget> = fc.oneof(
   fc.record({ file: fc.nat({ max: 20 }) }),
 );
 
-/** A local source tree: odd and invalid names, empty directories, links of every kind. */
-export const sourceTree: fc.Arbitrary<TreeSpec> = fc.record({
-  files: fc.array(fc.record({ path: path(anyName), size, seed }), { maxLength: 12 }),
-  dirs: fc.array(path(anyName), { maxLength: 2 }),
-  links: fc.array(fc.record({ path: path(validName), to: linkTarget }), { maxLength: 2 }),
-});
+/** A local source tree: odd and (unless `validOnly`) invalid names, empty directories, links of every kind. */
+export function sourceTree(validOnly = false): fc.Arbitrary<TreeSpec> {
+  const name = validOnly ? validName : anyName;
+  return fc.record({
+    files: fc.array(fc.record({ path: path(name), size, seed }), { maxLength: 12 }),
+    dirs: fc.array(path(name), { maxLength: 2 }),
+    links: fc.array(fc.record({ path: path(validName), to: linkTarget }), { maxLength: 2 }),
+  });
+}
 
 /** A local destination: files (some under the names of S3 keys), links pointing outside it. */
 export const destinationTree: fc.Arbitrary<TreeSpec> = fc.record({
@@ -251,10 +254,10 @@ const targetPrefix = fc.constantFrom('', 'tp', 'tp/nested');
 /** Full keys beside a target prefix `tp/`: the bare prefix, a sibling sharing its first letters, elsewhere. */
 const outsideKey = fc.constantFrom('tp', 'tp0/x', 'tpx', 'other/a', 'tp/nestedx', 'tp/nested', 'q', 'q/subx', 'p', 'p0');
 
-export function uploadCase(options: { readonly big: fc.Arbitrary<boolean> }): fc.Arbitrary<UploadCase> {
+export function uploadCase(options: CaseOptions): fc.Arbitrary<UploadCase> {
   return fc.record({
     direction: fc.constant(LOCAL_TO_S3),
-    tree: sourceTree,
+    tree: sourceTree(options.focused),
     targetPrefix,
     existing: objects(5),
     outside: fc.array(fc.record({ key: outsideKey, size, seed }), { maxLength: 3 }),
@@ -263,7 +266,7 @@ export function uploadCase(options: { readonly big: fc.Arbitrary<boolean> }): fc
   });
 }
 
-export function downloadCase(options: { readonly big: fc.Arbitrary<boolean> }): fc.Arbitrary<DownloadCase> {
+export function downloadCase(options: CaseOptions): fc.Arbitrary<DownloadCase> {
   return fc.record({
     direction: fc.constant(S3_TO_LOCAL),
     sourcePrefix: fc.constantFrom('', 'src', 'src/deep'),
@@ -272,6 +275,18 @@ export function downloadCase(options: { readonly big: fc.Arbitrary<boolean> }): 
     options: optionSpec,
     big: options.big,
   });
+}
+
+/** What a case generator draws. */
+export interface CaseOptions {
+  /** Whether the case has a file above the multipart threshold. */
+  readonly big: fc.Arbitrary<boolean>;
+  /**
+   * Leave out the inputs of the broad properties (names that are not UTF-8, prefixes inside
+   * each other), so a property about something else is not stopped by them first.
+   * @defaultValue `false`
+   */
+  readonly focused?: boolean;
 }
 
 /**
@@ -288,14 +303,21 @@ const SAME_BUCKET_PREFIXES: readonly (readonly [string, string])[] = [
   ['p', 'p0'],
 ];
 
-export function copyCase(options: { readonly big: fc.Arbitrary<boolean> }): fc.Arbitrary<CopyCase> {
+const DISJOINT_PREFIXES = SAME_BUCKET_PREFIXES.slice(-2);
+
+/** Drops keys with `.` or `..` segments (with ignore patterns they stop a run before anything else is seen). */
+function withoutDotSegments(specs: ObjectSpec[]): ObjectSpec[] {
+  return specs.filter((spec) => !spec.key.split('/').some((segment) => segment === '.' || segment === '..'));
+}
+
+export function copyCase(options: CaseOptions): fc.Arbitrary<CopyCase> {
   return fc
     .record({
       twoBuckets: fc.boolean(),
-      samePrefixes: fc.constantFrom(...SAME_BUCKET_PREFIXES),
+      samePrefixes: options.focused === true ? fc.constantFrom(...DISJOINT_PREFIXES) : fc.constantFrom(...SAME_BUCKET_PREFIXES),
       otherPrefixes: fc.tuple(fc.constantFrom('', 'p', 'q/sub'), fc.constantFrom('', 'p', 'q/sub')),
-      sourceObjects: objects(8),
-      targetObjects: objects(5),
+      sourceObjects: options.focused === true ? objects(8).map(withoutDotSegments) : objects(8),
+      targetObjects: options.focused === true ? objects(5).map(withoutDotSegments) : objects(5),
       outside: fc.array(fc.record({ key: outsideKey, size, seed }), { maxLength: 3 }),
       options: optionSpec,
       big: options.big,

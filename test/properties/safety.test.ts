@@ -84,7 +84,7 @@ describe('safety properties', () => {
   it(
     'a multipart upload or copy aborted at a random moment leaves no unrecorded upload',
     async () => {
-      const bigCase = fc.oneof(uploadCase({ big: fc.constant(true) }), copyCase({ big: fc.constant(true) }));
+      const bigCase = fc.oneof(uploadCase({ big: fc.constant(true), focused: true }), copyCase({ big: fc.constant(true), focused: true }));
       // Sometimes one part is held, so the abort surely finds the upload open.
       const heldPart = fc.constantFrom('UploadPart', 'UploadPartCopy').map((operation) => ({ operation, kind: 'hang' as const, percent: 100, times: 1 }));
       const abortOnly = fc.record({
@@ -103,7 +103,7 @@ describe('safety properties', () => {
   it(
     'a source file rewritten while it uploads arrives whole: old or new bytes, never a mix',
     async () => {
-      const upload = uploadCase({ big: fc.oneof(fc.constant(true), fc.constant(false)) });
+      const upload = uploadCase({ big: fc.oneof(fc.constant(true), fc.constant(false)), focused: true });
       const rewriteOnly = fc.record({
         rules: fc.constant([]),
         abortAfterMs: fc.constant(undefined),

@@ -118,7 +118,8 @@ export function localSourceContents(root: string): SourceContents {
       const valid = isValidUtf8(name);
       if (!stats.isDirectory() && !stats.isFile()) continue;
       if (!valid) {
-        unrepresentable.push(shownPrefix + displayName(name));
+        // An empty directory holds nothing to lose; one with files must be reported.
+        if (stats.isFile() || containsFile(path)) unrepresentable.push(shownPrefix + displayName(name));
         continue;
       }
       const key = prefix + name.toString('utf8');
@@ -134,6 +135,24 @@ export function localSourceContents(root: string): SourceContents {
   const rootStats = statSync(root);
   walk(Buffer.from(root), '', '', new Set([`${rootStats.dev}:${rootStats.ino}`]));
   return { files, markers: new Set(), unrepresentable };
+}
+
+/** Whether a directory holds a file anywhere below it (following links). */
+function containsFile(dir: Buffer): boolean {
+  let names: Buffer[];
+  try {
+    names = readdirSync(dir, { encoding: 'buffer' });
+  } catch {
+    return false;
+  }
+  return names.some((name) => {
+    try {
+      const stats = lstatSync(join(dir, name));
+      return stats.isDirectory() ? containsFile(join(dir, name)) : statSync(join(dir, name)).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** One object as a listing shows it. */
