@@ -94,7 +94,7 @@ describe('safety properties', () => {
       });
       await fc.assert(
         fc.asyncProperty(bigCase, abortOnly, (syncCase, faults) => check(syncCase, viaProxy(faults))),
-        budget.parameters(4),
+        budget.parameters(8),
       );
     },
     budget.testTimeoutMs,
