@@ -120,7 +120,7 @@ export class KeyFilter {
   excludesSubtree(dirKey: string): boolean {
     if (this.#ignoreFileName !== undefined) return false;
     if (this.#base !== undefined) {
-      for (let dir = dirKey; dir !== ''; dir = parentDir(dir)) if (this.#base.ignores(dir)) return true;
+      for (let dir = dirKey; dir !== ''; dir = parentDir(dir)) if (isGitPath(dir) && this.#base.ignores(dir)) return true;
     }
     for (let i = this.#rules.length - 1; i >= 0; i--) {
       const rule = this.#rules[i]!;
@@ -156,6 +156,9 @@ export class KeyFilter {
 
   /** Deepest rule set first, the first to decide wins; the option patterns come last. */
   async #ignoredByGitRules(path: string): Promise<boolean> {
+    // S3 keys may start with `/`, `./` or `../`, which no git path does: gitignore patterns say
+    // nothing about them (and `ignore` throws on them); the aws-cli rules still apply.
+    if (!isGitPath(path)) return false;
     if (this.#ignoreFileName !== undefined) {
       const dirs: string[] = [];
       for (let dir = parentDir(path); ; dir = parentDir(dir)) {
@@ -207,9 +210,16 @@ export class KeyFilter {
   }
 }
 
+/** Whether a key is a path git could hold (relative, not empty, no leading `.`/`..` segment). */
+function isGitPath(key: string): boolean {
+  return ignore.isPathValid(key);
+}
+
 /** `a/b/c.txt` → `a/b/`, `a/b/` → `a/`, `a` → `''`. */
 function parentDir(key: string): string {
   const end = key.endsWith('/') ? key.length - 1 : key.length;
-  const slash = key.lastIndexOf('/', end - 1);
+  // end 0 is the key "/" (a leading slash, as S3 allows): its parent is the root. lastIndexOf
+  // with a negative start would find that slash again and loop.
+  const slash = end <= 0 ? -1 : key.lastIndexOf('/', end - 1);
   return slash === -1 ? '' : key.slice(0, slash + 1);
 }

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import {
-  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
   HeadObjectCommand,
-  ListMultipartUploadsCommand,
   ListPartsCommand,
   UploadPartCommand,
   type CompletedPart,
@@ -13,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
 import { TransferError } from '../core/errors.js';
+import { abortMultipartUpload, createMultipartUpload, type UploadTarget } from './create-upload.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import { httpStatus, s3ErrorCode } from '../core/s3-errors.js';
 import { updateState, type StateStore } from '../state/state-store.js';
@@ -73,22 +71,6 @@ export interface MultipartFileUpload extends ObjectTransfer {
 }
 
 const FINGERPRINT_BYTES = 64 * 1024;
-
-/**
- * How long a CreateMultipartUpload may still take once the run is aborted. Its answer is
- * awaited rather than abandoned: the server creates the upload whether or not we listen, and
- * only the answer's id lets us abort (or record) it.
- */
-const CREATE_GRACE_MS = 5_000;
-
-/** Time allowed to an AbortMultipartUpload or the search for stray uploads, under no run signal. */
-const CLEANUP_TIMEOUT_MS = 10_000;
-
-/**
- * How far the server's clock may lag ours when looking for an upload a lost CreateMultipartUpload
- * answer left behind (uploads of the key initiated since the request began, less this).
- */
-const CLOCK_SKEW_MS = 2_000;
 
 /**
  * Uploads a file in parts, each checked by the server (Content-MD5 over HTTPS; the signed SHA-256
@@ -242,63 +224,19 @@ export async function uploadFileInParts(request: MultipartFileUpload): Promise<v
   }
 }
 
-/**
- * CreateMultipartUpload, returning the new upload's id. The request is not cancelled the moment
- * the run is aborted (see CREATE_GRACE_MS). When its answer is lost anyway — the connection
- * dropped after the server applied it, or the SDK retried such an attempt — uploads of this key
- * that began since the request and are not recorded in the StateStore are aborted: nothing else
- * could ever find them.
- */
-async function createUpload(request: MultipartFileUpload, mtimeMs: number, partSize: number): Promise<string> {
-  const requestedAt = Date.now();
-  const grace = graceAfter(request.signal, CREATE_GRACE_MS);
-  let uploadId: string | undefined;
-  try {
-    const created = await request.client.send(
-      new CreateMultipartUploadCommand({ ...request.params(mtimeMs, partSize), Bucket: request.bucket, Key: request.objectKey }),
-      { abortSignal: grace.signal },
-    );
-    uploadId = created.UploadId!;
-    if ((created.$metadata.attempts ?? 1) > 1) await abortStrayUploads(request, requestedAt, uploadId);
-    return uploadId;
-  } catch (error) {
-    // A refusal the server answered on the first attempt (403, 400) created nothing.
-    const status = httpStatus(error);
-    const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
-    const refused = status !== undefined && status < 500 && attempts <= 1;
-    if (uploadId === undefined && !refused) await abortStrayUploads(request, requestedAt, undefined);
-    throw error;
-  } finally {
-    grace.dispose();
-  }
+function createUpload(request: MultipartFileUpload, mtimeMs: number, partSize: number): Promise<string> {
+  return createMultipartUpload(uploadTarget(request), request.params(mtimeMs, partSize));
 }
 
-/**
- * Aborts the uploads of this key initiated since `since` (less the clock skew allowance) that are
- * neither `ours` nor recorded in the StateStore. Best effort: the original error is what the
- * caller reports.
- */
-async function abortStrayUploads(request: MultipartFileUpload, since: number, ours: string | undefined): Promise<void> {
-  try {
-    const recorded = request.state === undefined ? undefined : (await request.state.get<UploadRecord>(uploadStateKey(request.bucket, request.objectKey)))?.uploadId;
-    let keyMarker: string | undefined;
-    let uploadIdMarker: string | undefined;
-    do {
-      const page = await request.client.send(
-        new ListMultipartUploadsCommand({ Bucket: request.bucket, Prefix: request.objectKey, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
-        { abortSignal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) },
-      );
-      for (const upload of page.Uploads ?? []) {
-        if (upload.Key !== request.objectKey || upload.UploadId === ours || upload.UploadId === recorded) continue;
-        if ((upload.Initiated?.getTime() ?? 0) < since - CLOCK_SKEW_MS) continue;
-        await abortUpload(request, upload.UploadId!);
-      }
-      keyMarker = page.IsTruncated === true ? page.NextKeyMarker : undefined;
-      uploadIdMarker = page.IsTruncated === true ? page.NextUploadIdMarker : undefined;
-    } while (keyMarker !== undefined);
-  } catch {
-    // Listing or aborting refused (permissions, network): `s3kit uploads list` shows what is left.
-  }
+function uploadTarget(request: MultipartFileUpload): UploadTarget {
+  return {
+    client: request.client,
+    bucket: request.bucket,
+    key: request.objectKey,
+    signal: request.signal,
+    recordedUploadId: async () =>
+      request.state === undefined ? undefined : (await request.state.get<UploadRecord>(uploadStateKey(request.bucket, request.objectKey)))?.uploadId,
+  };
 }
 
 /**
@@ -335,24 +273,6 @@ async function forget(request: MultipartFileUpload, uploadId: string): Promise<v
   await updateState<UploadRecord>(request.state, uploadStateKey(request.bucket, request.objectKey), (current) =>
     current?.uploadId === uploadId ? undefined : current,
   );
-}
-
-/** A signal that aborts `ms` after `signal` does (with its reason). */
-function graceAfter(signal: AbortSignal, ms: number): { readonly signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const onAbort = (): void => {
-    timer = setTimeout(() => controller.abort(signal.reason), ms);
-  };
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      signal.removeEventListener('abort', onAbort);
-      clearTimeout(timer);
-    },
-  };
 }
 
 function sourceChanged(request: MultipartFileUpload): TransferError {
@@ -422,15 +342,8 @@ async function complete(request: MultipartFileUpload, uploadId: string, parts: C
   }
 }
 
-async function abortUpload(request: MultipartFileUpload, uploadId: string): Promise<void> {
-  // Not under the request's signal (an interrupted run must still clean up), but bounded.
-  await request.client
-    .send(new AbortMultipartUploadCommand({ Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId }), {
-      abortSignal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS),
-    })
-    .catch((error: unknown) => {
-      if (s3ErrorCode(error) !== 'NoSuchUpload') throw error;
-    });
+function abortUpload(request: MultipartFileUpload, uploadId: string): Promise<void> {
+  return abortMultipartUpload(uploadTarget(request), uploadId);
 }
 
 async function readPart(handle: FileHandle, number: number, partSize: number, size: number): Promise<Buffer> {

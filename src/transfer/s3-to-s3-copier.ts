@@ -1,8 +1,6 @@
 import {
-  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateMultipartUploadCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
@@ -16,6 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { abortMultipartUpload, createMultipartUpload } from './create-upload.js';
 import PQueue from 'p-queue';
 import type { Entry } from '../core/entry.js';
 import { S3kitError, TransferError } from '../core/errors.js';
@@ -216,8 +215,10 @@ export class S3ToS3Copier {
     const head = await this.#options.sourceClient.send(new HeadObjectCommand({ Bucket: request.sourceBucket, Key: request.sourceKey }), { abortSignal: signal });
     const tags = await this.#sourceTags(request);
     let requests = 4 + (tags.length > 0 ? 1 : 0);
-    const created = await client.send(new CreateMultipartUploadCommand(this.#createInput(request, head)), { abortSignal: signal });
-    const uploadId = created.UploadId!;
+    // No StateStore resumes copies: an interrupted copy's upload is always aborted.
+    const target = { client, bucket: request.targetBucket, key: request.targetKey, signal: signal ?? new AbortController().signal };
+    const { Bucket: _bucket, Key: _key, ...input } = this.#createInput(request, head);
+    const uploadId = await createMultipartUpload(target, input);
     try {
       const size = request.source.size;
       const partSize = Math.max(this.#copyPartSize, Math.ceil(size / 10_000));
@@ -272,7 +273,7 @@ export class S3ToS3Copier {
       return requests;
     } catch (error) {
       // Abort even when our signal fired: orphaned parts are billed.
-      await client.send(new AbortMultipartUploadCommand({ Bucket: request.targetBucket, Key: request.targetKey, UploadId: uploadId })).catch(() => {});
+      await abortMultipartUpload(target, uploadId).catch(() => {});
       throw error;
     }
   }

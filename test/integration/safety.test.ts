@@ -176,3 +176,15 @@ describe('file names that are not valid UTF-8', () => {
     expect(summary.deletesSkipped?.reason).toBe('incomplete-listing');
   });
 });
+
+describe('keys git could never hold', () => {
+  it('judges keys starting with "/", "./" or "../" by the aws-cli rules only, instead of crashing on gitignore patterns', async () => {
+    const bucket = await createTestBucket('dot-keys');
+    for (const key of ['src/./a', 'src/../a', 'src//a', 'src/a', 'src/b']) await put(bucket, key, key);
+    const syncer = createSyncer(syncOptions(`s3://${bucket}/src`, `s3://${bucket}/dst`, { ignorePatterns: ['a'], rules: [{ type: 'exclude', pattern: 'b' }] }));
+    const summary = await syncer.run();
+    expect(summary.failedCount).toBe(0);
+    const keys = [...(await listObjects(bucket, 'dst/')).keys()].sort();
+    expect(keys).toEqual(['dst/../a', 'dst/./a', 'dst//a'].sort());
+  });
+});
