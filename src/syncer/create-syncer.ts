@@ -247,7 +247,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     const target =
       to.kind === 's3'
         ? listS3(this.#targetClient!, to, { signal, pageSize: this.#options.listPageSize })
-        : withoutTempFiles(walkLocalIfPresent(to.path, { onWarning, signal }));
+        : withoutTempFiles(walkLocalIfPresent(to.path, { onWarning: asTargetWarning(onWarning), signal }));
     yield* planSync(withinWindow(source, this.#options.modifiedAfter, this.#options.modifiedBefore), target, {
       comparator: this.#comparator,
       context: {
@@ -454,6 +454,15 @@ async function* walkLocalIfPresent(root: string, options: Omit<WalkLocalOptions,
             : warning,
         )),
   });
+}
+
+/**
+ * What the target walk passes over is only not deleted: an unreadable directory or a name that
+ * cannot be a key in the target proves nothing about the source, so unlike the same warning
+ * from the source it does not cancel the delete phase.
+ */
+function asTargetWarning(onWarning: (warning: SyncWarning) => void): (warning: SyncWarning) => void {
+  return (warning) => onWarning({ ...warning, incompleteListing: false });
 }
 
 /** Leftovers of interrupted downloads are not content: never planned, compared or deleted. */

@@ -188,3 +188,23 @@ describe('keys git could never hold', () => {
     expect(keys).toEqual(['dst/../a', 'dst/./a', 'dst//a'].sort());
   });
 });
+
+describe('a destination name that is not valid UTF-8', () => {
+  it('is warned about and kept, and does not cancel the deletes of other keys', async () => {
+    const bucket = await createTestBucket('bad-utf8-dest');
+    await put(bucket, 'keep.txt', 'kept');
+    const dest = await tempDir('bad-utf8-dest');
+    await writeTree(dest, { 'stale.txt': 'deleted by --delete' });
+    await writeFile(Buffer.concat([Buffer.from(`${dest}/`), Buffer.from([0x61, 0xff])]), 'not a key');
+    const syncer = createSyncer(syncOptions(`s3://${bucket}`, dest, { delete: true }));
+    const warnings: SyncWarning[] = [];
+    syncer.on('warning', (warning) => warnings.push(warning));
+    const summary = await syncer.run();
+    expect(summary.deletesSkipped).toBeUndefined();
+    expect(summary.deleted.count).toBe(1);
+    const { readdir } = await import('node:fs/promises');
+    const names = (await readdir(dest, { encoding: 'buffer' })).map((name) => name.toString('latin1')).sort();
+    expect(names).toEqual(['a\xff', 'keep.txt']);
+    expect(warnings.map((warning) => warning.message).join('\n')).toContain('a\\xff');
+  });
+});

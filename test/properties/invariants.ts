@@ -364,7 +364,11 @@ export async function checkConverged(world: World): Promise<string[]> {
       violations.push(`${observation.deleted.length} delete(s) ran although the source listing left out ${unrepresentable.length} entr(y/ies) it could not name`);
     }
   }
-  if (options.delete && observation.failures.length === 0 && unrepresentable.length === 0) {
+  // A listing that warned it is incomplete (a name that is not UTF-8, even of an empty directory
+  // s3kit cannot enter to see that it is empty) cancels deletes, and says so: that is reported.
+  const deletesCancelledAsIncomplete =
+    observation.summary?.deletesSkipped?.reason === 'incomplete-listing' && observation.warnings.some((warning) => warning.incompleteListing);
+  if (options.delete && observation.failures.length === 0 && unrepresentable.length === 0 && !deletesCancelledAsIncomplete) {
     const destinationWarned = observation.warnings.some((warning) => !LINK_WARNINGS.has(warning.code));
     for (const [key, node] of destAfter) {
       if (included.has(key) || key.endsWith('/')) continue;
