@@ -44,7 +44,9 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'text'],
-      thresholds: { lines: 0 },
+      // The floor, a little under the full suite's measure (lines 91.3 %, statements 87.9 %,
+      // functions 89.4 %, branches 76.4 %): raise it as tests are added, never lower it.
+      thresholds: { lines: 90, statements: 86, functions: 88, branches: 75 },
     },
   },
 });
