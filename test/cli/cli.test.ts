@@ -455,8 +455,10 @@ describe('help, version, interrupt', () => {
       viaProxy = cliEnv({ AWS_ENDPOINT_URL: await proxy.start() });
     });
     afterAll(() => proxy.close());
-    const holdAfterPart2 = (): void =>
+    const holdAfterPart2 = (): void => {
       proxy.setRules([{ when: (r) => r.operation === 'UploadPart' && Number(r.query.get('partNumber')) > 2, fault: { kind: 'hang' } }]);
+      proxy.log.length = 0;
+    };
     const twoPartsDone = (stdout: string): boolean => stdout.split('"event":"progress"').length - 1 >= 2;
 
     it('keeps the multipart upload in flight for the next run, which resumes it; exit 130', async () => {
