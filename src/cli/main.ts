@@ -60,6 +60,12 @@ export async function main(argv: readonly string[], context: CliContext): Promis
 }
 
 function packageVersion(): string {
-  // dist/cli.js → ../package.json, in this repository and in the published package alike.
-  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+  // dist/cli.js → ../package.json, in this repository and in the published package alike; the
+  // source (src/cli/main.ts, which tests run in-process) is one directory deeper.
+  const require = createRequire(import.meta.url);
+  try {
+    return (require('../package.json') as { version: string }).version;
+  } catch {
+    return (require('../../package.json') as { version: string }).version;
+  }
 }

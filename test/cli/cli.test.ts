@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { allOutput, cliEnv, s3kit, s3kitInterrupted } from '../helpers/cli.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 import { tempDir, writeTree } from '../helpers/files.js';
 import { createTestBucket, getObjectBytes, headObject, incompleteUploads, listObjects } from '../helpers/s3.js';
 
@@ -444,45 +445,71 @@ describe('help, version, interrupt', () => {
     expect(version.stdout.trim()).toBe(pkg.version);
   });
 
-  it('Ctrl-C keeps the multipart upload in flight for the next run, which resumes it; exit 130', async () => {
-    const bucket = await createTestBucket('cli-sigint');
-    const root = await tempDir('sigint');
-    const content = Buffer.alloc(64 * MiB);
-    for (let i = 0; i < content.length; i += 4096) content[i] = (i >> 12) % 256;
-    await writeFile(join(root, 'big.bin'), content);
-    const flags = ['--multipart-threshold', '5MB', '--part-size', '5MB'];
-    const result = await s3kitInterrupted(['sync', root, `s3://${bucket}`, '--json', ...flags], (stdout) => stdout.includes('"event":"progress"'));
-    expect(result.code).toBe(130);
-    expect(result.stderr).toMatch(/interrupted; multipart uploads in progress are kept and the next run resumes them/);
-    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: 'summary', aborted: true });
-    expect((await listObjects(bucket)).size).toBe(0); // nothing half-written is visible
-    const listed = await s3kit(['uploads', 'list', `s3://${bucket}`]);
-    expect(listed.stdout).toMatch(/^big\.bin {2}\d+ part\(s\), .* resumable by s3kit/m);
-
-    const resumed = await s3kit(['sync', root, `s3://${bucket}`, '--json', ...flags]);
-    expect(resumed.code).toBe(0);
-    expect(jsonLines(resumed.stdout).find((r) => r.event === 'transferEnd')).toMatchObject({
-      key: 'big.bin',
-      method: 'multipart',
-      why: expect.stringMatching(/^resumed: [1-9]\d* part\(s\) kept from an earlier run, \d+ sent$/),
+  describe('Ctrl-C in the middle of a multipart upload', () => {
+    // The proxy holds every part after the second, so the upload cannot finish before the
+    // signal: Ctrl-C always lands with exactly parts 1 and 2 done (one progress line each).
+    let proxy: FaultProxy;
+    let viaProxy: Record<string, string>;
+    beforeAll(async () => {
+      proxy = new FaultProxy(inject('s3').endpoint);
+      viaProxy = cliEnv({ AWS_ENDPOINT_URL: await proxy.start() });
     });
-    expect((await getObjectBytes(bucket, 'big.bin')).equals(content)).toBe(true);
-    expect(await incompleteUploads(bucket)).toBe(0);
-  });
+    afterAll(() => proxy.close());
+    const holdAfterPart2 = (): void => {
+      proxy.setRules([{ when: (r) => r.operation === 'UploadPart' && Number(r.query.get('partNumber')) > 2, fault: { kind: 'hang' } }]);
+      proxy.log.length = 0;
+    };
+    const twoPartsDone = (stdout: string): boolean => stdout.split('"event":"progress"').length - 1 >= 2;
 
-  it('with --no-resume, Ctrl-C aborts the upload on the server instead', async () => {
-    const bucket = await createTestBucket('cli-sigint-abort');
-    const root = await tempDir('sigint-abort');
-    await writeFile(join(root, 'big.bin'), Buffer.alloc(64 * MiB, 1));
-    const result = await s3kitInterrupted(
-      ['sync', root, `s3://${bucket}`, '--json', '--no-resume', '--multipart-threshold', '5MB', '--part-size', '5MB'],
-      (stdout) => stdout.includes('"event":"progress"'),
-    );
-    expect(result.code).toBe(130);
-    expect(result.stderr).toMatch(/in-flight uploads were aborted/);
-    expect(await incompleteUploads(bucket)).toBe(0);
-    const aborted = await s3kit(['uploads', 'abort', `s3://${bucket}`]);
-    expect(aborted.stdout).toMatch(/Aborted 0 upload\(s\)/);
+    it('keeps the multipart upload in flight for the next run, which resumes it; exit 130', async () => {
+      const bucket = await createTestBucket('cli-sigint');
+      const root = await tempDir('sigint');
+      const content = Buffer.alloc(64 * MiB);
+      for (let i = 0; i < content.length; i += 4096) content[i] = (i >> 12) % 256;
+      await writeFile(join(root, 'big.bin'), content);
+      const flags = ['--multipart-threshold', '5MB', '--part-size', '5MB'];
+      holdAfterPart2();
+      const result = await s3kitInterrupted(['sync', root, `s3://${bucket}`, '--json', ...flags], twoPartsDone, viaProxy);
+      expect(result.code).toBe(130);
+      expect(proxy.log.some((r) => r.fault === 'hang')).toBe(true);
+      expect(result.stderr).toMatch(/interrupted; multipart uploads in progress are kept and the next run resumes them/);
+      expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: 'summary', aborted: true });
+      expect((await listObjects(bucket)).size).toBe(0); // nothing half-written is visible
+      const listed = await s3kit(['uploads', 'list', `s3://${bucket}`]);
+      expect(listed.stdout).toMatch(/^big\.bin {2}2 part\(s\), 10(\.0)? MiB, .* resumable by s3kit/m);
+
+      proxy.setRules([]);
+      proxy.log.length = 0;
+      const resumed = await s3kit(['sync', root, `s3://${bucket}`, '--json', ...flags], { env: viaProxy });
+      expect(resumed.code).toBe(0);
+      expect(jsonLines(resumed.stdout).find((r) => r.event === 'transferEnd')).toMatchObject({
+        key: 'big.bin',
+        method: 'multipart',
+        why: 'resumed: 2 part(s) kept from an earlier run, 11 sent',
+      });
+      expect(proxy.seen('UploadPart').map((r) => Number(r.query.get('partNumber'))).sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+      expect((await getObjectBytes(bucket, 'big.bin')).equals(content)).toBe(true);
+      expect(await incompleteUploads(bucket)).toBe(0);
+    });
+
+    it('with --no-resume, aborts the upload on the server instead', async () => {
+      const bucket = await createTestBucket('cli-sigint-abort');
+      const root = await tempDir('sigint-abort');
+      await writeFile(join(root, 'big.bin'), Buffer.alloc(64 * MiB, 1));
+      holdAfterPart2();
+      const result = await s3kitInterrupted(
+        ['sync', root, `s3://${bucket}`, '--json', '--no-resume', '--multipart-threshold', '5MB', '--part-size', '5MB'],
+        twoPartsDone,
+        viaProxy,
+      );
+      expect(result.code).toBe(130);
+      expect(result.stderr).toMatch(/in-flight uploads were aborted/);
+      expect(proxy.seen('AbortMultipartUpload')).toHaveLength(1);
+      expect(await incompleteUploads(bucket)).toBe(0);
+      expect((await listObjects(bucket)).size).toBe(0);
+      const aborted = await s3kit(['uploads', 'abort', `s3://${bucket}`]);
+      expect(aborted.stdout).toMatch(/Aborted 0 upload\(s\)/);
+    });
   });
 });
 

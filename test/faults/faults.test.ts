@@ -241,12 +241,24 @@ describe('faults the network and the server make', () => {
     const root = await tempDir('lostcomplete');
     const content = patterned(11 * MiB, 5);
     await writeFile(join(root, 'big.bin'), content);
-    proxy.setRules([{ when: (r) => r.operation === 'CompleteMultipartUpload', fault: { kind: 'drop-response' }, times: 1 }]);
+    // The first Complete reaches the server, which applies it, and its answer is lost. Every
+    // later attempt (the SDK's retries, then s3kit's) is answered NoSuchUpload, as AWS answers
+    // once the upload is completed (radosgw would answer 200 again, so the SDK's own retry
+    // would succeed and s3kit's recovery would never run). s3kit must then confirm with a HEAD
+    // that the object holds exactly these parts, and not fail or upload again.
+    proxy.setRules([
+      { when: (r) => r.operation === 'CompleteMultipartUpload', fault: { kind: 'drop-response' }, times: 1 },
+      { when: (r) => r.operation === 'CompleteMultipartUpload', fault: { kind: 'status', status: 404, code: 'NoSuchUpload' } },
+    ]);
     proxy.log.length = 0;
     const summary = await createSyncer(viaProxy(root, `s3://${bucket}`, { multipartThreshold: 5 * MiB, partSize: 5 * MiB })).run();
     expect(summary.failedCount).toBe(0);
-    expect(proxy.seen('CompleteMultipartUpload').length).toBeGreaterThanOrEqual(2);
+    const completes = proxy.seen('CompleteMultipartUpload');
+    expect(completes.map((r) => r.fault)).toEqual(['drop-response', 'status']);
+    // The confirmation ran: a HEAD of the object after the NoSuchUpload.
+    expect(proxy.seen('HeadObject').filter((r) => r.key === 'big.bin' && r.index > completes[1]!.index)).toHaveLength(1);
     expect(proxy.seen('UploadPart')).toHaveLength(3); // parts not sent again
+    expect(proxy.seen('CreateMultipartUpload')).toHaveLength(1);
     countFaults();
     figures.runs++;
     await compared(bucket, { 'big.bin': content });

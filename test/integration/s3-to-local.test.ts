@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
 import { createSyncer } from 's3kit';
 import { cliEnv, s3kitInterrupted } from '../helpers/cli.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 import { setMtime, tempDir, writeTree } from '../helpers/files.js';
 import { ODD_FILES } from '../helpers/corpus.js';
 import { createTestBucket, putObject, syncOptions } from '../helpers/s3.js';
@@ -144,16 +146,27 @@ describe('unsafe keys, markers and collisions', () => {
     await writeFile(join(origin, 'large.bin'), content);
     await createSyncer(options(origin, `s3://${bucket}`)).run();
     const target = await tempDir('dl-kill');
-    const result = await s3kitInterrupted(
-      ['sync', `s3://${bucket}`, target, '--json', '--multipart-threshold', '5MB', '--part-size', '5MB', '--concurrency', '1'],
-      (stdout) => stdout.includes('"event":"progress"'),
-      cliEnv(),
-      'SIGKILL',
-    );
+    // The proxy holds every ranged GET from 10 MiB on, so the download cannot finish first: the
+    // kill lands with parts 1 and 2 written to the temp file and part 3 in flight.
+    const proxy = new FaultProxy(inject('s3').endpoint);
+    const env = cliEnv({ AWS_ENDPOINT_URL: await proxy.start() });
+    const rangeStart = (range: string | undefined): number => Number(/^bytes=(\d+)-/.exec(range ?? '')?.[1] ?? -1);
+    proxy.setRules([{ when: (r) => r.operation === 'GetObject' && rangeStart(r.range) >= 10 * MiB, fault: { kind: 'hang' } }]);
+    let result;
+    try {
+      result = await s3kitInterrupted(
+        ['sync', `s3://${bucket}`, target, '--json', '--multipart-threshold', '5MB', '--part-size', '5MB', '--concurrency', '1'],
+        (stdout) => stdout.includes('"event":"progress"') && proxy.log.some((r) => r.fault === 'hang'),
+        env,
+        'SIGKILL',
+        50,
+      );
+    } finally {
+      await proxy.close();
+    }
     expect(result.code).toBe(null); // killed
     const left = await filesUnder(target);
-    expect(left).not.toContain('large.bin');
-    expect(left.every((name) => /^\.s3kit-[0-9a-f]{12}\.part$/.test(name))).toBe(true);
+    expect(left).toEqual([expect.stringMatching(/^\.s3kit-[0-9a-f]{12}\.part$/)]); // the temp file, never large.bin
 
     const resumed = await createSyncer(options(`s3://${bucket}`, target)).run();
     expect(resumed.copied.count).toBe(1);

@@ -1,6 +1,28 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { createSyncer } from '../../src/syncer/create-syncer.js';
+
+/** Every call the code under test makes into node:fs and node:fs/promises, by name. */
+const io = vi.hoisted(() => {
+  const calls: string[] = [];
+  // Functions only: classes (Stats, ReadStream…) and constants pass through untouched.
+  const spyOn = <M extends object>(module: M, name: string): M =>
+    Object.fromEntries(
+      Object.entries(module).map(([key, value]) => [
+        key,
+        typeof value === 'function' && /^[a-z]/.test(key)
+          ? function (this: unknown, ...args: unknown[]) {
+              calls.push(`${name}.${key}`);
+              return Reflect.apply(value as (...a: unknown[]) => unknown, this, args);
+            }
+          : value,
+      ]),
+    ) as M;
+  return { calls, spyOn };
+});
+vi.mock('node:fs/promises', async (original) => io.spyOn(await original<object>(), 'fs/promises'));
+vi.mock('node:fs', async (original) => io.spyOn(await original<object>(), 'fs'));
 
 const ok = { source: '.', target: 's3://bucket/prefix', endpoint: 'http://127.0.0.1:1' };
 
@@ -28,9 +50,34 @@ describe('createSyncer validation', () => {
     expect((caught as ConfigError).message).toMatch(message);
   });
 
-  it('accepts sound options without doing any I/O', () => {
-    const syncer = createSyncer({ ...ok, concurrency: 4, maxDelete: '5%', compare: 'checksum' });
-    expect(syncer.source.kind).toBe('local');
-    expect(syncer.target).toEqual({ kind: 's3', bucket: 'bucket', prefix: 'prefix/' });
+  it('accepts sound options without doing any I/O', async () => {
+    // An endpoint that counts connections, and a source whose stat or walk would fail: neither
+    // is touched until the run.
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      io.calls.length = 0;
+      const syncer = createSyncer({ ...ok, source: '/dev/null/not-a-directory', endpoint, concurrency: 4, maxDelete: '5%', compare: 'checksum' });
+      expect(syncer.source.kind).toBe('local');
+      expect(syncer.target).toEqual({ kind: 's3', bucket: 'bucket', prefix: 'prefix/' });
+      // Anything started in the background would have shown by now.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(io.calls).toEqual([]);
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('the I/O spy sees what the code does (so the test above can fail)', async () => {
+    const { stat } = await import('node:fs/promises');
+    io.calls.length = 0;
+    await stat('.');
+    expect(io.calls).toEqual(['fs/promises.stat']);
   });
 });

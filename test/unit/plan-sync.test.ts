@@ -62,6 +62,23 @@ describe('planSync', () => {
     ]);
   });
 
+  it('pairs keys in UTF-8 byte order where UTF-16 order (JS <) differs', async () => {
+    // U+FFFF (EF BF BF) sorts before U+10000 (F0 90 80 80) in bytes, as S3 lists them; as UTF-16
+    // code units U+10000 is a surrogate pair (D800 DC00) and sorts first. A merge that compared
+    // with < would take the target's U+10000 as missing in the source and plan to delete it.
+    const low = '\uffff';
+    const high = '\u{10000}';
+    const emoji = 'caf\u00e9/\u{1F600}';
+    const accented = 'caf\u00e9/\uff21';
+    expect(await plan([e(accented), e(emoji), e(low), e(high)], [e(emoji), e(high)], { delete: true })).toEqual([
+      `copy ${accented} missing-in-target`,
+      `skip ${emoji} target-not-older`,
+      `copy ${low} missing-in-target`,
+      `skip ${high} target-not-older`,
+    ]);
+    expect(await plan([e(high)], [e(low), e(high)], { delete: true })).toEqual([`delete ${low} missing-in-source`, `skip ${high} target-not-older`]);
+  });
+
   it('fails loudly on an out-of-order or duplicated listing', async () => {
     await expect(plan([e('b'), e('a')], [])).rejects.toBeInstanceOf(ListingOrderError);
     await expect(plan([], [e('a'), e('a')])).rejects.toThrow(/target listing is out of order/);

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { jsonFileStore } from '../../src/state/json-file-store.js';
 import { memoryStore } from '../../src/state/memory-store.js';
@@ -51,10 +52,27 @@ describe.each(drivers)('StateStore contract: %s', (_name, make) => {
     expect(await store.get('v')).toEqual({ count: 1 });
   });
 
-  it('updates as read-modify-write', async () => {
+  it('updates as read-modify-write: concurrent callers lose no update', async () => {
     const store = await make();
-    await Promise.all(Array.from({ length: 20 }, () => updateState<number>(store, 'counter', (n) => (n ?? 0) + 1)));
-    expect(await store.get('counter')).toBe(20);
+    const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+    // Eight callers, each awaiting between its steps and mixing plain reads and writes of other
+    // keys with its updates, so that their updates genuinely interleave.
+    const caller = async (id: number): Promise<void> => {
+      for (let round = 0; round < 5; round++) {
+        await pause((id * 3 + round * 5) % 4);
+        await updateState<number>(store, 'counter', (n) => (n ?? 0) + 1);
+        await store.set(`caller/${id}`, round);
+        await updateState<string[]>(store, 'seen', (list) => [...(list ?? []), `${id}.${round}`]);
+        expect(await store.get(`caller/${id}`)).toBe(round);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, id) => caller(id)));
+    expect(await store.get('counter')).toBe(40);
+    const seen = (await store.get<string[]>('seen'))!;
+    expect(seen).toHaveLength(40);
+    expect(new Set(seen).size).toBe(40);
+    // Each caller's own updates in its own order.
+    for (let id = 0; id < 8; id++) expect(seen.filter((entry) => entry.startsWith(`${id}.`))).toEqual([0, 1, 2, 3, 4].map((round) => `${id}.${round}`));
   });
 
   it('an update that returns undefined leaves the key absent, with or without the driver\'s update', async () => {
@@ -112,14 +130,31 @@ describe('jsonFileStore', () => {
   });
 
   it('loses no update when several processes write the same file at once', async () => {
-    const path = join(await tempDir('state-procs'), 'state.json');
+    const dir = await tempDir('state-procs');
+    const path = join(dir, 'state.json');
+    // The child processes run this source (bundled now, as tsup would), never a stale dist/.
+    const bundle = join(dir, 'store.cjs');
+    await build({
+      stdin: {
+        contents: `export { jsonFileStore } from './src/state/json-file-store.ts'; export { updateState } from './src/state/state-store.ts';`,
+        resolveDir: new URL('../..', import.meta.url).pathname,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: bundle,
+      logLevel: 'silent',
+    });
     const script = `
-      const { jsonFileStore, updateState } = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).pathname)});
-      const store = jsonFileStore(process.argv[1]);
-      for (let i = 0; i < 25; i++) await updateState(store, 'counter', (n) => (n ?? 0) + 1);
-      await updateState(store, 'writers', (list) => [...(list ?? []), process.pid]);
+      const { jsonFileStore, updateState } = require(${JSON.stringify(bundle)});
+      (async () => {
+        const store = jsonFileStore(process.argv[1]);
+        for (let i = 0; i < 25; i++) await updateState(store, 'counter', (n) => (n ?? 0) + 1);
+        await updateState(store, 'writers', (list) => [...(list ?? []), process.pid]);
+      })();
     `;
-    await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['--input-type=module', '-e', script, path])));
+    await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['-e', script, path])));
     const store = jsonFileStore(path);
     expect(await store.get('counter')).toBe(100);
     expect(await store.get<number[]>('writers')).toHaveLength(4);
