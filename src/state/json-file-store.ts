@@ -97,9 +97,10 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
     await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
   }
 
-  // Every part of a multipart upload records its progress: one lock and one rewrite of the whole
-  // file per change made concurrent changes of one process queue on the lock (about 4 s for 20).
-  // Changes queue here instead; one drain at a time takes the lock, then the whole queue.
+  // Every part of a multipart upload records its progress. With one lock and one rewrite of the
+  // whole file per change, concurrent changes of one process queued on the lock's retry backoff
+  // (about 4 s for 20). They queue here instead: one drain at a time takes the lock, then takes
+  // the whole queue, so a burst costs one read and one write.
   let queue: QueuedChange[] = [];
   let draining = false;
 
