@@ -17,7 +17,8 @@ export {
 export type { Entry, EntryMetadata } from './core/entry.js';
 export type { Action, ActionType, ActionReason, Verdict, VerdictReason } from './core/action.js';
 export type { Location, LocalLocation, S3Location } from './core/location.js';
-export { parseLocation, parseS3ObjectUrl, formatLocation, assertLocalDirectory } from './core/location.js';
+export { parseLocation, parseS3ObjectUrl, formatLocation } from './core/location.js';
+export { assertLocalDirectory } from './listing/local-directory.js';
 export { createRedactor, isSecretName, secretValuesOf } from './core/redact.js';
 export type {
   ActionTally,

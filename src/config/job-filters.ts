@@ -1,4 +1,4 @@
-import type { FilterOptions } from '../listing/key-filter.js';
+import type { SyncOptions } from '../syncer/options.js';
 import type { JobConfig, ParsedConfig } from './config-schema.js';
 
 /**
@@ -6,7 +6,7 @@ import type { JobConfig, ParsedConfig } from './config-schema.js';
  * `include` patterns (aws-cli rules, so the includes win), and its gitignore settings. One place,
  * so that the run and the config's overlap check judge keys by the same rules.
  */
-export function jobFilterOptions(job: JobConfig, defaults: ParsedConfig['defaults']): FilterOptions {
+export function jobFilterOptions(job: JobConfig, defaults: ParsedConfig['defaults']): Pick<SyncOptions, 'rules' | 'ignorePatterns' | 'ignoreFileName'> {
   const filters = job.filters ?? {};
   return {
     rules: [

@@ -1,13 +1,17 @@
 import { isAbsolute, join, sep } from 'node:path';
-import { TransferError } from './errors.js';
 
 /**
- * The local path for a key under `root`, or a {@link TransferError} (`UnsafeKey`) for a key that
- * could not be written safely: `..` or `.` segments, empty segments (`a//b`, a leading `/`), NUL,
- * or anything else that would resolve outside `root`. A trailing `/` (a directory marker) is
- * allowed.
+ * Where a key goes under a local root: `path`, or `unsafe` (a sentence saying why the key cannot
+ * be written there safely). A result, not an error: how a refused key fails is the caller's to say.
  */
-export function localPathForKey(root: string, key: string): string {
+export type LocalKeyPath = { readonly path: string; readonly unsafe?: undefined } | { readonly path?: undefined; readonly unsafe: string };
+
+/**
+ * The local path for a key under `root`, or why it is refused: `..` or `.` segments, empty
+ * segments (`a//b`, a leading `/`), NUL, or anything else that would resolve outside `root`. A
+ * trailing `/` (a directory marker) is allowed.
+ */
+export function localKeyPath(root: string, key: string): LocalKeyPath {
   const body = key.endsWith('/') ? key.slice(0, -1) : key;
   const segments = body.split('/');
   const problem =
@@ -23,13 +27,11 @@ export function localPathForKey(root: string, key: string): string {
               ? `it contains the separator "${sep}"`
               : undefined;
   if (problem !== undefined) {
-    throw new TransferError('get', key, `refusing to write ${JSON.stringify(key)} to disk: ${problem}, so it is not a safe local path.`, {
-      code: 'UnsafeKey',
-    });
+    return { unsafe: `refusing to write ${JSON.stringify(key)} to disk: ${problem}, so it is not a safe local path.` };
   }
   const path = join(root, ...segments);
   if (!path.startsWith(root.endsWith(sep) ? root : root + sep)) {
-    throw new TransferError('get', key, `refusing to write ${JSON.stringify(key)}: it resolves outside ${root}.`, { code: 'UnsafeKey' });
+    return { unsafe: `refusing to write ${JSON.stringify(key)}: it resolves outside ${root}.` };
   }
-  return path;
+  return { path };
 }

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.js';
@@ -126,22 +125,4 @@ export function parseS3ObjectUrl(input: string, field = 'url'): { readonly bucke
 export function formatLocation(location: Location): string {
   if (location.kind === 's3') return `s3://${location.bucket}/${location.prefix}`;
   return location.kind === 'manifest' ? `manifest:${location.path}` : location.path;
-}
-
-/**
- * Throws a {@link ConfigError} naming `field` unless `location` is an existing directory.
- * @public
- */
-export async function assertLocalDirectory(location: LocalLocation, field: string): Promise<void> {
-  let isDirectory: boolean;
-  try {
-    isDirectory = (await stat(location.path)).isDirectory();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const what = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`;
-    throw new ConfigError(field, `${field} directory ${location.path} ${what}: check the path.`, { cause: error });
-  }
-  if (!isDirectory) {
-    throw new ConfigError(field, `${field} ${location.path} is a file, not a directory: give the directory that holds it.`);
-  }
 }

@@ -13,7 +13,8 @@ import type { JobConfig } from '../config/config-schema.js';
 import { parseLocation, type S3Location } from '../core/location.js';
 import { createRedactor } from '../core/redact.js';
 import { describeS3Error, httpStatus, s3ErrorCode } from '../core/s3-errors.js';
-import { createS3Client, type S3ConnectionOptions } from '../transfer/s3-client.js';
+// S3 clients from the public API, as a jobs subpath will import them (not transfer/ internals).
+import { createS3Client, type S3ConnectionOptions } from '../index.js';
 import { jobConnection } from './job-connection.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { JobConfig } from '../config/config-schema.js';
 import type { LoadedConfig } from '../config/load-config.js';
-import type { S3ConnectionOptions } from '../transfer/s3-client.js';
+import type { S3ConnectionOptions } from '../index.js';
 
 /**
  * The connection a job uses: its own `connection` block over the config's defaults, over the

@@ -13,7 +13,7 @@ import { StrategyResolver } from '../strategies/strategy-resolver.js';
 import { createSyncer, type Syncer } from '../syncer/create-syncer.js';
 import { jobFilterOptions } from '../config/job-filters.js';
 import type { SyncOptions } from '../syncer/options.js';
-import type { S3ConnectionOptions } from '../transfer/s3-client.js';
+import type { S3ConnectionOptions } from '../index.js';
 import { jobConnection } from './job-connection.js';
 import type { JobLog, LogLevel } from './job-log.js';
 import { LAST_RUN_KEY, recordFromSummary, recordJobRun, type JobRunRecord, type RunRecord } from './run-history.js';

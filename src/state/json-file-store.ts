@@ -28,11 +28,26 @@ interface StateFile {
   readonly entries: Record<string, unknown>;
 }
 
+/** One queued change: applied to the entries read under the lock, in call order. */
+interface QueuedChange {
+  /** Changes `entries` in place; returns whether it changed anything and what the caller gets. */
+  readonly apply: (entries: Record<string, unknown>) => { readonly changed: boolean; readonly result: unknown };
+  readonly resolve: (result: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A JSON copy: values go in and out as JSON, and callers never share objects with the store. */
+function jsonCopy(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}
+
 /**
- * A {@link StateStore} in one JSON file. Every change locks the file (a lock directory beside
- * it; a stale lock from a killed process is detected and taken over), re-reads it, applies the
- * change and writes it atomically (temp file + rename, never a torn file), so several processes
- * can share one state file without losing each other's updates.
+ * A {@link StateStore} in one JSON file. Changes lock the file (a lock directory beside it; a
+ * stale lock from a killed process is detected and taken over), re-read it, apply the change and
+ * write it atomically (temp file + rename + fsync, never a torn file), so several processes can
+ * share one state file without losing each other's updates. Within one store, changes made while
+ * a write is under way are queued and written together, in call order, under one lock: each
+ * `set`, `delete` and `update` resolves once the write that holds its change is done.
  * @public
  */
 export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}): StateStore {
@@ -82,28 +97,84 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
     await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
   }
 
+  // Every part of a multipart upload records its progress. With one lock and one rewrite of the
+  // whole file per change, concurrent changes of one process queued on the lock's retry backoff
+  // (about 4 s for 20). They queue here instead: one drain at a time takes the lock, then takes
+  // the whole queue, so a burst costs one read and one write.
+  let queue: QueuedChange[] = [];
+  let draining = false;
+
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (queue.length > 0) {
+        let batch: QueuedChange[] = [];
+        let outcomes: ({ readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: unknown })[];
+        try {
+          outcomes = await locked(async () => {
+            // Taken once the lock is held: changes queued while it was awaited join this write.
+            batch = queue;
+            queue = [];
+            const entries = await read();
+            let changed = false;
+            const applied = batch.map((change) => {
+              try {
+                const outcome = change.apply(entries);
+                changed ||= outcome.changed;
+                return { ok: true as const, result: outcome.result };
+              } catch (error) {
+                return { ok: false as const, error };
+              }
+            });
+            if (changed) await write(entries);
+            return applied;
+          });
+        } catch (error) {
+          // The lock, the read or the write failed: no change of the batch is known to be on
+          // disk. If the lock was never held, the changes that waited for it fail with it.
+          if (batch.length === 0) {
+            batch = queue;
+            queue = [];
+          }
+          for (const change of batch) change.reject(error);
+          continue;
+        }
+        outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.result) : batch[i]!.reject(outcome.error)));
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  function enqueue<R>(apply: QueuedChange['apply']): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      queue.push({ apply, resolve: resolve as (result: unknown) => void, reject });
+      if (!draining) void drain();
+    });
+  }
+
   return {
     async get<T>(key: string) {
       return (await read())[key] as T | undefined;
     },
     async set(key, value) {
-      await locked(async () => {
-        const entries = await read();
-        if (value === undefined) {
-          if (!(key in entries)) return;
+      // Copied now: what is written is the value at the call, whatever the caller does next.
+      const copy = value === undefined ? undefined : jsonCopy(value);
+      await enqueue<void>((entries) => {
+        if (copy === undefined) {
+          if (!(key in entries)) return { changed: false, result: undefined };
           delete entries[key];
         } else {
-          entries[key] = JSON.parse(JSON.stringify(value)) as unknown;
+          entries[key] = copy;
         }
-        await write(entries);
+        return { changed: true, result: undefined };
       });
     },
     async delete(key) {
-      await locked(async () => {
-        const entries = await read();
-        if (!(key in entries)) return;
+      await enqueue<void>((entries) => {
+        if (!(key in entries)) return { changed: false, result: undefined };
         delete entries[key];
-        await write(entries);
+        return { changed: true, result: undefined };
       });
     },
     async keys(prefix = '') {
@@ -112,18 +183,18 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
         .sort();
     },
     async update<T>(key: string, change: (current: T | undefined) => T | undefined) {
-      return locked(async () => {
-        const entries = await read();
-        const next = change(entries[key] as T | undefined);
+      return enqueue<T | undefined>((entries) => {
+        // A copy: a change that edits what it is given and then throws leaves the batch intact.
+        const current = key in entries ? (jsonCopy(entries[key]) as T) : undefined;
+        const next = change(current);
         if (next === undefined) {
           // Not JSON (JSON.stringify(undefined) is undefined): the key stays absent.
-          if (!(key in entries)) return next;
+          if (!(key in entries)) return { changed: false, result: next };
           delete entries[key];
         } else {
-          entries[key] = JSON.parse(JSON.stringify(next)) as unknown;
+          entries[key] = jsonCopy(next);
         }
-        await write(entries);
-        return next;
+        return { changed: true, result: next };
       });
     },
   };

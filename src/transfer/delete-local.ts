@@ -1,7 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import type { Entry } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
-import { localPathForKey } from '../core/local-path.js';
+import { localPathForKey } from './local-key-path.js';
 import { checkPathBelowRoot } from './local-destination.js';
 
 /**

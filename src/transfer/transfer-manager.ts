@@ -12,7 +12,7 @@ import { deleteLocalFile } from './delete-local.js';
 import { ingestUrl } from './ingest-url.js';
 import { downloadObject } from './download-object.js';
 import { S3ToS3Copier, type S3ToS3CopierOptions } from './s3-to-s3-copier.js';
-import { localPathForKey } from '../core/local-path.js';
+import { localPathForKey } from './local-key-path.js';
 import { resolveDestinationRoot } from './local-destination.js';
 import type { StateStore } from '../state/state-store.js';
 import type { MultipartOptions, UploadOptions } from './upload-options.js';

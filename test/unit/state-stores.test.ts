@@ -3,7 +3,8 @@ import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import lockfile from 'proper-lockfile';
+import { describe, expect, it, vi } from 'vitest';
 import { jsonFileStore } from '../../src/state/json-file-store.js';
 import { memoryStore } from '../../src/state/memory-store.js';
 import { updateState, type StateStore } from '../../src/state/state-store.js';
@@ -132,20 +133,7 @@ describe('jsonFileStore', () => {
   it('loses no update when several processes write the same file at once', async () => {
     const dir = await tempDir('state-procs');
     const path = join(dir, 'state.json');
-    // The child processes run this source (bundled now, as tsup would), never a stale dist/.
-    const bundle = join(dir, 'store.cjs');
-    await build({
-      stdin: {
-        contents: `export { jsonFileStore } from './src/state/json-file-store.ts'; export { updateState } from './src/state/state-store.ts';`,
-        resolveDir: new URL('../..', import.meta.url).pathname,
-        loader: 'ts',
-      },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      outfile: bundle,
-      logLevel: 'silent',
-    });
+    const bundle = await bundleStore(dir);
     const script = `
       const { jsonFileStore, updateState } = require(${JSON.stringify(bundle)});
       (async () => {
@@ -159,4 +147,122 @@ describe('jsonFileStore', () => {
     expect(await store.get('counter')).toBe(100);
     expect(await store.get<number[]>('writers')).toHaveLength(4);
   });
+
+  describe('write coalescing within a process', () => {
+    /** Counts lock acquisitions (one per flush) while `work` runs. */
+    async function countLocks(work: () => Promise<void>): Promise<number> {
+      const lock = vi.spyOn(lockfile, 'lock');
+      try {
+        await work();
+        return lock.mock.calls.length;
+      } finally {
+        lock.mockRestore();
+      }
+    }
+
+    it('flushes concurrent updates together under few lock acquisitions, in well under a second', async () => {
+      const path = join(await tempDir('state-coalesce'), 'state.json');
+      const store = jsonFileStore(path);
+      const started = performance.now();
+      const locks = await countLocks(async () => {
+        await Promise.all(Array.from({ length: 20 }, (_, i) => updateState<number[]>(store, 'order', (list) => [...(list ?? []), i])));
+      });
+      // Before coalescing: 20 lock acquisitions contending inside one process, about 4 s.
+      expect(locks).toBeLessThanOrEqual(2);
+      expect(performance.now() - started).toBeLessThan(1_500);
+      // Applied in call order, and on disk.
+      expect(JSON.parse(await readFile(path, 'utf8')).entries.order).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    });
+
+    it('20 sequential updates take well under a second', async () => {
+      const store = jsonFileStore(join(await tempDir('state-sequential'), 'state.json'));
+      const started = performance.now();
+      for (let i = 0; i < 20; i++) await updateState<number>(store, 'counter', (n) => (n ?? 0) + 1);
+      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(await store.get('counter')).toBe(20);
+    });
+
+    it('resolves each change only once it is in the file', async () => {
+      const path = join(await tempDir('state-durable'), 'state.json');
+      const store = jsonFileStore(path);
+      const onDisk = async () => (JSON.parse(await readFile(path, 'utf8')) as { entries: Record<string, unknown> }).entries;
+      // Each check runs the moment its promise settles: the change must already be in the file.
+      await Promise.all([
+        store.set('a', 1).then(async () => expect((await onDisk()).a).toBe(1)),
+        updateState(store, 'b', () => 2).then(async () => expect((await onDisk()).b).toBe(2)),
+        store.set('c', 3).then(async () => expect((await onDisk()).c).toBe(3)),
+      ]);
+      await Promise.all([
+        store.delete('a').then(async () => expect(await onDisk()).not.toHaveProperty('a')),
+        updateState(store, 'b', () => undefined).then(async () => expect(await onDisk()).not.toHaveProperty('b')),
+        store.set('d', [4]).then(async () => expect((await onDisk()).d).toEqual([4])),
+      ]);
+      expect(await onDisk()).toEqual({ c: 3, d: [4] });
+    });
+
+    it('a change that throws fails only its own update; the rest of the batch is written', async () => {
+      const store = jsonFileStore(join(await tempDir('state-throw'), 'state.json'));
+      const results = await Promise.allSettled([
+        updateState<{ n: number }>(store, 'x', () => ({ n: 1 })),
+        updateState<{ n: number }>(store, 'x', (current) => {
+          // A change that mutates what it was given, then fails, must not leak into the batch.
+          if (current !== undefined) current.n = 999;
+          throw new Error('refused');
+        }),
+        updateState<{ n: number }>(store, 'x', (current) => ({ n: (current?.n ?? 0) + 10 })),
+        store.set('y', 'ok'),
+      ]);
+      expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason).toHaveProperty('message', 'refused');
+      expect(await store.get('x')).toEqual({ n: 11 });
+      expect(await store.get('y')).toBe('ok');
+    });
+
+    it('loses nothing when concurrent updates of one process meet another process writing the file', async () => {
+      const dir = await tempDir('state-mixed');
+      const path = join(dir, 'state.json');
+      const bundle = await bundleStore(dir);
+      const script = `
+        const { jsonFileStore, updateState } = require(${JSON.stringify(bundle)});
+        (async () => {
+          const store = jsonFileStore(process.argv[1]);
+          for (let i = 0; i < 30; i++) await updateState(store, 'counter', (n) => (n ?? 0) + 1);
+          await store.set('child', process.pid);
+        })();
+      `;
+      const store = jsonFileStore(path);
+      const child = run(process.execPath, ['-e', script, path]);
+      // Waves of concurrent updates here while the child takes the lock between them.
+      for (let wave = 0; wave < 6; wave++) {
+        await Promise.all(
+          Array.from({ length: 5 }, (_, i) =>
+            Promise.all([updateState<number>(store, 'counter', (n) => (n ?? 0) + 1), store.set(`parent/${wave}-${i}`, wave)]),
+          ),
+        );
+      }
+      await child;
+      const reopened = jsonFileStore(path);
+      expect(await reopened.get('counter')).toBe(60);
+      expect(await reopened.keys!('parent/')).toHaveLength(30);
+      expect(typeof (await reopened.get('child'))).toBe('number');
+    });
+  });
 });
+
+/** The state store's current source, bundled for child processes (as tsup would), never a stale dist/. */
+async function bundleStore(dir: string): Promise<string> {
+  const bundle = join(dir, 'store.cjs');
+  await build({
+    stdin: {
+      contents: `export { jsonFileStore } from './src/state/json-file-store.ts'; export { updateState } from './src/state/state-store.ts';`,
+      resolveDir: new URL('../..', import.meta.url).pathname,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: bundle,
+    logLevel: 'silent',
+  });
+  return bundle;
+}
