@@ -5,6 +5,7 @@ export function describeError(error: unknown, debug: boolean): string {
   const message = error instanceof Error ? error.message : String(error);
   if (debug && error instanceof Error && error.stack !== undefined) return error.stack;
   // Messages quote keys and paths, which may hold control characters.
-  if (isS3kitError(error)) return escapeText(message);
+  // A config error lists its problems one per line ("\n  - "); keep those line breaks, escape the rest.
+  if (isS3kitError(error)) return message.split('\n  - ').map(escapeText).join('\n  - ');
   return `${escapeText(message)} (run with --debug for details)`;
 }

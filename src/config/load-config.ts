@@ -62,7 +62,11 @@ export function parseConfig(
   }
   const raw = interpolate(document.toJS() as unknown, options.env ?? {}, []);
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(fieldOf(result.error.issues[0]!.path, raw), describeIssues(path, result.error.issues, raw));
+  if (!result.success) {
+    // A typo in a strategy type is a problem zod cannot see; list it with the others.
+    const typeProblems = strategyTypeProblems(raw, options.strategies ?? new StrategyResolver());
+    throw new ConfigError(fieldOf(result.error.issues[0]!.path, raw), describeIssues(path, result.error.issues, raw, typeProblems));
+  }
   const config = result.data;
   const problems = semanticProblems(config, options.strategies ?? new StrategyResolver());
   if (problems.length > 0) throw new ConfigError(problems[0]!.field, `${path} is invalid:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`);
@@ -101,9 +105,10 @@ function interpolate(value: unknown, env: Readonly<Record<string, string | undef
   return value;
 }
 
-function describeIssues(path: string, issues: readonly z.core.$ZodIssue[], raw: unknown): string {
-  const lines = issues.slice(0, 10).map((issue) => `  - ${where(issue.path, raw)}: ${issue.message}`);
-  if (issues.length > 10) lines.push(`  - … and ${issues.length - 10} more`);
+function describeIssues(path: string, issues: readonly z.core.$ZodIssue[], raw: unknown, more: readonly string[] = []): string {
+  const all = [...issues.map((issue) => `${where(issue.path, raw)}: ${issue.message}`), ...more];
+  const lines = all.slice(0, 10).map((line) => `  - ${line}`);
+  if (all.length > 10) lines.push(`  - … and ${all.length - 10} more`);
   return `${path} is invalid:\n${lines.join('\n')}`;
 }
 
@@ -120,6 +125,22 @@ function where(path: readonly PropertyKey[], raw: unknown): string {
 
 function fieldOf(path: readonly PropertyKey[], raw: unknown): string {
   return where(path, raw);
+}
+
+/** Unknown strategy types in a config that failed validation for other reasons too. */
+function strategyTypeProblems(raw: unknown, strategies: StrategyResolver): string[] {
+  const jobs = (raw as { jobs?: unknown } | undefined)?.jobs;
+  if (!Array.isArray(jobs)) return [];
+  return jobs.flatMap((job: unknown, index) => {
+    const type = (job as { strategy?: { type?: unknown } } | undefined)?.strategy?.type;
+    if (typeof type !== 'string' || type === '') return [];
+    try {
+      strategies.get(type);
+      return [];
+    } catch (error) {
+      return [`${where(['jobs', index, 'strategy', 'type'], raw)}: ${(error as Error).message}`];
+    }
+  });
 }
 
 /** Checks zod cannot express alone: unique names, strategy settings, the strategies' own rules. */

@@ -59,7 +59,8 @@ export interface SyncWarning {
     | 'skipped-symlink'
     | 'unreachable-url'
     | 'invalid-name'
-    | 'ignore-file-symlink';
+    | 'ignore-file-symlink'
+    | 'reserved-name';
   /** The absolute local path or the key concerned. */
   readonly path: string;
   /** A sentence for people, starting with the path. */

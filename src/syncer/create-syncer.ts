@@ -238,7 +238,11 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
         : from.kind === 'manifest'
           ? filtered(listManifest(from.path, { signal, onWarning }), filter)
           : withoutExisting(
-            filtered(listS3(this.#sourceClient!, from, { signal, side: 'source', directoryMarkers: to.kind === 'local', pageSize: this.#options.listPageSize }), filter),
+            withoutTempNames(
+              filtered(listS3(this.#sourceClient!, from, { signal, side: 'source', directoryMarkers: to.kind === 'local', pageSize: this.#options.listPageSize }), filter),
+              to,
+              onWarning,
+            ),
             to,
           );
     const target =
@@ -434,6 +438,26 @@ async function* walkLocalIfPresent(root: string, options: WalkLocalOptions): Asy
     throw error;
   }
   yield* walkLocal(root, options);
+}
+
+/**
+ * Object keys named like s3kit's own download temp files (`.s3kit-<12 hex>.part`) cannot be
+ * downloaded: the local walk hides such files, so each run would find the file "appeared" and
+ * fail, and the failure would cancel `--delete` for good. They are skipped with a warning.
+ */
+async function* withoutTempNames(entries: AsyncIterable<Entry>, target: Location, onWarning: (warning: SyncWarning) => void): AsyncGenerator<Entry> {
+  for await (const entry of entries) {
+    if (target.kind === 'local' && DOWNLOAD_TEMP_NAME.test(entry.key.slice(entry.key.lastIndexOf('/') + 1))) {
+      onWarning({
+        code: 'reserved-name',
+        path: entry.key,
+        message: `${entry.key}: the name is reserved for s3kit's own temporary files; skipped (rename the object to download it).`,
+        incompleteListing: false,
+      });
+      continue;
+    }
+    yield entry;
+  }
 }
 
 /** Leftovers of interrupted downloads are not content: never planned, compared or deleted. */

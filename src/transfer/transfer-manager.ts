@@ -9,7 +9,7 @@ import { withRetry } from './retry.js';
 import { uploadFile } from './upload-file.js';
 import { deleteLocalFile } from './delete-local.js';
 import { ingestUrl } from './ingest-url.js';
-import { downloadObject } from './download-object.js';
+import { downloadObject, explainBlockedDirectory } from './download-object.js';
 import { S3ToS3Copier, type S3ToS3CopierOptions } from './s3-to-s3-copier.js';
 import { localPathForKey } from '../core/local-path.js';
 import type { StateStore } from '../state/state-store.js';
@@ -17,6 +17,8 @@ import type { MultipartOptions, UploadOptions } from './upload-options.js';
 
 const MiB = 1024 * 1024;
 const MIN_PART_SIZE = 5 * MiB;
+/** S3's largest part, and the most it takes in a single PUT. */
+const MAX_PART_SIZE = 5 * 1024 * MiB;
 
 /**
  * Options of {@link TransferManager}.
@@ -148,7 +150,16 @@ export class TransferManager {
     if (this.#partSize < MIN_PART_SIZE) {
       throw new ConfigError('partSize', `partSize must be at least 5 MiB (5242880 bytes), S3's smallest part; got ${this.#partSize}.`);
     }
+    if (this.#partSize > MAX_PART_SIZE) {
+      throw new ConfigError('partSize', `partSize must be at most 5 GiB (5368709120 bytes), S3's largest part; got ${this.#partSize}.`);
+    }
     this.#multipartThreshold = positiveInteger(options.multipartThreshold ?? 16 * MiB, 'multipartThreshold');
+    if (this.#multipartThreshold > MAX_PART_SIZE) {
+      throw new ConfigError(
+        'multipartThreshold',
+        `multipartThreshold must be at most 5 GiB (5368709120 bytes), the most S3 takes in one PUT; got ${this.#multipartThreshold}.`,
+      );
+    }
     if (this.#multipartThreshold < this.#partSize) {
       throw new ConfigError(
         'multipartThreshold',
@@ -257,6 +268,8 @@ export class TransferManager {
         createOnly: action.type === 'copy',
         state: this.#state,
         resume: this.#resume,
+      }).catch(async (error: unknown) => {
+        throw await explainBlockedDirectory(error, action.key, path, to.path);
       });
       return {};
     }

@@ -14,6 +14,16 @@ export function formatDuration(milliseconds: number): string {
   return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
+/** An age for people: `45 s`, `3 min`, `5 h`, `2 days`. */
+export function formatAge(milliseconds: number): string {
+  const seconds = Math.max(0, Math.floor(milliseconds / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${Math.floor(seconds / 3600)} h`;
+  const days = Math.floor(seconds / 86_400);
+  return `${days} days`;
+}
+
 /** The lines of the end-of-run summary, for people. */
 export function summaryLines(summary: SyncSummary, verbs: { copied: string; updated: string }): string[] {
   const would = summary.dryRun ? ' (dry run: nothing was changed)' : '';

@@ -1,0 +1,219 @@
+import { lstat, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { cliEnv, s3kit } from '../helpers/cli.js';
+import { tempDir, writeTree } from '../helpers/files.js';
+import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { createTestBucket, getObjectBytes, incompleteUploads, listObjects, putObject, testClient } from '../helpers/s3.js';
+
+/** Clear messages and exit codes that say what actually happened. */
+
+const NO_STACK = /\n\s+at /;
+
+describe('uploads list / abort: the same messages and exit codes as sync', () => {
+  it.each([['list'], ['abort']])('uploads %s on a missing bucket exits 2 naming it', async (verb) => {
+    const result = await s3kit(['uploads', verb, 's3://s3kit-missing-bucket-uploads', ...(verb === 'abort' ? ['--yes'] : [])]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/the bucket "s3kit-missing-bucket-uploads" does not exist \(NoSuchBucket\)/);
+    expect(result.stderr).not.toContain('UnknownError');
+  });
+
+  it.skipIf(inject('s3').other === undefined)('uploads list with access denied exits 2', async () => {
+    const bucket = await createTestBucket('msg-up-denied');
+    const other = inject('s3').other!;
+    const env = cliEnv({ AWS_ACCESS_KEY_ID: other.accessKeyId, AWS_SECRET_ACCESS_KEY: other.secretAccessKey });
+    const result = await s3kit(['uploads', 'list', `s3://${bucket}`], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/access denied \(AccessDenied\)/);
+  });
+
+  it('uploads list on a refused port exits 2 with the endpoint message', async () => {
+    const result = await s3kit(['uploads', 'list', 's3://any-bucket', '--endpoint-url', 'http://127.0.0.1:9']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot reach the S3 endpoint \(ECONNREFUSED\)/);
+  });
+});
+
+describe('values refused at parse time, naming the flag and the limit', () => {
+  it.each([
+    [['presign', 's3://bucket-x/k', '--expires', ''], /"" is not a duration/],
+    [['sync', '.', 's3://bucket-x', '--part-size', '6GB'], /--part-size.*at most 5 GiB/],
+    [['sync', '.', 's3://bucket-x', '--part-size', '1MB'], /--part-size.*at least 5 MiB/],
+    [['sync', '.', 's3://bucket-x', '--multipart-threshold', '6GiB'], /--multipart-threshold.*at most 5 GiB/],
+    [['sync', '.', 's3://bucket-x', '--endpoint-url', '127.0.0.1:7480'], /did you mean http:\/\/127\.0\.0\.1:7480/],
+    [['uploads', 'list', 's3://bucket-x', '--endpoint-url', 'localhost:7480'], /did you mean http:\/\/localhost:7480/],
+    [['sync', '.', 's3://bucket-x', '--storage-class', 'FOO'], /--storage-class.*FOO.*STANDARD_IA/],
+    [['sync', '.', 's3://bucket-x', '--max-delete', '150%'], /a percentage must be between 0% and 100%/],
+    [['sync', '.', 's3://bucket-x', '--sse-kms-key-id', 'k'], /--sse-kms-key-id needs --sse aws:kms/],
+  ])('%j exits 2 with one clear line', async (args, message) => {
+    const root = await tempDir('msg-parse');
+    const result = await s3kit(args, { cwd: root });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('--storage-class FOO uploads nothing and fails once, not per file', async () => {
+    const bucket = await createTestBucket('msg-sc');
+    const root = await tempDir('msg-sc');
+    await writeTree(root, { 'a.txt': 'a', 'b.txt': 'b' });
+    const result = await s3kit(['sync', root, `s3://${bucket}`, '--storage-class', 'FOO']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.match(/FOO/g)).toHaveLength(1);
+    expect((await listObjects(bucket)).size).toBe(0);
+  });
+});
+
+describe('config errors', () => {
+  it('lists a strategy type typo together with the other errors, each line on its own', async () => {
+    const root = await tempDir('msg-cfg');
+    const config = join(root, 's3kit.yaml');
+    await writeFile(
+      config,
+      'jobs:\n  - name: one\n    source: ./src\n    target: s3://bucket-one/x\n    strategy: { type: DateFoldr }\n' +
+        '  - name: two\n    source: ./src\n    target: s3://bucket-two/x\n    concurrency: 0\n',
+    );
+    const result = await s3kit(['run', '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/job "two" › concurrency/);
+    expect(result.stderr).toMatch(/job "one" › strategy\.type: unknown strategy "DateFoldr"/);
+    expect(result.stderr).toContain('\n  - '); // a real list, not "\n" printed literally
+  });
+
+  it('names the path of a bad placeholder once', async () => {
+    const root = await tempDir('msg-cfg');
+    const config = join(root, 's3kit.yaml');
+    await writeFile(
+      config,
+      'jobs:\n  - name: one\n    source: ./src\n    target: s3://bucket-one/x\n    strategy: { type: CustomPattern, sourcePattern: "{year}/{bogus}" }\n',
+    );
+    const result = await s3kit(['run', '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/job "one" › strategy\.sourcePattern: unknown placeholder \{bogus\}/);
+    expect(result.stderr.match(/sourcePattern/g)).toHaveLength(1);
+  });
+});
+
+describe('downloads: what collided, and keys shaped like s3kit temp files', () => {
+  it('says a directory or a symbolic link is in the way, not "case or Unicode normalisation"', async () => {
+    const bucket = await createTestBucket('msg-collide');
+    await putObject(bucket, 'a', 'file a');
+    await putObject(bucket, 'a/b', 'file a/b');
+    await putObject(bucket, 'link', 'file link');
+    const target = await tempDir('msg-collide');
+    await symlink('/nonexistent-s3kit-target', join(target, 'link'));
+    const result = await s3kit(['sync', `s3://${bucket}`, target, '--no-follow-symlinks']);
+    expect(result.code).toBe(1);
+    const failures = result.stdout + result.stderr;
+    expect(failures).toMatch(/a directory is at .*\/a where the file for "a" would go/);
+    expect(failures).toMatch(/a symbolic link is at .*\/link/);
+    expect(failures).not.toMatch(/case or Unicode normalisation/);
+    expect((await lstat(join(target, 'link'))).isSymbolicLink()).toBe(true);
+    expect(await readFile(join(target, 'a', 'b'), 'utf8')).toBe('file a/b');
+  });
+
+  it('says a file is in the way of a directory the bucket needs', async () => {
+    const bucket = await createTestBucket('msg-collide2');
+    await putObject(bucket, 'x/y', 'file x/y');
+    const target = await tempDir('msg-collide2');
+    await writeFile(join(target, 'x'), 'a local file');
+    const result = await s3kit(['sync', `s3://${bucket}`, target]);
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toMatch(/a file is at .*\/x where the directory for "x\/y" would go/);
+    expect(await readFile(join(target, 'x'), 'utf8')).toBe('a local file');
+  });
+
+  it('skips a source key shaped like an s3kit temp file with a warning, every run, and --delete still runs', async () => {
+    const bucket = await createTestBucket('msg-tempkey');
+    await putObject(bucket, '.s3kit-0123456789ab.part', 'looks like a temp file');
+    await putObject(bucket, 'sub/.s3kit-aaaaaaaaaaaa.part', 'also');
+    await putObject(bucket, 'real.txt', 'real');
+    const target = await tempDir('msg-tempkey');
+    await writeFile(join(target, 'stale.txt'), 'delete me');
+    for (let run = 0; run < 2; run++) {
+      const result = await s3kit(['sync', `s3://${bucket}`, target, '--delete']);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/\.s3kit-0123456789ab\.part.*s3kit's own temporary files; skipped/);
+      expect(result.stdout).toMatch(/0 failed/);
+    }
+    await expect(stat(join(target, '.s3kit-0123456789ab.part'))).rejects.toThrow();
+    await expect(stat(join(target, 'stale.txt'))).rejects.toThrow();
+    expect(await readFile(join(target, 'real.txt'), 'utf8')).toBe('real');
+  });
+});
+
+describe('--exact-timestamps has aws-cli’s meaning: downloads only', () => {
+  it('upload: a same-size older local file does not overwrite an object put by another tool', async () => {
+    const bucket = await createTestBucket('msg-exact-up');
+    const root = await tempDir('msg-exact-up');
+    await writeTree(root, { 'k.txt': 'local' });
+    await utimes(join(root, 'k.txt'), new Date('2020-01-01'), new Date('2020-01-01'));
+    await putObject(bucket, 'k.txt', 'other'); // same size, newer, no stored mtime
+    const result = await s3kit(['sync', root, `s3://${bucket}`, '--exact-timestamps']);
+    expect(result.code).toBe(0);
+    expect((await getObjectBytes(bucket, 'k.txt')).toString()).toBe('other');
+  });
+
+  it('download: a same-size object whose time differs is downloaded', async () => {
+    const bucket = await createTestBucket('msg-exact-down');
+    await putObject(bucket, 'k.txt', 'other');
+    const target = await tempDir('msg-exact-down');
+    await writeFile(join(target, 'k.txt'), 'local');
+    // Newer than the object: the default rule keeps it, --exact-timestamps does not.
+    await utimes(join(target, 'k.txt'), new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000));
+    const result = await s3kit(['sync', `s3://${bucket}`, target, '--exact-timestamps']);
+    expect(result.code).toBe(0);
+    expect(await readFile(join(target, 'k.txt'), 'utf8')).toBe('other');
+  });
+});
+
+describe('uploads list and abort: readable ages, a confirmation, --dryrun and --json', () => {
+  async function startUpload(bucket: string, key: string): Promise<void> {
+    const client = testClient();
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+    await client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: Buffer.alloc(5 * 1024 * 1024, 1) }));
+  }
+
+  it('shows ages readably; refuses to abort everything off a terminal without --yes; --dryrun and --json abort nothing', async () => {
+    const bucket = await createTestBucket('msg-uploads');
+    await startUpload(bucket, 'big.bin');
+    const listed = await s3kit(['uploads', 'list', `s3://${bucket}`]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^big\.bin {2}1 part\(s\), 5(\.0)? MiB, started \d+ s ago, not resumable/m);
+
+    const refused = await s3kit(['uploads', 'abort', `s3://${bucket}`]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/would abort all 1 upload\(s\) .* pass --yes/);
+    expect(await incompleteUploads(bucket)).toBe(1);
+
+    const dry = await s3kit(['uploads', 'abort', `s3://${bucket}`, '--dryrun']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/\(dryrun\) aborted: big\.bin/);
+    const dryJson = await s3kit(['uploads', 'abort', `s3://${bucket}`, '--dry-run', '--json']);
+    expect(dryJson.code).toBe(0);
+    expect(JSON.parse(dryJson.stdout.trim())).toMatchObject({ key: 'big.bin', parts: 1, aborted: false });
+    expect(await incompleteUploads(bucket)).toBe(1);
+
+    const recent = await s3kit(['uploads', 'abort', `s3://${bucket}`, '--older-than', '1h']);
+    expect(recent.code).toBe(0);
+    expect(recent.stdout).toMatch(/Aborted 0 upload\(s\)/);
+    expect(await incompleteUploads(bucket)).toBe(1);
+
+    const done = await s3kit(['uploads', 'abort', `s3://${bucket}`, '--yes', '--json']);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout.trim())).toMatchObject({ key: 'big.bin', aborted: true });
+    expect(await incompleteUploads(bucket)).toBe(0);
+  });
+});
+
+describe('usage hints name commands that exist', () => {
+  it.each([
+    [['uploads', 'abort', 's3://bucket-x', '--frob'], 's3kit uploads abort --help'],
+    [['sync', '.', 's3://bucket-x', '--frob'], 's3kit sync --help'],
+  ])('%j', async (args, hint) => {
+    const result = await s3kit(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`(run "${hint}" for usage)`);
+  });
+});
