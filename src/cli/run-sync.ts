@@ -35,15 +35,18 @@ export async function runSync(
   };
   let reporter: Reporter | undefined;
   let lastSummary: SyncSummary | undefined;
+  let syncer: ReturnType<typeof createSyncer> | undefined;
+  const stateFile = request.resume === undefined ? undefined : stateFilePath(request.resume, context.env);
+  // What an interruption keeps: only with a state file can the next run find what was kept.
+  const resuming = stateFile !== undefined && request.resume?.resume !== false;
   try {
-    const stateFile = request.resume === undefined ? undefined : stateFilePath(request.resume, context.env);
     const state =
       stateFile === undefined
         ? undefined
         : jsonFileStore(stateFile, {
             onCorrupt: ({ movedTo, reason }) => context.streams.stderr.write(`s3kit: the state file was corrupt (${reason}); kept as ${movedTo}.\n`),
           });
-    const syncer = createSyncer({ ...request.options, state, resume: request.resume?.resume !== false });
+    syncer = createSyncer({ ...request.options, state, resume: request.resume?.resume !== false });
     reporter = reporterFor(syncer);
     reporter.attach(syncer);
     syncer.on('done', ({ summary }) => (lastSummary = summary));
@@ -55,11 +58,7 @@ export async function runSync(
   } catch (error) {
     if (context.signal?.aborted === true) {
       if (lastSummary !== undefined) reporter?.finish(lastSummary);
-      context.streams.stderr.write(
-        request.resume !== undefined && request.resume.resume !== false
-          ? 's3kit: interrupted; multipart uploads in progress are kept and the next run resumes them (s3kit uploads list shows them).\n'
-          : 's3kit: interrupted; in-flight uploads were aborted, nothing half-written remains.\n',
-      );
+      context.streams.stderr.write(`s3kit: ${interruptedMessage(syncer, resuming)}\n`);
       return ExitCode.interrupted;
     }
     const message = describeError(error, output.debug === true);
@@ -67,6 +66,26 @@ export async function runSync(
     else context.streams.stderr.write(`s3kit: ${message}\n`);
     return exitCodeForError(error);
   }
+}
+
+/**
+ * What Ctrl-C left behind, by direction, as the transfer code does it: uploads keep their
+ * multipart uploads (resume) or abort them; downloads keep the temp files of ranged downloads
+ * (resume) or remove them; S3 → S3 copies abort theirs. No destination is ever half-written.
+ */
+function interruptedMessage(syncer: ReturnType<typeof createSyncer> | undefined, resuming: boolean): string {
+  const from = syncer?.source.kind;
+  const to = syncer?.target.kind;
+  if (from === 's3' && to === 'local') {
+    return resuming
+      ? 'interrupted; partly downloaded large objects are kept beside their destination as hidden .s3kit-*.part files and the next run resumes them; no destination file is half-written.'
+      : 'interrupted; partial downloads were removed; no destination file is half-written.'
+  }
+  if (from === 's3' && to === 's3') return 'interrupted; copies in progress were aborted; nothing half-written is visible in the target.';
+  if (from === 'local' && resuming) {
+    return 'interrupted; multipart uploads in progress are kept and the next run resumes them (s3kit uploads list shows them, s3kit uploads abort removes them).';
+  }
+  return 'interrupted; in-flight uploads were aborted, nothing half-written remains.';
 }
 
 /** Colours only on a terminal, and never with `NO_COLOR` (any value, https://no-color.org) or `TERM=dumb`. */

@@ -147,8 +147,14 @@ export interface SyncSummary {
   readonly updated: ActionTally;
   /** Target keys removed. */
   readonly deleted: ActionTally;
-  /** Keys left alone (equal, excluded, or deletes not asked for). */
+  /** Keys left alone (equal, excluded, or deletes not asked for); includes `keptInTarget`. */
   readonly skipped: ActionTally;
+  /**
+   * Of `skipped`, the keys only the target holds, kept because deletes were not asked for (or
+   * they are excluded): not "unchanged", since the source has no such key. `skipped.count -
+   * keptInTarget.count` keys were equal on both sides.
+   */
+  readonly keptInTarget: ActionTally;
   /** Skips by reason, e.g. `{ 'target-not-older': 12, excluded: 3 }`. */
   readonly skippedByReason: Readonly<Record<string, number>>;
   /** Number of transfers and deletes that failed. */

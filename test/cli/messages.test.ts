@@ -1,8 +1,8 @@
-import { lstat, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { cliEnv, s3kit } from '../helpers/cli.js';
+import { cliEnv, s3kit, s3kitInterrupted } from '../helpers/cli.js';
 import { tempDir, writeTree } from '../helpers/files.js';
 import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { createTestBucket, getObjectBytes, incompleteUploads, listObjects, putObject, testClient } from '../helpers/s3.js';
@@ -215,5 +215,43 @@ describe('usage hints name commands that exist', () => {
     const result = await s3kit(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`(run "${hint}" for usage)`);
+  });
+});
+
+describe('the summary counts keys only in the target apart from unchanged ones', () => {
+  it('"unchanged" counts equal keys; target-only keys kept are named separately (text and JSON)', async () => {
+    const bucket = await createTestBucket('msg-kept');
+    const root = await tempDir('msg-kept');
+    await writeTree(root, { 'a.txt': 'a' });
+    expect((await s3kit(['sync', root, `s3://${bucket}`])).code).toBe(0);
+    await putObject(bucket, 'only-1.txt', '1');
+    await putObject(bucket, 'only-2.txt', '2');
+    const text = await s3kit(['sync', root, `s3://${bucket}`]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/0 deleted, 1 unchanged, 2 kept in target \(not in the source\), 0 failed/);
+    const json = await s3kit(['sync', root, `s3://${bucket}`, '--json']);
+    const summary = JSON.parse(json.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(summary).toMatchObject({ skipped: { count: 3 }, keptInTarget: { count: 2, bytes: 2 } });
+  });
+});
+
+describe('Ctrl-C: the message says what was kept, for the direction at hand', () => {
+  const MiB = 1024 * 1024;
+  const flags = ['--multipart-threshold', '5MB', '--part-size', '5MB', '--concurrency', '1', '--json'];
+
+  it.each([
+    [[] as string[], /interrupted; partly downloaded large objects are kept .* the next run resumes them/, true],
+    [['--no-resume'], /interrupted; partial downloads were removed/, false],
+  ])('a download interrupted with %j does not talk about uploads', async (extra, message, keepsTemp) => {
+    const bucket = await createTestBucket('msg-sigint-down');
+    await putObject(bucket, 'big.bin', Buffer.alloc(48 * MiB, 7));
+    const target = await tempDir('msg-sigint-down');
+    const result = await s3kitInterrupted(['sync', `s3://${bucket}`, target, ...flags, ...extra], (stdout) => stdout.includes('"event":"progress"'));
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/upload/);
+    const left = await readdir(target);
+    expect(left).not.toContain('big.bin');
+    expect(left.some((name) => /^\.s3kit-[0-9a-f]{12}\.part$/.test(name))).toBe(keepsTemp);
   });
 });

@@ -27,10 +27,13 @@ export function formatAge(milliseconds: number): string {
 /** The lines of the end-of-run summary, for people. */
 export function summaryLines(summary: SyncSummary, verbs: { copied: string; updated: string }): string[] {
   const would = summary.dryRun ? ' (dry run: nothing was changed)' : '';
+  // Older summaries (a plan file's, a library consumer's) may lack the field.
+  const kept = summary.keptInTarget?.count ?? 0;
   const lines = [
     `${summary.aborted ? 'Interrupted' : 'Done'}${would}: ${summary.copied.count} ${verbs.copied} (${formatBytes(summary.copied.bytes)}), ` +
       `${summary.updated.count} ${verbs.updated} (${formatBytes(summary.updated.bytes)}), ` +
-      `${summary.deleted.count} deleted, ${summary.skipped.count} unchanged, ${summary.failedCount} failed ` +
+      `${summary.deleted.count} deleted, ${summary.skipped.count - kept} unchanged, ` +
+      `${kept > 0 ? `${kept} kept in target (not in the source), ` : ''}${summary.failedCount} failed ` +
       `in ${formatDuration(summary.durationMs)}.`,
   ];
   const methods = Object.entries(summary.byMethod);
