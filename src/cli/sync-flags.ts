@@ -83,7 +83,7 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
   return command
     .option('--delete', 'delete target keys that the source lacks (after all transfers, never after errors)')
     .option('--dryrun', 'show what would be done, do nothing')
-    .addOption(new Option('--dry-run', 'same as --dryrun').hideHelp().implies({ dryrun: true }))
+    .addOption(new Option('--dry-run', 'same as --dryrun').implies({ dryrun: true }))
     .option('--exclude <pattern>', 'exclude keys matching the pattern (aws-cli rules: * crosses /, the last matching rule wins)', (pattern: string) => {
       rules.push({ type: 'exclude', pattern });
       return pattern;
@@ -127,6 +127,11 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--source-endpoint-url <url>', 'endpoint of an S3 source on another service (copies then stream through s3kit)', parseEndpointUrl)
     .option('--source-region <region>', 'region of the source bucket (copies stay server-side)')
     .option('--source-profile <name>', 'profile for the source bucket (copies then stream through s3kit)');
+}
+
+/** Adds `--dryrun` and its other spelling `--dry-run` (both set `dryrun`). */
+export function addDryRunFlags(command: Command, description: string): Command {
+  return command.option('--dryrun', description).addOption(new Option('--dry-run', 'same as --dryrun').implies({ dryrun: true }));
 }
 
 /** Adds `--endpoint-url`, `--region`, `--profile` and `--path-style`. */

@@ -255,3 +255,37 @@ describe('Ctrl-C: the message says what was kept, for the direction at hand', ()
     expect(left.some((name) => /^\.s3kit-[0-9a-f]{12}\.part$/.test(name))).toBe(keepsTemp);
   });
 });
+
+describe('dry runs: both spellings everywhere, and run --dry-run records nothing', () => {
+  it.each([['--dry-run'], ['--dryrun']])('run %s says "dry run", transfers nothing and writes no log or state', async (flag) => {
+    const bucket = await createTestBucket('msg-run-dry');
+    const root = await tempDir('msg-run-dry');
+    await writeTree(root, { 'src/a.txt': 'a' });
+    const config = join(root, 's3kit.yaml');
+    await writeFile(config, `jobs:\n  - name: one\n    source: ./src\n    target: s3://${bucket}/x\n`);
+    const result = await s3kit(['run', '--config', config, flag]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/dry run/i);
+    expect((await listObjects(bucket)).size).toBe(0);
+    expect((await readdir(root)).sort()).toEqual(['s3kit.yaml', 'src']); // no logs/, no state file
+  });
+
+  it('sync --help shows --dryrun and --dry-run; plan and apply take both', async () => {
+    const help = await s3kit(['sync', '--help']);
+    expect(help.stdout).toMatch(/--dryrun\b/);
+    expect(help.stdout).toMatch(/--dry-run\b/);
+    const bucket = await createTestBucket('msg-apply-dry');
+    const root = await tempDir('msg-apply-dry');
+    await writeTree(root, { 'a.txt': 'a' });
+    const plan = await s3kit(['plan', root, `s3://${bucket}`, '--json', '--dry-run']);
+    expect(plan.code).toBe(0);
+    const planFile = join(root, '..', `${bucket}.ndjson`);
+    await writeFile(planFile, plan.stdout);
+    for (const flag of ['--dryrun', '--dry-run']) {
+      const applied = await s3kit(['apply', planFile, flag]);
+      expect(applied.code).toBe(0);
+      expect(applied.stdout).toContain('dry run: nothing was changed');
+    }
+    expect((await listObjects(bucket)).size).toBe(0);
+  });
+});
