@@ -1,4 +1,4 @@
-import { escapeText, isS3kitError } from 's3kit';
+import { diagnoseCredentials, escapeText, isS3kitError, S3kitError, type S3ConnectionOptions } from 's3kit';
 
 /** One line for people; the stack only with `--debug`, and only for errors s3kit did not expect. */
 export function describeError(error: unknown, debug: boolean): string {
@@ -8,4 +8,17 @@ export function describeError(error: unknown, debug: boolean): string {
   // A config error lists its problems one per line ("\n  - "); keep those line breaks, escape the rest.
   if (isS3kitError(error)) return message.split('\n  - ').map(escapeText).join('\n  - ');
   return `${escapeText(message)} (run with --debug for details)`;
+}
+
+/**
+ * The SDK says only "no credentials" whatever went wrong; for that error, ask it again why (a
+ * missing profile, a failed or expired credential_process) and say so instead.
+ */
+export async function explainCredentials(error: unknown, connection: Pick<S3ConnectionOptions, 'profile' | 'region'>): Promise<unknown> {
+  const e = error as { code?: unknown; name?: unknown; message?: unknown } | undefined;
+  if (e?.code !== 'CredentialsProviderError' && e?.name !== 'CredentialsProviderError') return error;
+  const diagnosis = await diagnoseCredentials(connection);
+  const message = typeof e.message === 'string' ? e.message : '';
+  const generic = /no AWS credentials found:.*$/;
+  return new S3kitError(generic.test(message) ? message.replace(generic, diagnosis) : diagnosis, { cause: error });
 }

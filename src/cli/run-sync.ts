@@ -1,6 +1,6 @@
-import { createSyncer, jsonFileStore, type Action, type SyncOptions, type SyncSummary } from 's3kit';
+import { ConfigError, createSyncer, jsonFileStore, type Action, type SyncOptions, type SyncSummary } from 's3kit';
 import type { CliContext } from './context.js';
-import { describeError } from './describe-error.js';
+import { describeError, explainCredentials } from './describe-error.js';
 import { exitCodeFor, exitCodeForError, ExitCode } from './exit-codes.js';
 import { namingFor } from './naming.js';
 import { JsonReporter } from './output/json-reporter.js';
@@ -61,10 +61,11 @@ export async function runSync(
       context.streams.stderr.write(`s3kit: ${interruptedMessage(syncer, resuming)}\n`);
       return ExitCode.interrupted;
     }
-    const message = describeError(error, output.debug === true);
+    const explained = await explainCredentials(asFlagError(error), request.options);
+    const message = describeError(explained, output.debug === true);
     if (reporter !== undefined) reporter.fatal(message);
     else context.streams.stderr.write(`s3kit: ${message}\n`);
-    return exitCodeForError(error);
+    return exitCodeForError(explained);
   }
 }
 
@@ -86,6 +87,22 @@ function interruptedMessage(syncer: ReturnType<typeof createSyncer> | undefined,
     return 'interrupted; multipart uploads in progress are kept and the next run resumes them (s3kit uploads list shows them, s3kit uploads abort removes them).';
   }
   return 'interrupted; in-flight uploads were aborted, nothing half-written remains.';
+}
+
+/**
+ * The library names its options (`deleteExcluded`); on the command line the same problem is
+ * told with the flags the user typed. Only options that a flag sets are rewritten.
+ */
+const FLAG_MESSAGES: Readonly<Record<string, string>> = {
+  deleteExcluded: '--delete-excluded only has an effect with --delete; give both or neither.',
+  ignoreFileName: '--ignore-file-name reads ignore files from a local source, and the source is in S3: use --exclude or --ignore-file.',
+  sseKmsKeyId: '--sse-kms-key-id needs --sse aws:kms.',
+};
+
+function asFlagError(error: unknown): unknown {
+  if (!(error instanceof ConfigError)) return error;
+  const message = FLAG_MESSAGES[error.field];
+  return message === undefined ? error : new ConfigError(error.field, message, { cause: error });
 }
 
 /** Colours only on a terminal, and never with `NO_COLOR` (any value, https://no-color.org) or `TERM=dumb`. */

@@ -101,6 +101,13 @@ export function parseDurationSeconds(value: string): number {
   return Math.round(milliseconds / 1000);
 }
 
+/** `--expires` of presign: S3 signatures last at most 7 days. */
+export function parseExpires(value: string): number {
+  const seconds = parseDurationSeconds(value);
+  if (seconds > 7 * 86_400) throw new InvalidArgumentError('--expires must be at most 7 days (604800 s), the longest a SigV4 signature lasts.');
+  return seconds;
+}
+
 /** Parses `--metadata key=value,key2=value2` (or aws-cli's JSON map `{"key":"value"}`). */
 export function parseMetadata(value: string): Record<string, string> {
   const trimmed = value.trim();

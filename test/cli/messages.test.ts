@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -46,6 +46,11 @@ describe('values refused at parse time, naming the flag and the limit', () => {
     [['sync', '.', 's3://bucket-x', '--storage-class', 'FOO'], /--storage-class.*FOO.*STANDARD_IA/],
     [['sync', '.', 's3://bucket-x', '--max-delete', '150%'], /a percentage must be between 0% and 100%/],
     [['sync', '.', 's3://bucket-x', '--sse-kms-key-id', 'k'], /--sse-kms-key-id needs --sse aws:kms/],
+    // CLI messages name flags, not the library's option names.
+    [['sync', '.', 's3://bucket-x', '--delete-excluded'], /^s3kit: --delete-excluded only has an effect with --delete/],
+    [['sync', 's3://bucket-x', '.', '--ignore-file-name', '.gitignore'], /^s3kit: --ignore-file-name reads ignore files from a local source/],
+    [['sync', '.', 's3://bucket-x', '--part-size', '32MB', '--multipart-threshold', '16MB'], /--multipart-threshold must be at least --part-size/],
+    [['presign', 's3://bucket-x/k', '--expires', '8d'], /--expires must be at most 7 days/],
   ])('%j exits 2 with one clear line', async (args, message) => {
     const root = await tempDir('msg-parse');
     const result = await s3kit(args, { cwd: root });
@@ -287,5 +292,48 @@ describe('dry runs: both spellings everywhere, and run --dry-run records nothing
       expect(applied.stdout).toContain('dry run: nothing was changed');
     }
     expect((await listObjects(bucket)).size).toBe(0);
+  });
+});
+
+describe('credentials: each problem its own message', () => {
+  let home: string;
+  beforeAll(async () => {
+    home = await tempDir('msg-home');
+    await writeTree(home, {
+      'failing.sh': '#!/bin/sh\necho "sso session expired, run login" >&2\nexit 3\n',
+      'expired.sh': '#!/bin/sh\necho \'{"Version":1,"AccessKeyId":"a","SecretAccessKey":"b","SessionToken":"c","Expiration":"2020-01-01T00:00:00Z"}\'\n',
+      '.aws/config': `[profile failing]\ncredential_process = ${home}/failing.sh\n[profile expired]\ncredential_process = ${home}/expired.sh\n`,
+    });
+    await chmod(join(home, 'failing.sh'), 0o755);
+    await chmod(join(home, 'expired.sh'), 0o755);
+  });
+
+  it.each([
+    ['nosuch', /the profile "nosuch" is not in ~\/\.aws\/config or ~\/\.aws\/credentials/],
+    ['failing', /credential_process failed and said: sso session expired, run login/],
+    ['expired', /credential_process of profile "expired" returned expired credentials/],
+  ])('--profile %s', async (profile, message) => {
+    const env = cliEnv({ HOME: home, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+    const root = await tempDir('msg-cred');
+    for (const args of [['sync', root, 's3://any-bucket', '--profile', profile], ['uploads', 'list', 's3://any-bucket', '--profile', profile]]) {
+      const result = await s3kit(args, { env });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/no AWS credentials found/);
+    }
+  });
+
+  it('doctor with a wrong secret says what the 403s mean', async () => {
+    const bucket = await createTestBucket('msg-doctor');
+    const root = await tempDir('msg-doctor');
+    await writeTree(root, { 'src/a.txt': 'a' });
+    const config = join(root, 's3kit.yaml');
+    await writeFile(config, `jobs:\n  - name: one\n    source: ./src\n    target: s3://${bucket}/x\n`);
+    const result = await s3kit(['doctor', '--config', config], { env: cliEnv({ AWS_SECRET_ACCESS_KEY: 'wrong-secret' }) });
+    expect(result.code).toBe(1);
+    const out = result.stdout + result.stderr;
+    expect(out).toMatch(/SignatureDoesNotMatch.*fix: check the secret access key/);
+    expect(out).not.toMatch(/see the message/);
+    expect(out).not.toContain('wrong-secret');
   });
 });

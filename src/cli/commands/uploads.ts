@@ -11,7 +11,7 @@ import {
   type S3Location,
 } from 's3kit';
 import type { CliContext } from '../context.js';
-import { describeError } from '../describe-error.js';
+import { describeError, explainCredentials } from '../describe-error.js';
 import { exitCodeForError, ExitCode } from '../exit-codes.js';
 import { formatAge, formatBytes } from '../output/format.js';
 import { addConnectionFlags, connectionOptions, stateFilePath, type ConnectionFlags } from '../sync-flags.js';
@@ -65,8 +65,9 @@ export function uploadsCommand(context: CliContext, setExitCode: (code: number) 
       if (flags.json !== true && count === 0) stdout.write('No incomplete multipart uploads.\n');
       setExitCode(ExitCode.ok);
     } catch (error) {
-      stderr.write(`s3kit: ${describeError(error, flags.debug === true)}\n`);
-      setExitCode(exitCodeForError(error));
+      const explained = await explainCredentials(error, connectionOptions(flags, context.env));
+      stderr.write(`s3kit: ${describeError(explained, flags.debug === true)}\n`);
+      setExitCode(exitCodeForError(explained));
     }
   });
   const abort = new Command('abort')
@@ -138,8 +139,9 @@ export function uploadsCommand(context: CliContext, setExitCode: (code: number) 
       if (flags.json !== true) stdout.write(`Aborted ${aborted.length} upload(s).\n`);
       setExitCode(ExitCode.ok);
     } catch (error) {
-      stderr.write(`s3kit: ${describeError(error, flags.debug === true)}\n`);
-      setExitCode(exitCodeForError(error));
+      const explained = await explainCredentials(error, connectionOptions(flags, context.env));
+      stderr.write(`s3kit: ${describeError(explained, flags.debug === true)}\n`);
+      setExitCode(exitCodeForError(explained));
     }
   });
   return uploads
