@@ -30,6 +30,8 @@ export async function runSync(
       bar: tty && mode === 'lines' && output.progress !== false,
       color: colorEnabled(tty, context.env),
       dryRun: request.options.dryRun === true,
+      // Logs of long runs off a terminal get a line every 10 s, not only one per file.
+      progressEveryMs: !tty && mode === 'lines' && output.progress !== false && request.options.dryRun !== true ? 10_000 : undefined,
       naming: namingFor(syncer.source, syncer.target, request.sourceArg, request.targetArg),
     });
   };

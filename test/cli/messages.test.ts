@@ -337,3 +337,23 @@ describe('credentials: each problem its own message', () => {
     expect(out).not.toContain('wrong-secret');
   });
 });
+
+describe('S3 → S3 summaries', () => {
+  it('a no-op and a dry run do not report "Copied server-side: 0 B"', async () => {
+    const from = await createTestBucket('msg-s3s3-from');
+    const to = await createTestBucket('msg-s3s3-to');
+    await putObject(from, 'a.txt', 'a');
+    const first = await s3kit(['sync', `s3://${from}`, `s3://${to}`]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Copied server-side: 1 B/);
+    await putObject(from, 'b.txt', 'b');
+    const dry = await s3kit(['sync', `s3://${from}`, `s3://${to}`, '--dryrun']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).not.toMatch(/Copied server-side/);
+    await s3kit(['sync', `s3://${from}`, `s3://${to}`]);
+    const noop = await s3kit(['sync', `s3://${from}`, `s3://${to}`]);
+    expect(noop.code).toBe(0);
+    expect(noop.stdout).toMatch(/2 unchanged/);
+    expect(noop.stdout).not.toMatch(/Copied server-side/);
+  });
+});

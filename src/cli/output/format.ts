@@ -38,7 +38,8 @@ export function summaryLines(summary: SyncSummary, verbs: { copied: string; upda
   ];
   const methods = Object.entries(summary.byMethod);
   if (methods.length > 0) lines.push(`Methods: ${methods.map(([method, count]) => `${count} ${method}`).join(', ')}; ${summary.requests} requests.`);
-  if (summary.copyStats !== undefined) {
+  // Only when something was copied: a no-op or a dry run has no savings to report.
+  if (summary.copyStats !== undefined && !summary.dryRun && summary.copied.count + summary.updated.count > 0) {
     const { serverSideBytes, streamedBytes, requestsAvoided } = summary.copyStats;
     lines.push(
       `Copied server-side: ${formatBytes(serverSideBytes)} (never through s3kit); streamed: ${formatBytes(streamedBytes)}; ` +
