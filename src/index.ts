@@ -76,7 +76,7 @@ export { StrategyResolver } from './strategies/strategy-resolver.js';
 export type { StrategyDefinition, StrategyInput, ResolvedPaths } from './strategies/strategy-resolver.js';
 
 export { loadConfig, parseConfig } from './config/load-config.js';
-export type { LoadedConfig } from './config/load-config.js';
+export type { LoadConfigOptions, LoadedConfig } from './config/load-config.js';
 export type { JobConfig, ParsedConfig } from './config/config-schema.js';
 export { configJsonSchema } from './config/json-schema.js';
 

@@ -26,15 +26,46 @@ export interface LoadedConfig {
 }
 
 /**
+ * Options of {@link loadConfig} and {@link parseConfig}.
+ * @public
+ */
+export interface LoadConfigOptions {
+  /** Where `${VAR}` placeholders are looked up. @defaultValue `{}` */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The strategies jobs may name. @defaultValue the built-in ones */
+  readonly strategies?: StrategyResolver;
+  /**
+   * Leave out every `connection:` block (of `defaults` and of each job), so that variables only
+   * connections use (`${AWS_REGION}`) need not be set: for commands that never connect, such
+   * as `status` and `clear-logs`. The result has no connections.
+   * @defaultValue `false`
+   */
+  readonly withoutConnections?: boolean;
+}
+
+/** The parsed YAML without its `connection:` blocks. */
+function withoutConnections(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const { defaults, jobs, ...rest } = raw as { defaults?: unknown; jobs?: unknown };
+  const strip = (block: unknown): unknown => {
+    if (typeof block !== 'object' || block === null || Array.isArray(block)) return block;
+    const { connection: _connection, ...others } = block as Record<string, unknown>;
+    return others;
+  };
+  return {
+    ...rest,
+    ...(defaults === undefined ? {} : { defaults: strip(defaults) }),
+    ...(jobs === undefined ? {} : { jobs: Array.isArray(jobs) ? jobs.map(strip) : jobs }),
+  };
+}
+
+/**
  * Reads, interpolates (`${VAR}` from `env`; a missing variable is an error) and validates a
  * YAML config. Every problem is a {@link ConfigError} whose message names the job, the field
  * path and what is allowed; nothing is returned from an invalid file.
  * @public
  */
-export async function loadConfig(
-  path: string,
-  options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly strategies?: StrategyResolver } = {},
-): Promise<LoadedConfig> {
+export async function loadConfig(path: string, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -51,16 +82,13 @@ export async function loadConfig(
  * Like {@link loadConfig}, from the file's text.
  * @public
  */
-export function parseConfig(
-  text: string,
-  path: string,
-  options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly strategies?: StrategyResolver } = {},
-): LoadedConfig {
+export function parseConfig(text: string, path: string, options: LoadConfigOptions = {}): LoadedConfig {
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     throw new ConfigError('config', `${path} is not valid YAML: ${document.errors[0]!.message}`);
   }
-  const raw = interpolate(document.toJS() as unknown, options.env ?? {}, []);
+  const parsed = document.toJS() as unknown;
+  const raw = interpolate(options.withoutConnections === true ? withoutConnections(parsed) : parsed, options.env ?? {}, []);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     // A typo in a strategy type is a problem zod cannot see; list it with the others.

@@ -357,3 +357,25 @@ describe('S3 → S3 summaries', () => {
     expect(noop.stdout).not.toMatch(/Copied server-side/);
   });
 });
+
+describe('commands that never connect do not need connection variables', () => {
+  it('status and clear-logs work with ${AWS_REGION} unset in a connection block; run still names it', async () => {
+    const root = await tempDir('msg-status');
+    await writeTree(root, { 'src/a.txt': 'a' });
+    const config = join(root, 's3kit.yaml');
+    await writeFile(
+      config,
+      'defaults:\n  connection: { region: "${S3KIT_TEST_UNSET_REGION}" }\njobs:\n  - name: one\n    source: ./src\n    target: s3://bucket-one/x\n' +
+        '    connection: { endpoint: "${S3KIT_TEST_UNSET_ENDPOINT}" }\n',
+    );
+    const status = await s3kit(['status', '--config', config]);
+    expect(status.stderr).toBe('');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/No run recorded yet/);
+    const clear = await s3kit(['clear-logs', '--config', config]);
+    expect(clear.code).toBe(0);
+    const run = await s3kit(['run', '--config', config]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/S3KIT_TEST_UNSET_REGION is not set/);
+  });
+});

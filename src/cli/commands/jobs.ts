@@ -115,7 +115,7 @@ export function statusCommand(context: CliContext, setExitCode: (code: number) =
     .action(async (flags: { config: string; json?: boolean; last?: boolean; debug?: boolean }) => {
       const { stdout } = context.streams;
       try {
-        const config = await loadConfig(flags.config, { env: context.env });
+        const config = await loadConfig(flags.config, { env: context.env, withoutConnections: true });
         const state = jsonFileStore(config.stateFile);
         const last = await state.get<RunRecord>(LAST_RUN_KEY);
         const jobs: Record<string, JobState | undefined> = {};
@@ -182,7 +182,7 @@ export function clearLogsCommand(context: CliContext, setExitCode: (code: number
     .option('--remove-dir', 'remove the log directory too')
     .action(async (flags: { config: string; keepDays?: number; removeDir?: boolean }) => {
       try {
-        const config = await loadConfig(flags.config, { env: context.env });
+        const config = await loadConfig(flags.config, { env: context.env, withoutConnections: true });
         const removed = await new JobLog(config.logDirectory).clear({ keepDays: flags.keepDays, removeDirectory: flags.removeDir });
         context.streams.stdout.write(`Removed ${removed.length} log file(s)${flags.removeDir === true ? ' and the log directory' : ''} from ${config.logDirectory}.\n`);
         setExitCode(ExitCode.ok);
