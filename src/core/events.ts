@@ -155,6 +155,11 @@ export interface SyncSummary {
    * keptInTarget.count` keys were equal on both sides.
    */
   readonly keptInTarget: ActionTally;
+  /**
+   * Uploads resumed from an earlier, interrupted run, and the bytes of the parts they kept (not
+   * sent again). `copied`/`updated` count these uploads at their full size.
+   */
+  readonly resumed: ActionTally;
   /** Skips by reason, e.g. `{ 'target-not-older': 12, excluded: 3 }`. */
   readonly skippedByReason: Readonly<Record<string, number>>;
   /** Number of transfers and deletes that failed. */
@@ -204,10 +209,14 @@ export interface SyncerEvents {
   transferEnd: (event: {
     readonly action: TransferAction;
     readonly method: TransferMethod;
-    /** Why this method was chosen, where there was a choice (S3 → S3 copies). */
+    /** Why this method was chosen, where there was a choice (S3 → S3 copies), or that it resumed. */
     readonly why: string | undefined;
     readonly durationMs: number;
     readonly totals: ProgressTotals;
+    /** Bytes this run sent: the size, less the parts a resumed upload kept from an earlier run. */
+    readonly bytesSent: number;
+    /** Set when an interrupted upload was resumed: the bytes of the parts kept, not sent again. */
+    readonly bytesResumed?: number;
   }) => void;
   /** A key was left alone, with the reason. */
   skipped: (event: { readonly action: Extract<Action, { type: 'skip' }> }) => void;

@@ -286,8 +286,20 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
         summary.filesDone++;
         summary.transferred(action);
         summary.byMethod[result.method] = (summary.byMethod[result.method] ?? 0) + 1;
+        if (result.bytesResumed !== undefined) {
+          summary.resumed.count++;
+          summary.resumed.bytes += result.bytesResumed;
+        }
         if (summary.copyStats !== undefined) this.#countCopy(summary.copyStats, action.source.size, result);
-        this.emit('transferEnd', { action, method: result.method, why: result.why, durationMs: result.durationMs, totals: summary.totals() });
+        this.emit('transferEnd', {
+          action,
+          method: result.method,
+          why: result.why,
+          durationMs: result.durationMs,
+          totals: summary.totals(),
+          bytesSent: action.source.size - (result.bytesResumed ?? 0),
+          ...(result.bytesResumed === undefined ? {} : { bytesResumed: result.bytesResumed }),
+        });
       },
       onFailed: (error) => {
         summary.filesDone++;

@@ -21,6 +21,7 @@ export class SummaryBuilder {
   readonly deleted: Tally = { count: 0, bytes: 0 };
   readonly skipped: Tally = { count: 0, bytes: 0 };
   readonly keptInTarget: Tally = { count: 0, bytes: 0 };
+  readonly resumed: Tally = { count: 0, bytes: 0 };
   readonly skippedByReason: Record<string, number> = {};
   readonly failures: FailureRecord[] = [];
   failedCount = 0;
@@ -92,6 +93,7 @@ export class SummaryBuilder {
       deleted: { ...this.deleted },
       skipped: { ...this.skipped },
       keptInTarget: { ...this.keptInTarget },
+      resumed: { ...this.resumed },
       skippedByReason: { ...this.skippedByReason },
       failedCount: this.failedCount,
       failures: [...this.failures],

@@ -88,6 +88,8 @@ export interface TransferResult {
   readonly requests?: number;
   /** Bytes that passed through this process (S3 → S3: 0 when server-side). */
   readonly bytesThroughProcess?: number;
+  /** Bytes of parts kept from an earlier, interrupted run: not sent again (resumed uploads). */
+  readonly bytesResumed?: number;
 }
 
 /**
@@ -244,8 +246,14 @@ export class TransferManager {
     const common = { client: this.#client, source: action.source, partSize: this.#partSize, queueSize: this.#queueSize, onProgress, signal };
     if (from.kind === 'local' && to.kind === 's3') {
       let parts: { sent: number; kept: number } | undefined;
+      // A resumed multipart upload reports the bytes of its kept parts first, before sending any.
+      let firstLoaded: number | undefined;
       await uploadFile({
         ...common,
+        onProgress: (loaded) => {
+          firstLoaded ??= loaded;
+          onProgress(loaded);
+        },
         bucket: to.bucket,
         objectKey: to.prefix + action.key,
         method,
@@ -254,7 +262,9 @@ export class TransferManager {
         resume: this.#resume,
         onParts: (counts) => (parts = counts),
       });
-      if (parts !== undefined && parts.kept > 0) return { why: `resumed: ${parts.kept} part(s) kept from an earlier run, ${parts.sent} sent` };
+      if (parts !== undefined && parts.kept > 0) {
+        return { why: `resumed: ${parts.kept} part(s) kept from an earlier run, ${parts.sent} sent`, bytesResumed: firstLoaded ?? 0 };
+      }
       return {};
     }
     if (from.kind === 's3' && to.kind === 'local') {

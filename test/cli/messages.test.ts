@@ -379,3 +379,24 @@ describe('commands that never connect do not need connection variables', () => {
     expect(run.stderr).toMatch(/S3KIT_TEST_UNSET_REGION is not set/);
   });
 });
+
+describe('a resumed upload says so and counts only the bytes it sent', () => {
+  it('prints what was kept and what was sent, and a Resumed line in the summary', async () => {
+    const MiB = 1024 * 1024;
+    const bucket = await createTestBucket('msg-resume');
+    const root = await tempDir('msg-resume');
+    const content = Buffer.alloc(64 * MiB);
+    for (let i = 0; i < content.length; i += 4096) content[i] = (i >> 12) % 256;
+    await writeFile(join(root, 'big.bin'), content);
+    const flags = ['--multipart-threshold', '5MB', '--part-size', '5MB'];
+    const first = await s3kitInterrupted(['sync', root, `s3://${bucket}`, '--json', ...flags], (stdout) => stdout.includes('"event":"progress"'));
+    expect(first.code).toBe(130);
+    const resumed = await s3kit(['sync', root, `s3://${bucket}`, ...flags]);
+    expect(resumed.code).toBe(0);
+    const line = /upload: .*big\.bin to s3:\/\/\S+\/big\.bin \(resumed: ([\d.]+) MiB kept from an earlier run, ([\d.]+) MiB sent\)/.exec(resumed.stdout);
+    expect(line).not.toBeNull();
+    expect(Number(line![1]) + Number(line![2])).toBeCloseTo(64, 0);
+    expect(resumed.stdout).toMatch(/Resumed: 1 upload\(s\), [\d.]+ MiB kept from earlier runs \(not sent again\)/);
+    expect((await getObjectBytes(bucket, 'big.bin')).equals(content)).toBe(true);
+  });
+});

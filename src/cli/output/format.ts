@@ -36,6 +36,8 @@ export function summaryLines(summary: SyncSummary, verbs: { copied: string; upda
       `${kept > 0 ? `${kept} kept in target (not in the source), ` : ''}${summary.failedCount} failed ` +
       `in ${formatDuration(summary.durationMs)}.`,
   ];
+  const resumed = summary.resumed?.count ?? 0;
+  if (resumed > 0) lines.push(`Resumed: ${resumed} upload(s), ${formatBytes(summary.resumed.bytes)} kept from earlier runs (not sent again).`);
   const methods = Object.entries(summary.byMethod);
   if (methods.length > 0) lines.push(`Methods: ${methods.map(([method, count]) => `${count} ${method}`).join(', ')}; ${summary.requests} requests.`);
   // Only when something was copied: a no-op or a dry run has no savings to report.

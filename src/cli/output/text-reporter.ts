@@ -73,11 +73,12 @@ export class TextReporter implements Reporter {
       this.#updateTransfers(totals.bytesDone);
     });
     syncer.on('transferStart', () => this.#startTicker());
-    syncer.on('transferEnd', ({ action, totals }) => {
+    syncer.on('transferEnd', ({ action, totals, bytesSent, bytesResumed }) => {
       this.#latest = totals;
       this.#filesDone++;
       this.#updateTransfers(totals.bytesDone);
-      if (lines) this.#out(this.#describe(action));
+      const resumed = bytesResumed === undefined ? '' : ` (resumed: ${formatBytes(bytesResumed)} kept from an earlier run, ${formatBytes(bytesSent)} sent)`;
+      if (lines) this.#out(`${this.#describe(action)}${resumed}`);
     });
     syncer.on('deleted', ({ key }) => lines && this.#out(`delete: ${naming.target(key)}`));
     syncer.on('failed', ({ key, action, error }) => {
