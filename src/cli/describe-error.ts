@@ -1,8 +1,19 @@
 import { diagnoseCredentials, escapeText, isS3kitError, S3kitError, type S3ConnectionOptions } from 's3kit';
 
+/**
+ * The library's messages name its options; on the command line the flags that set them are
+ * named instead.
+ */
+const FLAG_WORDS: readonly [RegExp, string][] = [
+  [/the region option/g, '--region'],
+  [/the profile option/g, '--profile'],
+  [/\(the ignorePatterns option: \["([^"]*)"\]\)/g, '(--exclude "$1*")'],
+];
+
 /** One line for people; the stack only with `--debug`, and only for errors s3kit did not expect. */
 export function describeError(error: unknown, debug: boolean): string {
-  const message = error instanceof Error ? error.message : String(error);
+  let message = error instanceof Error ? error.message : String(error);
+  if (isS3kitError(error)) for (const [pattern, flag] of FLAG_WORDS) message = message.replace(pattern, flag);
   if (debug && error instanceof Error && error.stack !== undefined) return error.stack;
   // Messages quote keys and paths, which may hold control characters.
   // A config error lists its problems one per line ("\n  - "); keep those line breaks, escape the rest.

@@ -54,7 +54,7 @@ export interface ResumeFlags {
 export function addResumeFlags(command: Command): Command {
   return command
     .option('--state-file <path>', 'where interrupted multipart uploads are recorded to be resumed (default: $XDG_STATE_HOME/s3kit/state.json)')
-    .option('--no-resume', 'abort interrupted multipart uploads instead of keeping them for the next run');
+    .option('--no-resume', 'on Ctrl-C or a failure, abort multipart uploads and remove partial downloads instead of keeping them for the next run');
 }
 
 /** The state file of `sync`/`apply`: the flag, else `$XDG_STATE_HOME/s3kit/state.json` (`~/.local/state`). */

@@ -85,7 +85,7 @@ export function describeS3Error(error: unknown, bucket?: string): string {
       return `cannot reach the S3 endpoint (${code}): check the endpoint URL and that the server is running.`;
     default:
       if (/Region is missing/i.test(message)) {
-        return 'no AWS region configured: pass a region (--region), set AWS_REGION, or set one in the profile.';
+        return 'no AWS region configured: set the region option, AWS_REGION, or a region in the profile.';
       }
       if (code !== undefined && (message === 'UnknownError' || message === '')) {
         return `the server answered ${code}${httpStatus(error) === undefined ? '' : ` (HTTP ${httpStatus(error)})`}.`;

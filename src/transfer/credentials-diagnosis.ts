@@ -37,7 +37,7 @@ export function credentialsSentence(reasons: readonly string[], profileGiven = f
   for (const reason of reasons) {
     const missing = /^Profile (.+) could not be found/.exec(reason);
     if (missing !== null && (chosen || missing[1] !== 'default')) {
-      return `the profile "${missing[1]}" is not in ~/.aws/config or ~/.aws/credentials (or the files AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name): check its name (--profile, AWS_PROFILE).`;
+      return `the profile "${missing[1]}" is not in ~/.aws/config or ~/.aws/credentials (or the files AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name): check its name (the profile option, or AWS_PROFILE).`;
     }
     const expired = /^Profile (.+) credential_process returned expired credentials/.exec(reason);
     if (expired !== null) {

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { chmod, lstat, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -398,5 +399,29 @@ describe('a resumed upload says so and counts only the bytes it sent', () => {
     expect(Number(line![1]) + Number(line![2])).toBeCloseTo(64, 0);
     expect(resumed.stdout).toMatch(/Resumed: 1 upload\(s\), [\d.]+ MiB kept from earlier runs \(not sent again\)/);
     expect((await getObjectBytes(bucket, 'big.bin')).equals(content)).toBe(true);
+  });
+});
+
+describe('the library example', () => {
+  it('runs as written with only AWS_ENDPOINT_URL and keys set', async () => {
+    const bucket = await createTestBucket('msg-example');
+    const project = join(import.meta.dirname, '..', '..');
+    const s3 = inject('s3');
+    const env = {
+      PATH: process.env.PATH!,
+      HOME: '/nonexistent-s3kit-home',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      AWS_ENDPOINT_URL: s3.endpoint,
+    };
+    const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      execFile(process.execPath, ['examples/sync-a-site.mjs', './examples/site', `s3://${bucket}/www`], { cwd: project, env }, (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, out: stdout + stderr }),
+      );
+    });
+    expect(result.out).not.toMatch(/^failed |Error/m);
+    expect(result.code).toBe(0);
+    expect([...(await listObjects(bucket, 'www/')).keys()]).toContain('www/index.html');
   });
 });

@@ -15,7 +15,7 @@ describe('describeS3Error', () => {
 
 describe('credentialsSentence', () => {
   it.each([
-    [['AWS_PROFILE is set, skipping fromEnv provider.', 'Profile nosuch could not be found in shared credentials file.'], /the profile "nosuch" is not in ~\/\.aws\/config/],
+    [['AWS_PROFILE is set, skipping fromEnv provider.', 'Profile nosuch could not be found in shared credentials file.'], /the profile "nosuch" is not in ~\/\.aws\/config.*the profile option/],
     [['Command failed: /bin/get-creds --token s3cr3t\nsso session expired, run login\n'], /credential_process failed and said: sso session expired, run login; run it by hand/],
     [['Profile p credential_process returned expired credentials.'], /credential_process of profile "p" returned expired credentials/],
     [['Unable to find environment variable credentials.'], /no AWS credentials found/],
