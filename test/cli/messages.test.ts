@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, lstat, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { cliEnv, s3kit, s3kitInterrupted } from '../helpers/cli.js';
+import { BIN, cliEnv, s3kit, s3kitInterrupted } from '../helpers/cli.js';
 import { tempDir, writeTree } from '../helpers/files.js';
 import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { createTestBucket, getObjectBytes, incompleteUploads, listObjects, putObject, testClient } from '../helpers/s3.js';
@@ -423,5 +424,44 @@ describe('the library example', () => {
     expect(result.out).not.toMatch(/^failed |Error/m);
     expect(result.code).toBe(0);
     expect([...(await listObjects(bucket, 'www/')).keys()]).toContain('www/index.html');
+  });
+});
+
+describe('uploads abort asks on a terminal', () => {
+  /** Runs s3kit on a pseudo-terminal (util-linux `script`), answering the prompt once it shows. */
+  function onTerminal(args: string[], answer: string): Promise<{ code: number | null; output: string }> {
+    return new Promise((resolve) => {
+      const command = [process.execPath, BIN, ...args].map((word) => `'${word}'`).join(' ');
+      const child = spawn('script', ['-qfec', command, '/dev/null'], { env: cliEnv() });
+      let output = '';
+      let answered = false;
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (!answered && output.includes('[y/N]')) {
+          answered = true;
+          child.stdin.write(`${answer}\r`);
+        }
+      });
+      const timer = setTimeout(() => child.kill(), 30_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, output });
+      });
+    });
+  }
+
+  it.skipIf(!existsSync('/usr/bin/script'))('aborts only after "y"', async () => {
+    const bucket = await createTestBucket('msg-confirm');
+    const client = testClient();
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'k.bin' }));
+    await client.send(new UploadPartCommand({ Bucket: bucket, Key: 'k.bin', UploadId, PartNumber: 1, Body: Buffer.alloc(1024, 1) }));
+    const no = await onTerminal(['uploads', 'abort', `s3://${bucket}`], 'n');
+    expect(no.output).toMatch(/Abort all 1 incomplete upload\(s\)/);
+    expect(no.output).toMatch(/nothing aborted/);
+    expect(await incompleteUploads(bucket)).toBe(1);
+    const yes = await onTerminal(['uploads', 'abort', `s3://${bucket}`], 'y');
+    expect(yes.code).toBe(0);
+    expect(yes.output).toMatch(/Aborted 1 upload\(s\)/);
+    expect(await incompleteUploads(bucket)).toBe(0);
   });
 });
