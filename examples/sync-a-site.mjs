@@ -1,7 +1,8 @@
 // Library usage: sync a local directory to a bucket with typed events.
 //   node examples/sync-a-site.mjs ./examples/site s3://my-bucket/www
 // Credentials and region come from the AWS SDK's default chain (env, profiles, SSO, roles);
-// set S3_ENDPOINT to use an S3-compatible server such as the local radosgw of `npm run s3:start`.
+// AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL (as for the CLI) point it at an S3-compatible server
+// such as a local radosgw. The library reads no environment itself: the example passes it on.
 import { createSyncer, isS3kitError } from 's3kit';
 
 const [source = './examples/site', target = 's3://my-bucket/www'] = process.argv.slice(2);
@@ -9,7 +10,7 @@ const [source = './examples/site', target = 's3://my-bucket/www'] = process.argv
 const syncer = createSyncer({
   source,
   target,
-  endpoint: process.env.S3_ENDPOINT, // undefined → AWS
+  endpoint: process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined, // undefined → AWS
   delete: true, // mirror: remove keys that no longer exist locally (after all uploads succeed)
   maxDelete: '20%', // …but never more than a fifth of the bucket
   ignoreFileName: '.gitignore', // honour .gitignore files found in the tree

@@ -55,6 +55,7 @@ export type { PlanFileHeader } from './plan/plan-file.js';
 export { TransferManager } from './transfer/transfer-manager.js';
 export type { TransferManagerOptions, TransferHooks, TransferResult, DeleteHooks } from './transfer/transfer-manager.js';
 export { createS3Client } from './transfer/s3-client.js';
+export { diagnoseCredentials } from './transfer/credentials-diagnosis.js';
 export { S3ToS3Copier, CannotServerCopyError } from './transfer/s3-to-s3-copier.js';
 export type { S3ToS3CopierOptions, CopyRequest, CopyResult } from './transfer/s3-to-s3-copier.js';
 export type { S3ConnectionOptions } from './transfer/s3-client.js';
@@ -77,7 +78,7 @@ export { StrategyResolver } from './strategies/strategy-resolver.js';
 export type { StrategyDefinition, StrategyInput, ResolvedPaths } from './strategies/strategy-resolver.js';
 
 export { loadConfig, parseConfig } from './config/load-config.js';
-export type { LoadedConfig } from './config/load-config.js';
+export type { LoadConfigOptions, LoadedConfig } from './config/load-config.js';
 export type { JobConfig, ParsedConfig } from './config/config-schema.js';
 export { configJsonSchema } from './config/json-schema.js';
 

@@ -4,6 +4,8 @@ import type { CliStreams } from './output/reporter.js';
 export interface CliContext {
   readonly streams: CliStreams;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where confirmations are read (default: `process.stdin`). */
+  readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   /** Aborted on Ctrl-C. */
   readonly signal?: AbortSignal;
 }

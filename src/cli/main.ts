@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { applyCommand } from './commands/apply.js';
 import { planCommand } from './commands/plan.js';
 import { presignCommand } from './commands/presign.js';
@@ -43,13 +43,19 @@ export async function main(argv: readonly string[], context: CliContext): Promis
         writeErr: (text) => stderr.write(text),
         outputError: (text, write) => write(`s3kit: ${text.replace(/^error: /, '')}`),
       })
-      .showHelpAfterError(`(run "${command.name() === 's3kit' ? 's3kit' : `s3kit ${command.name()}`} --help" for usage)`);
+      .showHelpAfterError(`(run "${commandPath(command)} --help" for usage)`);
     for (const sub of command.commands) configure(sub);
   };
   configure(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
+    // A value refused inside an action (flags checked together, e.g. --sse-kms-key-id without
+    // --sse) arrives here unprinted; commander has printed every other CommanderError.
+    if (error instanceof InvalidArgumentError) {
+      stderr.write(`s3kit: ${error.message}\n`);
+      return ExitCode.usage;
+    }
     if (error instanceof CommanderError) {
       // Help and version exit 0; every parse error is a usage error.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
@@ -57,6 +63,13 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     throw error;
   }
   return exitCode;
+}
+
+/** `s3kit uploads abort`: the words a user types to reach `command`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at !== null; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
 }
 
 function packageVersion(): string {

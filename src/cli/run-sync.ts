@@ -1,6 +1,6 @@
-import { createSyncer, jsonFileStore, type Action, type SyncOptions, type SyncSummary } from 's3kit';
+import { ConfigError, createSyncer, jsonFileStore, type Action, type SyncOptions, type SyncSummary } from 's3kit';
 import type { CliContext } from './context.js';
-import { describeError } from './describe-error.js';
+import { describeError, explainCredentials } from './describe-error.js';
 import { exitCodeFor, exitCodeForError, ExitCode } from './exit-codes.js';
 import { namingFor } from './naming.js';
 import { JsonReporter } from './output/json-reporter.js';
@@ -30,20 +30,25 @@ export async function runSync(
       bar: tty && mode === 'lines' && output.progress !== false,
       color: colorEnabled(tty, context.env),
       dryRun: request.options.dryRun === true,
+      // Logs of long runs off a terminal get a line every 10 s, not only one per file.
+      progressEveryMs: !tty && mode === 'lines' && output.progress !== false && request.options.dryRun !== true ? 10_000 : undefined,
       naming: namingFor(syncer.source, syncer.target, request.sourceArg, request.targetArg),
     });
   };
   let reporter: Reporter | undefined;
   let lastSummary: SyncSummary | undefined;
+  let syncer: ReturnType<typeof createSyncer> | undefined;
+  const stateFile = request.resume === undefined ? undefined : stateFilePath(request.resume, context.env);
+  // What an interruption keeps: only with a state file can the next run find what was kept.
+  const resuming = stateFile !== undefined && request.resume?.resume !== false;
   try {
-    const stateFile = request.resume === undefined ? undefined : stateFilePath(request.resume, context.env);
     const state =
       stateFile === undefined
         ? undefined
         : jsonFileStore(stateFile, {
             onCorrupt: ({ movedTo, reason }) => context.streams.stderr.write(`s3kit: the state file was corrupt (${reason}); kept as ${movedTo}.\n`),
           });
-    const syncer = createSyncer({ ...request.options, state, resume: request.resume?.resume !== false });
+    syncer = createSyncer({ ...request.options, state, resume: request.resume?.resume !== false });
     reporter = reporterFor(syncer);
     reporter.attach(syncer);
     syncer.on('done', ({ summary }) => (lastSummary = summary));
@@ -55,18 +60,51 @@ export async function runSync(
   } catch (error) {
     if (context.signal?.aborted === true) {
       if (lastSummary !== undefined) reporter?.finish(lastSummary);
-      context.streams.stderr.write(
-        request.resume !== undefined && request.resume.resume !== false
-          ? 's3kit: interrupted; multipart uploads in progress are kept and the next run resumes them (s3kit uploads list shows them).\n'
-          : 's3kit: interrupted; in-flight uploads were aborted, nothing half-written remains.\n',
-      );
+      context.streams.stderr.write(`s3kit: ${interruptedMessage(syncer, resuming)}\n`);
       return ExitCode.interrupted;
     }
-    const message = describeError(error, output.debug === true);
+    const explained = await explainCredentials(asFlagError(error), request.options);
+    const message = describeError(explained, output.debug === true);
     if (reporter !== undefined) reporter.fatal(message);
     else context.streams.stderr.write(`s3kit: ${message}\n`);
-    return exitCodeForError(error);
+    return exitCodeForError(explained);
   }
+}
+
+/**
+ * What Ctrl-C left behind, by direction, as the transfer code does it: uploads keep their
+ * multipart uploads (resume) or abort them; downloads keep the temp files of ranged downloads
+ * (resume) or remove them; S3 → S3 copies abort theirs. No destination is ever half-written.
+ */
+function interruptedMessage(syncer: ReturnType<typeof createSyncer> | undefined, resuming: boolean): string {
+  const from = syncer?.source.kind;
+  const to = syncer?.target.kind;
+  if (from === 's3' && to === 'local') {
+    return resuming
+      ? 'interrupted; partly downloaded large objects are kept beside their destination as hidden .s3kit-*.part files and the next run resumes them; no destination file is half-written.'
+      : 'interrupted; partial downloads were removed; no destination file is half-written.'
+  }
+  if (from === 's3' && to === 's3') return 'interrupted; copies in progress were aborted; nothing half-written is visible in the target.';
+  if (from === 'local' && resuming) {
+    return 'interrupted; multipart uploads in progress are kept and the next run resumes them (s3kit uploads list shows them, s3kit uploads abort removes them).';
+  }
+  return 'interrupted; in-flight uploads were aborted, nothing half-written remains.';
+}
+
+/**
+ * The library names its options (`deleteExcluded`); on the command line the same problem is
+ * told with the flags the user typed. Only options that a flag sets are rewritten.
+ */
+const FLAG_MESSAGES: Readonly<Record<string, string>> = {
+  deleteExcluded: '--delete-excluded only has an effect with --delete; give both or neither.',
+  ignoreFileName: '--ignore-file-name reads ignore files from a local source, and the source is in S3: use --exclude or --ignore-file.',
+  sseKmsKeyId: '--sse-kms-key-id needs --sse aws:kms.',
+};
+
+function asFlagError(error: unknown): unknown {
+  if (!(error instanceof ConfigError)) return error;
+  const message = FLAG_MESSAGES[error.field];
+  return message === undefined ? error : new ConfigError(error.field, message, { cause: error });
 }
 
 /** Colours only on a terminal, and never with `NO_COLOR` (any value, https://no-color.org) or `TERM=dumb`. */

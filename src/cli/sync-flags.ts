@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { FilterRule, S3ConnectionOptions, SyncOptions, UploadOptions } from 's3kit';
-import { parseDurationMs, parseMaxDelete, parseMetadata, parsePositiveInteger, parseSize } from './values.js';
+import { parseDurationMs, parseEndpointUrl, parseMaxDelete, parseMetadata, parseMultipartThreshold, parsePartSize, parsePositiveInteger, parseSize, parseStorageClass } from './values.js';
+
+/** The library's default `multipartThreshold` (16 MiB). */
+const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 
 /** The flags of `sync`, `plan` and `apply` as commander parses them. */
 export interface SyncFlags {
@@ -53,7 +56,7 @@ export interface ResumeFlags {
 export function addResumeFlags(command: Command): Command {
   return command
     .option('--state-file <path>', 'where interrupted multipart uploads are recorded to be resumed (default: $XDG_STATE_HOME/s3kit/state.json)')
-    .option('--no-resume', 'abort interrupted multipart uploads instead of keeping them for the next run');
+    .option('--no-resume', 'on Ctrl-C or a failure, abort multipart uploads and remove partial downloads instead of keeping them for the next run');
 }
 
 /** The state file of `sync`/`apply`: the flag, else `$XDG_STATE_HOME/s3kit/state.json` (`~/.local/state`). */
@@ -82,7 +85,7 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
   return command
     .option('--delete', 'delete target keys that the source lacks (after all transfers, never after errors)')
     .option('--dryrun', 'show what would be done, do nothing')
-    .addOption(new Option('--dry-run', 'same as --dryrun').hideHelp().implies({ dryrun: true }))
+    .addOption(new Option('--dry-run', 'same as --dryrun').implies({ dryrun: true }))
     .option('--exclude <pattern>', 'exclude keys matching the pattern (aws-cli rules: * crosses /, the last matching rule wins)', (pattern: string) => {
       rules.push({ type: 'exclude', pattern });
       return pattern;
@@ -100,7 +103,7 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--ignore-case', 'match ignore-file patterns regardless of case (git core.ignorecase); case-sensitive by default')
     .addOption(new Option('--size-only', 'compare by size only').conflicts(compareFlags.filter((f) => f !== 'sizeOnly')))
     .addOption(
-      new Option('--exact-timestamps', 'same-size keys are equal only when their times match exactly').conflicts(
+      new Option('--exact-timestamps', 'downloads: a same-size file whose time differs from the object’s is downloaded (uploads: the default rule, as in aws-cli)').conflicts(
         compareFlags.filter((f) => f !== 'exactTimestamps'),
       ),
     )
@@ -111,7 +114,7 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--delete-excluded', 'with --delete, also delete target keys the filters exclude')
     .option('--follow-symlinks', 'follow symbolic links (default)')
     .option('--no-follow-symlinks', 'skip symbolic links')
-    .option('--storage-class <class>', 'storage class of uploaded objects, e.g. STANDARD_IA')
+    .option('--storage-class <class>', 'storage class of uploaded objects, e.g. STANDARD_IA, GLACIER_IR, DEEP_ARCHIVE', parseStorageClass)
     .addOption(new Option('--sse [algorithm]', 'server-side encryption: AES256 (default when given alone) or aws:kms').choices(['AES256', 'aws:kms']))
     .option('--sse-kms-key-id <id>', 'KMS key for --sse aws:kms')
     .option('--acl <acl>', 'canned ACL of uploaded objects, e.g. public-read')
@@ -119,19 +122,24 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--cache-control <value>', 'Cache-Control of uploaded objects')
     .option('--metadata <k=v,...>', 'user metadata of uploaded objects', parseMetadata)
     .option('--concurrency <n>', 'transfers in flight (default 16)', parsePositiveInteger)
-    .option('--multipart-threshold <size>', 'upload files this large in parts (default 16MB)', parseSize)
-    .option('--part-size <size>', 'multipart part size (default 8MB; MB = MiB, as in aws-cli)', parseSize)
+    .option('--multipart-threshold <size>', 'upload files this large in parts (default 16MB; 5MB to 5GB)', parseMultipartThreshold)
+    .option('--part-size <size>', 'multipart part size (default 8MB; 5MB to 5GB; MB = MiB, as in aws-cli)', parsePartSize)
     .addOption(new Option('--metadata-directive <directive>', 'S3 → S3: COPY keeps the source metadata (default), REPLACE uses the upload flags').choices(['COPY', 'REPLACE']))
     .option('--multipart-copy-threshold <size>', 'S3 → S3: copy objects this large in parallel parts (default 5GB)', parseSize)
-    .option('--source-endpoint-url <url>', 'endpoint of an S3 source on another service (copies then stream through s3kit)')
+    .option('--source-endpoint-url <url>', 'endpoint of an S3 source on another service (copies then stream through s3kit)', parseEndpointUrl)
     .option('--source-region <region>', 'region of the source bucket (copies stay server-side)')
     .option('--source-profile <name>', 'profile for the source bucket (copies then stream through s3kit)');
+}
+
+/** Adds `--dryrun` and its other spelling `--dry-run` (both set `dryrun`). */
+export function addDryRunFlags(command: Command, description: string): Command {
+  return command.option('--dryrun', description).addOption(new Option('--dry-run', 'same as --dryrun').implies({ dryrun: true }));
 }
 
 /** Adds `--endpoint-url`, `--region`, `--profile` and `--path-style`. */
 export function addConnectionFlags(command: Command): Command {
   return command
-    .option('--endpoint-url <url>', 'S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)')
+    .option('--endpoint-url <url>', 'S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)', parseEndpointUrl)
     .option('--region <region>', 'region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile)')
     .option('--profile <name>', 'profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)')
     .option('--path-style', 'address buckets as endpoint/bucket (the default with --endpoint-url)')
@@ -166,6 +174,15 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[]): Om
   if (upload.sseKmsKeyId !== undefined && upload.sse === undefined) {
     throw new InvalidArgumentError('--sse-kms-key-id needs --sse aws:kms.');
   }
+  // aws-cli takes any part size with the default threshold; here a part size above the default
+  // threshold raises the threshold, and only an explicit smaller threshold is refused.
+  let multipartThreshold = flags.multipartThreshold;
+  if (flags.partSize !== undefined) {
+    if (multipartThreshold === undefined && flags.partSize > DEFAULT_MULTIPART_THRESHOLD) multipartThreshold = flags.partSize;
+    if (multipartThreshold !== undefined && multipartThreshold < flags.partSize) {
+      throw new InvalidArgumentError('--multipart-threshold must be at least --part-size.');
+    }
+  }
   const sourceConnection = dropUndefined({ endpoint: flags.sourceEndpointUrl, region: flags.sourceRegion, profile: flags.sourceProfile });
   return dropUndefined({
     delete: flags.delete,
@@ -178,7 +195,7 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[]): Om
     ignoreFileName: flags.ignoreFileName,
     ignoreCase: flags.ignoreCase,
     concurrency: flags.concurrency,
-    multipartThreshold: flags.multipartThreshold,
+    multipartThreshold,
     partSize: flags.partSize,
     upload: Object.keys(upload).length > 0 ? upload : undefined,
     metadataDirective: flags.metadataDirective,

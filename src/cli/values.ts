@@ -14,6 +14,62 @@ export function parseSize(value: string): number {
   return Math.round(parsed);
 }
 
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** `--part-size`: S3 parts are 5 MiB to 5 GiB (the last part may be smaller). */
+export function parsePartSize(value: string): number {
+  const size = parseSize(value);
+  if (size < 5 * MiB) throw new InvalidArgumentError(`--part-size must be at least 5 MiB, S3's smallest part.`);
+  if (size > 5 * GiB) throw new InvalidArgumentError(`--part-size must be at most 5 GiB, S3's largest part.`);
+  return size;
+}
+
+/** `--multipart-threshold`: files below it go in one PUT, and S3 takes at most 5 GiB in one PUT. */
+export function parseMultipartThreshold(value: string): number {
+  const size = parseSize(value);
+  if (size < 5 * MiB) throw new InvalidArgumentError(`--multipart-threshold must be at least 5 MiB, S3's smallest part.`);
+  if (size > 5 * GiB) throw new InvalidArgumentError(`--multipart-threshold must be at most 5 GiB, the most S3 takes in one PUT.`);
+  return size;
+}
+
+/** The storage classes S3 knows (the `x-amz-storage-class` values of PutObject). */
+export const STORAGE_CLASSES = [
+  'STANDARD',
+  'REDUCED_REDUNDANCY',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'OUTPOSTS',
+  'GLACIER_IR',
+  'SNOW',
+  'EXPRESS_ONEZONE',
+] as const;
+
+/** `--storage-class`: refused once here rather than by the server on every file. */
+export function parseStorageClass(value: string): string {
+  if ((STORAGE_CLASSES as readonly string[]).includes(value)) return value;
+  const upper = value.toUpperCase();
+  const hint = (STORAGE_CLASSES as readonly string[]).includes(upper) ? ` (did you mean ${upper}?)` : '';
+  throw new InvalidArgumentError(`not an S3 storage class${hint}; use one of ${STORAGE_CLASSES.join(', ')}.`);
+}
+
+/** `--endpoint-url`: an http:// or https:// URL; a bare host:port gets a suggestion. */
+export function parseEndpointUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  // `localhost:7480` parses as a URL whose scheme is "localhost:", so check the scheme too.
+  if (url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:')) return value;
+  const suggestion = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? '' : ` (did you mean http://${value} or https://${value}?)`;
+  throw new InvalidArgumentError(`"${value}" is not an http:// or https:// URL${suggestion}.`);
+}
+
 /** Parses a positive whole number. */
 export function parsePositiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number.`);
@@ -23,17 +79,33 @@ export function parsePositiveInteger(value: string): number {
 /** Parses `--max-delete`: a count (`100`) or a percentage of the target's keys (`10%`). */
 export function parseMaxDelete(value: string): number | `${number}%` {
   if (/^\d+$/.test(value)) return Number(value);
-  if (/^\d+(\.\d+)?%$/.test(value) && Number(value.slice(0, -1)) <= 100) return value as `${number}%`;
+  if (/^\d+(\.\d+)?%$/.test(value)) {
+    if (Number(value.slice(0, -1)) <= 100) return value as `${number}%`;
+    throw new InvalidArgumentError(`"${value}": a percentage must be between 0% and 100% (of the target's keys).`);
+  }
   throw new InvalidArgumentError(`"${value}" is neither a count (e.g. 100) nor a percentage (e.g. 10%).`);
 }
 
 /** Parses a duration such as `3600` (seconds), `90s`, `15m`, `1h` or `7d` into whole seconds. */
 export function parseDurationSeconds(value: string): number {
-  const milliseconds = /^\d+$/.test(value) ? Number(value) * 1000 : ms(value as ms.StringValue);
+  let milliseconds: number | undefined;
+  try {
+    milliseconds = /^\d+$/.test(value) ? Number(value) * 1000 : ms(value as ms.StringValue);
+  } catch {
+    // ms() throws on an empty or overlong string instead of returning undefined.
+    milliseconds = undefined;
+  }
   if (typeof milliseconds !== 'number' || !Number.isFinite(milliseconds) || milliseconds < 1000) {
     throw new InvalidArgumentError(`"${value}" is not a duration: use seconds or a unit, e.g. 3600, 15m, 1h, 7d.`);
   }
   return Math.round(milliseconds / 1000);
+}
+
+/** `--expires` of presign: S3 signatures last at most 7 days. */
+export function parseExpires(value: string): number {
+  const seconds = parseDurationSeconds(value);
+  if (seconds > 7 * 86_400) throw new InvalidArgumentError('--expires must be at most 7 days (604800 s), the longest a SigV4 signature lasts.');
+  return seconds;
 }
 
 /** Parses `--metadata key=value,key2=value2` (or aws-cli's JSON map `{"key":"value"}`). */

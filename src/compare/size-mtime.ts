@@ -13,9 +13,9 @@ export interface SizeMtimeOptions {
    */
   readonly windowMs?: number;
   /**
-   * Same-size keys are equal only when the times match (within `windowMs`), in either
-   * direction, as aws-cli's `--exact-timestamps`. Reads the stored source mtime with a HEAD
-   * for every same-size key that the listings cannot settle.
+   * Downloads only, as aws-cli's `--exact-timestamps`: a same-size file is equal only when its
+   * time matches the object's (stored mtime, else `LastModified`, within `windowMs`), whichever
+   * is newer. Uploads and S3 → S3 copies follow the default rule.
    * @defaultValue `false`
    */
   readonly exactTimestamps?: boolean;
@@ -53,17 +53,16 @@ export function sizeMtimeComparator(options: SizeMtimeOptions = {}): Comparator 
         const expected = await effectiveMtime(source, 'source', context);
         return equal(target.mtimeMs, expected) ? { equal: true, reason: 'mtime-equal' } : { equal: false, reason: 'mtime-differs' };
       }
+      // To S3, exactTimestamps changes nothing (aws-cli: it applies to downloads only), so an
+      // object written after the file changed — by s3kit or another tool — is left alone.
       const newer = source.mtimeMs > target.mtimeMs + windowMs;
-      if (!exact && !newer) return { equal: true, reason: 'target-not-older' };
+      if (!newer) return { equal: true, reason: 'target-not-older' };
       const stored = (await context.objectMetadata(target, 'target')).sourceMtimeMs;
       if (stored !== undefined) {
         const sourceTime = await effectiveMtime(source, 'source', context);
         return equal(stored, sourceTime) ? { equal: true, reason: 'mtime-equal' } : { equal: false, reason: 'mtime-differs' };
       }
-      if (!exact) return { equal: false, reason: 'source-newer' };
-      return Math.abs(source.mtimeMs - target.mtimeMs) <= windowMs
-        ? { equal: true, reason: 'mtime-equal' }
-        : { equal: false, reason: 'mtime-differs' };
+      return { equal: false, reason: 'source-newer' };
     },
   };
 }

@@ -37,16 +37,47 @@ export interface LoadedConfig {
 }
 
 /**
+ * Options of {@link loadConfig} and {@link parseConfig}.
+ * @public
+ */
+export interface LoadConfigOptions {
+  /** Where `${VAR}` placeholders are looked up. @defaultValue `{}` */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The strategies jobs may name. @defaultValue the built-in ones */
+  readonly strategies?: StrategyResolver;
+  /**
+   * Leave out every `connection:` block (of `defaults` and of each job), so that variables only
+   * connections use (`${AWS_REGION}`) need not be set: for commands that never connect, such
+   * as `status` and `clear-logs`. The result has no connections.
+   * @defaultValue `false`
+   */
+  readonly withoutConnections?: boolean;
+}
+
+/** The parsed YAML without its `connection:` blocks. */
+function withoutConnections(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const { defaults, jobs, ...rest } = raw as { defaults?: unknown; jobs?: unknown };
+  const strip = (block: unknown): unknown => {
+    if (typeof block !== 'object' || block === null || Array.isArray(block)) return block;
+    const { connection: _connection, ...others } = block as Record<string, unknown>;
+    return others;
+  };
+  return {
+    ...rest,
+    ...(defaults === undefined ? {} : { defaults: strip(defaults) }),
+    ...(jobs === undefined ? {} : { jobs: Array.isArray(jobs) ? jobs.map(strip) : jobs }),
+  };
+}
+
+/**
  * Reads, interpolates (`${VAR}` from `env`; an unset or empty variable is an error unless a
  * default is given as `${VAR:-default}` or `${VAR-default}`; `$$` is a literal `$`) and validates a
  * YAML config. Every problem is a {@link ConfigError} whose message names the job, the field
  * path and what is allowed; nothing is returned from an invalid file.
  * @public
  */
-export async function loadConfig(
-  path: string,
-  options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly strategies?: StrategyResolver } = {},
-): Promise<LoadedConfig> {
+export async function loadConfig(path: string, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -63,22 +94,23 @@ export async function loadConfig(
  * Like {@link loadConfig}, from the file's text.
  * @public
  */
-export function parseConfig(
-  text: string,
-  path: string,
-  options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly strategies?: StrategyResolver } = {},
-): LoadedConfig {
+export function parseConfig(text: string, path: string, options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? {};
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     throw new ConfigError('config', createRedactor(secretValuesOf(env))(`${path} is not valid YAML: ${document.errors[0]!.message}`));
   }
-  const uninterpolated = document.toJS() as unknown;
+  const parsed = document.toJS() as unknown;
+  const uninterpolated = options.withoutConnections === true ? withoutConnections(parsed) : parsed;
   const raw = interpolate(uninterpolated, env, [], uninterpolated);
   const secrets = [...new Set([...secretValuesOf(env), ...secretsIn(raw, false)])];
   try {
     const result = configSchema.safeParse(raw);
-    if (!result.success) throw new ConfigError(fieldOf(result.error.issues[0]!.path, raw), describeIssues(path, result.error.issues, raw));
+    if (!result.success) {
+      // A typo in a strategy type is a problem zod cannot see; list it with the others.
+      const typeProblems = strategyTypeProblems(raw, options.strategies ?? new StrategyResolver());
+      throw new ConfigError(fieldOf(result.error.issues[0]!.path, raw), describeIssues(path, result.error.issues, raw, typeProblems));
+    }
     const config = result.data;
     const problems = semanticProblems(config, options.strategies ?? new StrategyResolver());
     if (problems.length > 0) throw new ConfigError(problems[0]!.field, `${path} is invalid:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`);
@@ -164,9 +196,10 @@ function interpolate(value: unknown, env: Readonly<Record<string, string | undef
   return value;
 }
 
-function describeIssues(path: string, issues: readonly z.core.$ZodIssue[], raw: unknown): string {
-  const lines = issues.slice(0, 10).map((issue) => `  - ${where(issue.path, raw)}: ${issue.message}`);
-  if (issues.length > 10) lines.push(`  - … and ${issues.length - 10} more`);
+function describeIssues(path: string, issues: readonly z.core.$ZodIssue[], raw: unknown, more: readonly string[] = []): string {
+  const all = [...issues.map((issue) => `${where(issue.path, raw)}: ${issue.message}`), ...more];
+  const lines = all.slice(0, 10).map((line) => `  - ${line}`);
+  if (all.length > 10) lines.push(`  - … and ${all.length - 10} more`);
   return `${path} is invalid:\n${lines.join('\n')}`;
 }
 
@@ -230,6 +263,22 @@ function overlapProblem(paths: { source: string; target: string }, filters: Para
     if (error instanceof ConfigError) return error.message;
     throw error;
   }
+}
+
+/** Unknown strategy types in a config that failed validation for other reasons too. */
+function strategyTypeProblems(raw: unknown, strategies: StrategyResolver): string[] {
+  const jobs = (raw as { jobs?: unknown } | undefined)?.jobs;
+  if (!Array.isArray(jobs)) return [];
+  return jobs.flatMap((job: unknown, index) => {
+    const type = (job as { strategy?: { type?: unknown } } | undefined)?.strategy?.type;
+    if (typeof type !== 'string' || type === '') return [];
+    try {
+      strategies.get(type);
+      return [];
+    } catch (error) {
+      return [`${where(['jobs', index, 'strategy', 'type'], raw)}: ${(error as Error).message}`];
+    }
+  });
 }
 
 /** Checks zod cannot express alone: unique names, strategy settings, the strategies' own rules. */

@@ -59,7 +59,8 @@ export interface SyncWarning {
     | 'skipped-symlink'
     | 'unreachable-url'
     | 'invalid-name'
-    | 'ignore-file-symlink';
+    | 'ignore-file-symlink'
+    | 'reserved-name';
   /** The absolute local path or the key concerned. */
   readonly path: string;
   /** A sentence for people, starting with the path. */
@@ -146,8 +147,19 @@ export interface SyncSummary {
   readonly updated: ActionTally;
   /** Target keys removed. */
   readonly deleted: ActionTally;
-  /** Keys left alone (equal, excluded, or deletes not asked for). */
+  /** Keys left alone (equal, excluded, or deletes not asked for); includes `keptInTarget`. */
   readonly skipped: ActionTally;
+  /**
+   * Of `skipped`, the keys only the target holds, kept because deletes were not asked for (or
+   * they are excluded): not "unchanged", since the source has no such key. The difference of
+   * the two counts is the keys equal on both sides.
+   */
+  readonly keptInTarget: ActionTally;
+  /**
+   * Uploads resumed from an earlier, interrupted run, and the bytes of the parts they kept (not
+   * sent again). `copied`/`updated` count these uploads at their full size.
+   */
+  readonly resumed: ActionTally;
   /** Skips by reason, e.g. `{ 'target-not-older': 12, excluded: 3 }`. */
   readonly skippedByReason: Readonly<Record<string, number>>;
   /** Number of transfers and deletes that failed. */
@@ -197,10 +209,14 @@ export interface SyncerEvents {
   transferEnd: (event: {
     readonly action: TransferAction;
     readonly method: TransferMethod;
-    /** Why this method was chosen, where there was a choice (S3 → S3 copies). */
+    /** Why this method was chosen, where there was a choice (S3 → S3 copies), or that it resumed. */
     readonly why: string | undefined;
     readonly durationMs: number;
     readonly totals: ProgressTotals;
+    /** Bytes this run sent: the size, less the parts a resumed upload kept from an earlier run. */
+    readonly bytesSent: number;
+    /** Set when an interrupted upload was resumed: the bytes of the parts kept, not sent again. */
+    readonly bytesResumed?: number;
   }) => void;
   /** A key was left alone, with the reason. */
   skipped: (event: { readonly action: Extract<Action, { type: 'skip' }> }) => void;

@@ -20,7 +20,8 @@ export function s3ErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as ErrorLike;
   const code = e.Code ?? e.code ?? (e.name !== undefined && e.name !== 'Error' ? e.name : undefined);
-  if (code === 'UnknownError' || code === undefined) {
+  // A HEAD answer has no body, so the SDK names its error "Unknown" (or "NotFound"/"Forbidden").
+  if (code === 'UnknownError' || code === 'Unknown' || code === undefined) {
     const status = e.$metadata?.httpStatusCode;
     return status === undefined ? code : `HTTP${status}`;
   }
@@ -60,8 +61,16 @@ export function describeS3Error(error: unknown, bucket?: string): string {
     case 'NoSuchBucket':
       return `the bucket${where} does not exist (NoSuchBucket): create it or check its name and region.`;
     case 'AccessDenied':
-    case 'HTTP403':
       return `access denied (${code}): the credentials in use lack permission for the bucket${where}.`;
+    case 'HTTP403':
+    case 'Forbidden':
+      return `the server refused the request (HTTP 403, without a reason: HEAD answers carry none): the secret key is wrong or the credentials lack permission for the bucket${where}.`;
+    case 'ExpiredToken':
+    case 'ExpiredTokenException':
+    case 'TokenRefreshRequired':
+      return `the session credentials have expired (${code}): renew them (log in again, or a fresh AWS_SESSION_TOKEN) and retry.`;
+    case 'InvalidToken':
+      return 'the session token is not valid for these credentials (InvalidToken): check AWS_SESSION_TOKEN or the profile.';
     case 'InvalidAccessKeyId':
       return 'the access key id is not known to this server (InvalidAccessKeyId): check the credentials and the endpoint.';
     case 'SignatureDoesNotMatch':
@@ -78,7 +87,7 @@ export function describeS3Error(error: unknown, bucket?: string): string {
       return `cannot reach the S3 endpoint (${code}): check the endpoint URL and that the server is running.`;
     default:
       if (/Region is missing/i.test(message)) {
-        return 'no AWS region configured: pass a region (--region), set AWS_REGION, or set one in the profile.';
+        return 'no AWS region configured: set the region option, AWS_REGION, or a region in the profile.';
       }
       if (code !== undefined && (message === 'UnknownError' || message === '')) {
         return `the server answered ${code}${httpStatus(error) === undefined ? '' : ` (HTTP ${httpStatus(error)})`}.`;

@@ -154,12 +154,20 @@ async function* checkBucket(client: S3Client, job: JobConfig, location: S3Locati
 function fixFor(error: unknown): string {
   switch (s3ErrorCode(error)) {
     case 'InvalidAccessKeyId':
+      return 'check the access key id (environment, profile) and that it belongs to this endpoint';
     case 'SignatureDoesNotMatch':
+      return 'check the secret access key (environment, profile): the server computed another signature';
     case 'CredentialsProviderError':
       return 'check the access key and secret (environment, profile) for this endpoint';
+    case 'ExpiredToken':
+    case 'ExpiredTokenException':
+    case 'TokenRefreshRequired':
+      return 'renew the session credentials (log in again) and retry';
     case 'AccessDenied':
-    case 'HTTP403':
       return 'grant these credentials access to the bucket (list, put, delete)';
+    case 'HTTP403':
+    case 'Forbidden':
+      return 'if the credentials check above failed, fix that first (a wrong secret key gives 403 here); else grant these credentials access to the bucket';
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
       return 'check the endpoint URL and that the server is up';

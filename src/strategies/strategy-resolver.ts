@@ -150,7 +150,8 @@ const customPattern: StrategyDefinition<{ sourcePattern: string; targetPattern: 
         try {
           checkPattern(settings[field], `strategy.${field}`);
         } catch (error) {
-          context.addIssue({ code: 'custom', path: [field], message: (error as Error).message });
+          // The issue's path names the field already; keep only what is wrong with it.
+          context.addIssue({ code: 'custom', path: [field], message: (error as Error).message.replace(`strategy.${field}: `, '') });
           continue;
         }
         const problem = dotSegmentProblem(settings[field], renderPattern(settings[field], { date: SAMPLE_DATE, name: 'job' }, `strategy.${field}`));

@@ -242,7 +242,11 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
         : from.kind === 'manifest'
           ? filtered(listManifest(from.path, { signal, onWarning }), filter)
           : withoutExisting(
-            filtered(listS3(this.#sourceClient!, from, { signal, side: 'source', directoryMarkers: to.kind === 'local', pageSize: this.#options.listPageSize }), filter),
+            withoutTempNames(
+              filtered(listS3(this.#sourceClient!, from, { signal, side: 'source', directoryMarkers: to.kind === 'local', pageSize: this.#options.listPageSize }), filter),
+              to,
+              onWarning,
+            ),
             to,
           );
     const target =
@@ -286,8 +290,20 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
         summary.filesDone++;
         summary.transferred(action);
         summary.byMethod[result.method] = (summary.byMethod[result.method] ?? 0) + 1;
+        if (result.bytesResumed !== undefined) {
+          summary.resumed.count++;
+          summary.resumed.bytes += result.bytesResumed;
+        }
         if (summary.copyStats !== undefined) this.#countCopy(summary.copyStats, action.source.size, result);
-        this.emit('transferEnd', { action, method: result.method, why: result.why, durationMs: result.durationMs, totals: summary.totals() });
+        this.emit('transferEnd', {
+          action,
+          method: result.method,
+          why: result.why,
+          durationMs: result.durationMs,
+          totals: summary.totals(),
+          bytesSent: action.source.size - (result.bytesResumed ?? 0),
+          ...(result.bytesResumed === undefined ? {} : { bytesResumed: result.bytesResumed }),
+        });
       },
       onFailed: (error) => {
         summary.filesDone++;
@@ -464,6 +480,26 @@ async function* walkLocalIfPresent(root: string, options: Omit<WalkLocalOptions,
  */
 function asTargetWarning(onWarning: (warning: SyncWarning) => void): (warning: SyncWarning) => void {
   return (warning) => onWarning({ ...warning, incompleteListing: false });
+}
+
+/**
+ * Object keys named like s3kit's own download temp files (`.s3kit-<12 hex>.part`) cannot be
+ * downloaded: the local walk hides such files, so each run would find the file "appeared" and
+ * fail, and the failure would cancel `--delete` for good. They are skipped with a warning.
+ */
+async function* withoutTempNames(entries: AsyncIterable<Entry>, target: Location, onWarning: (warning: SyncWarning) => void): AsyncGenerator<Entry> {
+  for await (const entry of entries) {
+    if (target.kind === 'local' && DOWNLOAD_TEMP_NAME.test(entry.key.slice(entry.key.lastIndexOf('/') + 1))) {
+      onWarning({
+        code: 'reserved-name',
+        path: entry.key,
+        message: `${entry.key}: the name is reserved for s3kit's own temporary files; skipped (rename the object to download it).`,
+        incompleteListing: false,
+      });
+      continue;
+    }
+    yield entry;
+  }
 }
 
 /** Leftovers of interrupted downloads are not content: never planned, compared or deleted. */

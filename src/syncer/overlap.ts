@@ -33,6 +33,6 @@ export function assertNoOverlap(
     'target',
     `${both} overlap (${formatLocation(inner === source.prefix ? source : target)} is inside the other): ` +
       `the sync would ${sourceInsideTarget ? 'overwrite or delete the source' : 'copy its own output again on every run'}. ` +
-      `Use separate prefixes, or exclude "${between}" from the source (ignorePatterns: ["${between}"], --exclude "${between}*").`,
+      `Use separate prefixes, or exclude "${between}" from the source (the ignorePatterns option: ["${between}"]).`,
   );
 }

@@ -20,6 +20,8 @@ export class SummaryBuilder {
   readonly updated: Tally = { count: 0, bytes: 0 };
   readonly deleted: Tally = { count: 0, bytes: 0 };
   readonly skipped: Tally = { count: 0, bytes: 0 };
+  readonly keptInTarget: Tally = { count: 0, bytes: 0 };
+  readonly resumed: Tally = { count: 0, bytes: 0 };
   readonly skippedByReason: Record<string, number> = {};
   readonly failures: FailureRecord[] = [];
   failedCount = 0;
@@ -49,6 +51,7 @@ export class SummaryBuilder {
       this.bytesPlanned += action.source.size;
     } else if (action.type === 'skip') {
       add(this.skipped, action.source?.size ?? action.target?.size ?? 0);
+      if (action.source === undefined && action.target !== undefined) add(this.keptInTarget, action.target.size);
       this.skippedByReason[action.reason] = (this.skippedByReason[action.reason] ?? 0) + 1;
     }
   }
@@ -89,6 +92,8 @@ export class SummaryBuilder {
       updated: { ...this.updated },
       deleted: { ...this.deleted },
       skipped: { ...this.skipped },
+      keptInTarget: { ...this.keptInTarget },
+      resumed: { ...this.resumed },
       skippedByReason: { ...this.skippedByReason },
       failedCount: this.failedCount,
       failures: [...this.failures],

@@ -174,9 +174,9 @@ async function placeNew(temp: string, request: DownloadRequest): Promise<void> {
     await link(temp, request.path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw collision(request);
+    if (code === 'EEXIST') throw await collision(request);
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw error;
-    if (await exists(request.path)) throw collision(request);
+    if (await exists(request.path)) throw await collision(request);
     await rename(temp, request.path);
     return;
   }
@@ -192,14 +192,43 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function collision(request: DownloadRequest): TransferError {
-  return new TransferError(
-    'get',
-    request.source.key,
-    `a file already exists at ${request.path} though the listing showed none for ${JSON.stringify(request.source.key)}: ` +
-      'another key differing only in case or Unicode normalisation maps to the same name on this file system (or the file appeared meanwhile); not overwritten.',
-    { code: 'KeyCollision' },
-  );
+/** Says what is in the way at the destination path, which tells the user what collided. */
+async function collision(request: DownloadRequest): Promise<TransferError> {
+  const key = JSON.stringify(request.source.key);
+  const found = await lstat(request.path).catch(() => undefined);
+  const message =
+    found?.isSymbolicLink() === true
+      ? `a symbolic link is at ${request.path} where the file for ${key} would go; s3kit neither follows nor replaces it: not overwritten.`
+      : found?.isDirectory() === true
+        ? `a directory is at ${request.path} where the file for ${key} would go: the bucket holds both ${key} and keys under ${JSON.stringify(`${request.source.key}/`)} ` +
+          '(or a folder marker), which a local file system cannot hold side by side; not overwritten.'
+        : `a file already exists at ${request.path} though the listing showed none for ${key}: another key differing only in case or Unicode normalisation ` +
+          'maps to the same name on this file system, or the file appeared meanwhile; not overwritten.';
+  return new TransferError('get', request.source.key, message, { code: 'KeyCollision' });
+}
+
+/**
+ * A download whose directory cannot be made because a file (or a link) is where a directory
+ * must go: the bucket holds both `x` and `x/y`. Other errors come back unchanged.
+ * @internal
+ */
+export async function explainBlockedDirectory(error: unknown, key: string, path: string, root: string): Promise<unknown> {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if ((code !== 'EEXIST' && code !== 'ENOTDIR') || (error as NodeJS.ErrnoException).syscall !== 'mkdir') return error;
+  // Only directories inside the destination are s3kit's to explain.
+  for (let dir = dirname(path); dir.length > root.length && dir.startsWith(root); dir = dirname(dir)) {
+    const found = await lstat(dir).catch(() => undefined);
+    if (found === undefined || found.isDirectory()) continue;
+    const kind = found.isSymbolicLink() ? 'a symbolic link' : 'a file';
+    return new TransferError(
+      'get',
+      key,
+      `${kind} is at ${dir} where the directory for ${JSON.stringify(key)} would go: the bucket holds both a key for that name and keys under it, ` +
+        'which a local file system cannot hold side by side; not overwritten.',
+      { code: 'KeyCollision', cause: error },
+    );
+  }
+  return error;
 }
 
 interface Fetched {

@@ -1,5 +1,7 @@
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand, type ListMultipartUploadsCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { ListingError, TransferError } from '../core/errors.js';
 import type { S3Location } from '../core/location.js';
+import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { updateState, type StateStore } from '../state/state-store.js';
 import { uploadStateKey, type UploadRecord } from './multipart-file-upload.js';
 
@@ -31,6 +33,25 @@ export async function* listIncompleteUploads(
   client: S3Client,
   location: S3Location,
   options: { readonly state?: StateStore; readonly signal?: AbortSignal } = {},
+): AsyncGenerator<IncompleteUpload> {
+  try {
+    yield* listUploads(client, location, options);
+  } catch (error) {
+    if (options.signal?.aborted === true) throw options.signal.reason;
+    if (error instanceof ListingError || error instanceof TransferError) throw error;
+    // The same sentence and class as a failed sync listing: a missing bucket, denied access or
+    // an unreachable endpoint is a usage error, not an unknown one.
+    throw new ListingError('target', `Cannot list incomplete uploads under s3://${location.bucket}/${location.prefix}: ${describeS3Error(error, location.bucket)}`, {
+      code: s3ErrorCode(error),
+      cause: error,
+    });
+  }
+}
+
+async function* listUploads(
+  client: S3Client,
+  location: S3Location,
+  options: { readonly state?: StateStore; readonly signal?: AbortSignal },
 ): AsyncGenerator<IncompleteUpload> {
   for await (const page of uploadPages(client, location, options.signal)) {
     for (const upload of page.Uploads ?? []) {
@@ -69,7 +90,16 @@ export async function abortIncompleteUploads(
   const cutoff = Date.now() - (options.olderThanMs ?? 0);
   for await (const upload of listIncompleteUploads(client, location, options)) {
     if (options.olderThanMs !== undefined && (upload.initiated?.getTime() ?? 0) > cutoff) continue;
-    await client.send(new AbortMultipartUploadCommand({ Bucket: location.bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: options.signal });
+    try {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: location.bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: options.signal });
+    } catch (error) {
+      if (options.signal?.aborted === true) throw options.signal.reason;
+      throw new TransferError('abort', upload.key, `Cannot abort the upload of ${JSON.stringify(upload.key)}: ${describeS3Error(error, location.bucket)}`, {
+        code: s3ErrorCode(error),
+        retryable: isRetryableError(error),
+        cause: error,
+      });
+    }
     // Only while the record still names this upload: another run may have recorded its own since.
     if (upload.resumable && options.state !== undefined) {
       await updateState<UploadRecord>(options.state, uploadStateKey(location.bucket, upload.key), (current) =>

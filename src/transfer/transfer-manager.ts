@@ -10,7 +10,7 @@ import { withRetry } from './retry.js';
 import { uploadFile } from './upload-file.js';
 import { deleteLocalFile } from './delete-local.js';
 import { ingestUrl } from './ingest-url.js';
-import { downloadObject } from './download-object.js';
+import { downloadObject, explainBlockedDirectory } from './download-object.js';
 import { S3ToS3Copier, type S3ToS3CopierOptions } from './s3-to-s3-copier.js';
 import { localPathForKey } from './local-key-path.js';
 import { resolveDestinationRoot } from './local-destination.js';
@@ -19,6 +19,8 @@ import type { MultipartOptions, UploadOptions } from './upload-options.js';
 
 const MiB = 1024 * 1024;
 const MIN_PART_SIZE = 5 * MiB;
+/** S3's largest part, and the most it takes in a single PUT. */
+const MAX_PART_SIZE = 5 * 1024 * MiB;
 
 /**
  * Options of {@link TransferManager}.
@@ -88,6 +90,8 @@ export interface TransferResult {
   readonly requests?: number;
   /** Bytes that passed through this process (S3 → S3: 0 when server-side). */
   readonly bytesThroughProcess?: number;
+  /** Bytes of parts kept from an earlier, interrupted run: not sent again (resumed uploads). */
+  readonly bytesResumed?: number;
 }
 
 /**
@@ -152,7 +156,16 @@ export class TransferManager {
     if (this.#partSize < MIN_PART_SIZE) {
       throw new ConfigError('partSize', `partSize must be at least 5 MiB (5242880 bytes), S3's smallest part; got ${this.#partSize}.`);
     }
+    if (this.#partSize > MAX_PART_SIZE) {
+      throw new ConfigError('partSize', `partSize must be at most 5 GiB (5368709120 bytes), S3's largest part; got ${this.#partSize}.`);
+    }
     this.#multipartThreshold = positiveInteger(options.multipartThreshold ?? 16 * MiB, 'multipartThreshold');
+    if (this.#multipartThreshold > MAX_PART_SIZE) {
+      throw new ConfigError(
+        'multipartThreshold',
+        `multipartThreshold must be at most 5 GiB (5368709120 bytes), the most S3 takes in one PUT; got ${this.#multipartThreshold}.`,
+      );
+    }
     if (this.#multipartThreshold < this.#partSize) {
       throw new ConfigError(
         'multipartThreshold',
@@ -237,8 +250,14 @@ export class TransferManager {
     const common = { client: this.#client, source: action.source, partSize: this.#partSize, queueSize: this.#queueSize, onProgress, signal };
     if (from.kind === 'local' && to.kind === 's3') {
       let parts: { sent: number; kept: number } | undefined;
+      // A resumed multipart upload reports the bytes of its kept parts first, before sending any.
+      let firstLoaded: number | undefined;
       await uploadFile({
         ...common,
+        onProgress: (loaded) => {
+          firstLoaded ??= loaded;
+          onProgress(loaded);
+        },
         bucket: to.bucket,
         objectKey: to.prefix + action.key,
         method,
@@ -247,22 +266,27 @@ export class TransferManager {
         resume: this.#resume,
         onParts: (counts) => (parts = counts),
       });
-      if (parts !== undefined && parts.kept > 0) return { why: `resumed: ${parts.kept} part(s) kept from an earlier run, ${parts.sent} sent` };
+      if (parts !== undefined && parts.kept > 0) {
+        return { why: `resumed: ${parts.kept} part(s) kept from an earlier run, ${parts.sent} sent`, bytesResumed: firstLoaded ?? 0 };
+      }
       return {};
     }
     if (from.kind === 's3' && to.kind === 'local') {
       localPathForKey(to.path, action.key); // an unsafe key fails before anything is created
       const root = await this.#localRoot(to.path, true);
+      const path = localPathForKey(root, action.key);
       await downloadObject({
         ...common,
         bucket: from.bucket,
         objectKey: from.prefix + action.key,
         root,
-        path: localPathForKey(root, action.key),
+        path,
         method,
         createOnly: action.type === 'copy',
         state: this.#state,
         resume: this.#resume,
+      }).catch(async (error: unknown) => {
+        throw await explainBlockedDirectory(error, action.key, path, root);
       });
       return {};
     }

@@ -426,7 +426,7 @@ describe('presign', () => {
 
     const bad = await s3kit(['presign', `s3://${bucket}/doc.txt`, '--expires', '30d']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/expiresIn must be 1 to 604800 seconds/);
+    expect(bad.stderr).toMatch(/--expires must be at most 7 days/);
   });
 });
 

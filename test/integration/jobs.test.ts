@@ -156,7 +156,7 @@ jobs:
 
     const badKey = await s3kit(['doctor', '--config', config], { env: { ...env(), AWS_SECRET_ACCESS_KEY: 'not-the-secret' } });
     expect(badKey.code).toBe(1);
-    expect(badKey.stdout).toMatch(/✘ credentials for .*SignatureDoesNotMatch.* — fix: check the access key and secret/);
+    expect(badKey.stdout).toMatch(/✘ credentials for .*SignatureDoesNotMatch.* — fix: check the secret access key/);
     expect(badKey.stdout).not.toContain('not-the-secret');
   });
 });

@@ -68,16 +68,22 @@ describe('sizeMtimeComparator', () => {
     expect(verdict).toEqual({ equal: true, reason: 'target-not-older' });
   });
 
-  it('with exact timestamps, an older source differs too', async () => {
+  it('with exact timestamps, uploads follow the default rule (aws-cli: downloads only)', async () => {
     const exact = sizeMtimeComparator({ exactTimestamps: true });
-    expect(await exact.compare(local(1, 1000), remote(1, 2000), contextWith({ sourceMtimeMs: 1500 }))).toEqual({
-      equal: false,
-      reason: 'mtime-differs',
-    });
-    expect(await exact.compare(local(1, 1000), remote(1, 2000), contextWith({ sourceMtimeMs: 1000 }))).toEqual({
+    const heads: string[] = [];
+    expect(await exact.compare(local(1, 1000), remote(1, 2000), contextWith({ sourceMtimeMs: 1500 }, heads))).toEqual({
       equal: true,
-      reason: 'mtime-equal',
+      reason: 'target-not-older',
     });
+    expect(heads).toEqual([]);
+    expect(await exact.compare(local(1, 3000), remote(1, 2000), contextWith({ sourceMtimeMs: 3000 }))).toEqual({ equal: true, reason: 'mtime-equal' });
+  });
+
+  it('with exact timestamps, a download whose file time differs is a difference, whichever is newer', async () => {
+    const exact = sizeMtimeComparator({ exactTimestamps: true });
+    expect(await exact.compare(remote(1, 2000), local(1, 9000), contextWith({}))).toEqual({ equal: false, reason: 'mtime-differs' });
+    expect(await exact.compare(remote(1, 2000), local(1, 1000), contextWith({}))).toEqual({ equal: false, reason: 'mtime-differs' });
+    expect(await exact.compare(remote(1, 2000), local(1, 1500), contextWith({ sourceMtimeMs: 1500 }))).toEqual({ equal: true, reason: 'mtime-equal' });
   });
 
   it('rejects a negative window', () => {

@@ -6,7 +6,7 @@ import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
 import { EXIT_CODES_HELP, exitCodeForError, ExitCode } from '../exit-codes.js';
 import { runSync } from '../run-sync.js';
-import { addConnectionFlags, addOutputFlags, addResumeFlags, connectionOptions, type ConnectionFlags, type OutputFlags, type ResumeFlags } from '../sync-flags.js';
+import { addConnectionFlags, addDryRunFlags, addOutputFlags, addResumeFlags, connectionOptions, type ConnectionFlags, type OutputFlags, type ResumeFlags } from '../sync-flags.js';
 
 const HELP = `
 How a changed source or target is detected: apply lists both sides again and plans afresh with
@@ -22,10 +22,11 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
   const command = new Command('apply')
     .description('execute exactly the plan saved by `s3kit plan --json`, refusing it if the source or target changed since')
     .argument('<plan-file>', 'a file written by `s3kit plan … --json`');
+  addDryRunFlags(command, 'check that the plan still holds and show what it would do; change nothing');
   addConnectionFlags(command);
   addOutputFlags(command);
   addResumeFlags(command);
-  return command.addHelpText('after', `${HELP}\n${EXIT_CODES_HELP}`).action(async (planFile: string, flags: ConnectionFlags & OutputFlags & ResumeFlags) => {
+  return command.addHelpText('after', `${HELP}\n${EXIT_CODES_HELP}`).action(async (planFile: string, flags: ConnectionFlags & OutputFlags & ResumeFlags & { dryrun?: boolean }) => {
     let plan: Awaited<ReturnType<typeof readPlanLines>>;
     try {
       const input = createReadStream(planFile);
@@ -40,7 +41,7 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
       return setExitCode(unreadable ? ExitCode.usage : exitCodeForError(error));
     }
     const { connection: saved, ...settings } = plan.header.settings as Omit<SyncOptions, 'source' | 'target'> & { connection?: S3ConnectionOptions };
-    const options: SyncOptions = { ...settings, ...saved, ...connectionOptions(flags, context.env), source: plan.header.source, target: plan.header.target };
+    const options: SyncOptions = { ...settings, ...saved, ...connectionOptions(flags, context.env), source: plan.header.source, target: plan.header.target, dryRun: flags.dryrun };
     setExitCode(await runSync(context, { options, sourceArg: plan.header.source, targetArg: plan.header.target, output: flags, expectedPlan: plan.actions, resume: flags }));
   });
 }

@@ -23,7 +23,7 @@ import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
 import { exitCodeForError, ExitCode } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../output/format.js';
-import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../sync-flags.js';
+import { addConnectionFlags, addDryRunFlags, connectionOptions, type ConnectionFlags } from '../sync-flags.js';
 import { parsePositiveInteger } from '../values.js';
 
 const DEFAULT_CONFIG = 's3kit.yaml';
@@ -67,8 +67,8 @@ export function runCommand(outer: CliContext, setExitCode: (code: number) => voi
     .description('run the enabled jobs of the config (or the named ones) for a date')
     .argument('[job...]', 'jobs to run (default: every enabled job)')
     .option('--date <YYYY-MM-DD>', "the date the run is for (default: yesterday)", parseDay)
-    .option('--parallel <n>', 'jobs at once (default 1)', parsePositiveInteger)
-    .option('--dry-run', 'plan every job, transfer nothing, record nothing')
+    .option('--parallel <n>', 'jobs at once (default 1)', parsePositiveInteger);
+  addDryRunFlags(command, 'plan every job, transfer nothing, record nothing (no log, no history)')
     .option('--json', 'print each job result and the run as JSON lines')
     .option('--debug', 'print stack traces of errors');
   addConnectionFlags(command);
@@ -85,14 +85,17 @@ Exit code 0 only if every job succeeded (skipped jobs count as success), 1 if an
 2 for an invalid config. A source directory that does not exist is a failure; only a dated
 subfolder (DateFolder, CustomPattern sourcePattern) not created yet is skipped.`,
     )
-    .action(async (names: string[], flags: ConnectionFlags & { config: string; date?: Date; parallel?: number; dryRun?: boolean; json?: boolean; debug?: boolean }) => {
+    .action(async (names: string[], flags: ConnectionFlags & { config: string; date?: Date; parallel?: number; dryrun?: boolean; json?: boolean; debug?: boolean }) => {
       const output = redacting(outer);
       const context = output.context;
       const { stdout } = context.streams;
+      const dryRun = flags.dryrun === true;
+      const dry = dryRun ? '(dry run) ' : '';
       try {
         const config = await loadConfig(flags.config, { env: context.env });
         output.addSecrets(config.secrets);
-        const log = new JobLog(config.logDirectory);
+        // A dry run records nothing: no log lines (nor log retention), no history.
+        const log = dryRun ? undefined : new JobLog(config.logDirectory);
         const state = jsonFileStore(config.stateFile, {
           onCorrupt: ({ movedTo, reason }) => context.streams.stderr.write(`s3kit: the state file was corrupt (${reason}); kept as ${movedTo}, starting afresh.\n`),
         });
@@ -101,18 +104,21 @@ subfolder (DateFolder, CustomPattern sourcePattern) not created yet is skipped.`
           jobs: names,
           date: flags.date,
           parallel: flags.parallel,
-          dryRun: flags.dryRun,
+          dryRun,
           state,
           log,
           connection: connectionOptions(flags, context.env),
           signal: context.signal,
           onJobEnd: (record) => {
             if (flags.json === true) stdout.write(`${JSON.stringify({ event: 'job', ...record })}\n`);
-            else stdout.write(`${mark(record.status)} ${record.job}: ${record.status} — ${record.message} (${formatDuration(record.durationMs)})\n`);
+            else stdout.write(`${dry}${mark(record.status)} ${record.job}: ${record.status} — ${record.message} (${formatDuration(record.durationMs)})\n`);
           },
         });
         if (flags.json === true) stdout.write(`${JSON.stringify({ event: 'run', ...run })}\n`);
-        else stdout.write(`Run for ${run.targetDate}: ${run.jobs.filter((j) => j.status === 'success').length} succeeded, ${run.jobs.filter((j) => j.status === 'failure').length} failed, ${run.jobs.filter((j) => j.status === 'skipped').length} skipped in ${formatDuration(run.durationMs)}.\n`);
+        else {
+          stdout.write(`Run for ${run.targetDate}: ${run.jobs.filter((j) => j.status === 'success').length} succeeded, ${run.jobs.filter((j) => j.status === 'failure').length} failed, ${run.jobs.filter((j) => j.status === 'skipped').length} skipped in ${formatDuration(run.durationMs)}.\n`);
+          if (dryRun) stdout.write('Dry run: nothing was transferred, deleted or recorded.\n');
+        }
         setExitCode(context.signal?.aborted === true ? ExitCode.interrupted : run.success ? ExitCode.ok : ExitCode.failures);
       } catch (error) {
         setExitCode(fail(context, error, flags.debug === true));
@@ -136,7 +142,7 @@ export function statusCommand(outer: CliContext, setExitCode: (code: number) => 
       const context = output.context;
       const { stdout } = context.streams;
       try {
-        const config = await loadConfig(flags.config, { env: context.env });
+        const config = await loadConfig(flags.config, { env: context.env, withoutConnections: true });
         output.addSecrets(config.secrets);
         const state = jsonFileStore(config.stateFile);
         const last = await state.get<RunRecord>(LAST_RUN_KEY);
@@ -209,7 +215,7 @@ export function clearLogsCommand(outer: CliContext, setExitCode: (code: number) 
       const output = redacting(outer);
       const context = output.context;
       try {
-        const config = await loadConfig(flags.config, { env: context.env });
+        const config = await loadConfig(flags.config, { env: context.env, withoutConnections: true });
         output.addSecrets(config.secrets);
         const removed = await new JobLog(config.logDirectory).clear({ keepDays: flags.keepDays, removeDirectory: flags.removeDir });
         let directory = '';

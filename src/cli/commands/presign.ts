@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { createS3Client, parseS3ObjectUrl, presignUrl } from 's3kit';
 import type { CliContext } from '../context.js';
-import { describeError } from '../describe-error.js';
+import { describeError, explainCredentials } from '../describe-error.js';
 import { exitCodeForError, ExitCode } from '../exit-codes.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../sync-flags.js';
-import { parseDurationSeconds } from '../values.js';
+import { parseExpires } from '../values.js';
 
 const EXAMPLES = `
 Examples:
@@ -17,7 +17,7 @@ export function presignCommand(context: CliContext, setExitCode: (code: number) 
   const command = new Command('presign')
     .description('print a presigned URL to download (or, with --put, upload) one object')
     .argument('<s3-url>', 's3://bucket/key')
-    .option('--expires <duration>', 'how long the URL works: seconds or 90s, 15m, 1h, 7d (at most 7 days)', parseDurationSeconds, 3600)
+    .option('--expires <duration>', 'how long the URL works: seconds or 90s, 15m, 1h, 7d (at most 7 days)', parseExpires, 3600)
     .option('--put', 'a URL for uploading (PUT) instead of downloading (GET)')
     .option('--debug', 'print stack traces of errors');
   addConnectionFlags(command);
@@ -29,8 +29,9 @@ export function presignCommand(context: CliContext, setExitCode: (code: number) 
       context.streams.stdout.write(`${signed}\n`);
       setExitCode(ExitCode.ok);
     } catch (error) {
-      context.streams.stderr.write(`s3kit: ${describeError(error, flags.debug === true)}\n`);
-      setExitCode(exitCodeForError(error));
+      const explained = await explainCredentials(error, connectionOptions(flags, context.env));
+      context.streams.stderr.write(`s3kit: ${describeError(explained, flags.debug === true)}\n`);
+      setExitCode(exitCodeForError(explained));
     }
   });
 }

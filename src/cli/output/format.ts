@@ -14,18 +14,34 @@ export function formatDuration(milliseconds: number): string {
   return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
+/** An age for people: `45 s`, `3 min`, `5 h`, `2 days`. */
+export function formatAge(milliseconds: number): string {
+  const seconds = Math.max(0, Math.floor(milliseconds / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${Math.floor(seconds / 3600)} h`;
+  const days = Math.floor(seconds / 86_400);
+  return `${days} days`;
+}
+
 /** The lines of the end-of-run summary, for people. */
 export function summaryLines(summary: SyncSummary, verbs: { copied: string; updated: string }): string[] {
   const would = summary.dryRun ? ' (dry run: nothing was changed)' : '';
+  // Older summaries (a plan file's, a library consumer's) may lack the field.
+  const kept = summary.keptInTarget?.count ?? 0;
   const lines = [
     `${summary.aborted ? 'Interrupted' : 'Done'}${would}: ${summary.copied.count} ${verbs.copied} (${formatBytes(summary.copied.bytes)}), ` +
       `${summary.updated.count} ${verbs.updated} (${formatBytes(summary.updated.bytes)}), ` +
-      `${summary.deleted.count} deleted, ${summary.skipped.count} unchanged, ${summary.failedCount} failed ` +
+      `${summary.deleted.count} deleted, ${summary.skipped.count - kept} unchanged, ` +
+      `${kept > 0 ? `${kept} kept in target (not in the source), ` : ''}${summary.failedCount} failed ` +
       `in ${formatDuration(summary.durationMs)}.`,
   ];
+  const resumed = summary.resumed?.count ?? 0;
+  if (resumed > 0) lines.push(`Resumed: ${resumed} upload(s), ${formatBytes(summary.resumed.bytes)} kept from earlier runs (not sent again).`);
   const methods = Object.entries(summary.byMethod);
   if (methods.length > 0) lines.push(`Methods: ${methods.map(([method, count]) => `${count} ${method}`).join(', ')}; ${summary.requests} requests.`);
-  if (summary.copyStats !== undefined) {
+  // Only when something was copied: a no-op or a dry run has no savings to report.
+  if (summary.copyStats !== undefined && !summary.dryRun && summary.copied.count + summary.updated.count > 0) {
     const { serverSideBytes, streamedBytes, requestsAvoided } = summary.copyStats;
     lines.push(
       `Copied server-side: ${formatBytes(serverSideBytes)} (never through s3kit); streamed: ${formatBytes(streamedBytes)}; ` +

@@ -17,8 +17,8 @@ export class JsonReporter implements Reporter {
       this.#write({ event: 'transferStart', type: action.type, key: action.key, size: action.source.size, method }),
     );
     syncer.on('progress', (progress) => this.#write({ event: 'progress', ...progress }));
-    syncer.on('transferEnd', ({ action, method, why, durationMs }) =>
-      this.#write({ event: 'transferEnd', type: action.type, key: action.key, size: action.source.size, method, why, durationMs: Math.round(durationMs) }),
+    syncer.on('transferEnd', ({ action, method, why, durationMs, bytesSent, bytesResumed }) =>
+      this.#write({ event: 'transferEnd', type: action.type, key: action.key, size: action.source.size, method, why, durationMs: Math.round(durationMs), bytesSent, bytesResumed }),
     );
     syncer.on('skipped', ({ action }) => this.#write({ event: 'skipped', key: action.key, reason: action.reason }));
     syncer.on('failed', ({ key, error }) => this.#write({ event: 'failed', key, ...errorFields(error) }));

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { createColors } from 'picocolors';
-import { escapeText, type Action, type Entry, type Syncer, type SyncSummary } from 's3kit';
+import { escapeText, type Action, type Entry, type ProgressTotals, type Syncer, type SyncSummary } from 's3kit';
 import { inFlagWords } from '../describe-error.js';
 import { formatBytes, summaryLines } from './format.js';
 import type { CliStreams, Reporter } from './reporter.js';
@@ -24,7 +24,15 @@ export interface TextReporterOptions {
   readonly color: boolean;
   readonly dryRun: boolean;
   readonly naming: Naming;
+  /**
+   * Off a terminal, print a progress line this often while transferring (log-friendly: one
+   * plain line, no control codes). Undefined: none.
+   */
+  readonly progressEveryMs?: number;
 }
+
+/** Widths of the bar's text around the bar itself, at their widest ("100% 9999/9999 files …"). */
+const BAR_TEXT_WIDTH = 64;
 
 /** Output for people: plain lines (no control codes off a terminal), a progress bar on one. */
 export class TextReporter implements Reporter {
@@ -37,6 +45,8 @@ export class TextReporter implements Reporter {
   #filesTotal = 0;
   #filesDone = 0;
   #started = performance.now();
+  #latest: ProgressTotals | undefined;
+  #ticker: NodeJS.Timeout | undefined;
 
   constructor(streams: CliStreams, options: TextReporterOptions) {
     this.#streams = streams;
@@ -59,11 +69,17 @@ export class TextReporter implements Reporter {
       if (this.#options.bar && !dryRun && totals.filesPlanned > 0) this.#showTransfers(totals.bytesPlanned);
       else this.#stopBars();
     });
-    syncer.on('progress', ({ totals }) => this.#updateTransfers(totals.bytesDone));
-    syncer.on('transferEnd', ({ action, totals }) => {
+    syncer.on('progress', ({ totals }) => {
+      this.#latest = totals;
+      this.#updateTransfers(totals.bytesDone);
+    });
+    syncer.on('transferStart', () => this.#startTicker());
+    syncer.on('transferEnd', ({ action, totals, bytesSent, bytesResumed }) => {
+      this.#latest = totals;
       this.#filesDone++;
       this.#updateTransfers(totals.bytesDone);
-      if (lines) this.#out(this.#describe(action));
+      const resumed = bytesResumed === undefined ? '' : ` (resumed: ${formatBytes(bytesResumed)} kept from an earlier run, ${formatBytes(bytesSent)} sent)`;
+      if (lines) this.#out(`${this.#describe(action)}${resumed}`);
     });
     syncer.on('deleted', ({ key }) => lines && this.#out(`delete: ${naming.target(key)}`));
     syncer.on('failed', ({ key, action, error }) => {
@@ -77,6 +93,7 @@ export class TextReporter implements Reporter {
   }
 
   finish(summary: SyncSummary): void {
+    this.#stopTicker();
     this.#stopBars();
     if (this.#options.mode !== 'lines') return;
     const [first, ...rest] = summaryLines(summary, { copied: this.#options.naming.past, updated: 'updated' });
@@ -85,6 +102,7 @@ export class TextReporter implements Reporter {
   }
 
   fatal(message: string): void {
+    this.#stopTicker();
     this.#stopBars();
     this.#streams.stderr.write(`${this.#colors.red(`s3kit: ${message}`)}\n`);
   }
@@ -112,7 +130,10 @@ export class TextReporter implements Reporter {
         hideCursor: true,
         clearOnComplete: false,
         fps: 10,
-        format: '{bar} {percentage}% | {files} files | {sent} / {size} | {rate}/s | ETA {eta_formatted}',
+        format: '{bar} {percentage}% {files} files {sent}/{size} {rate}/s ETA {eta_formatted}',
+        // cli-progress cuts lines at the terminal's width; a bar sized to what is left keeps
+        // the rate and ETA on screen (80 columns: a 16-column bar).
+        barsize: Math.min(40, Math.max(10, (this.#streams.stdout.columns ?? 80) - BAR_TEXT_WIDTH)),
         etaBuffer: 50,
       },
       cliProgress.Presets.shades_classic,
@@ -133,6 +154,32 @@ export class TextReporter implements Reporter {
       size: formatBytes(totalBytes),
       rate: formatBytes(bytesDone / seconds),
     };
+  }
+
+  /** Off a terminal: a plain progress line every `progressEveryMs` while transfers run. */
+  #startTicker(): void {
+    const every = this.#options.progressEveryMs;
+    if (every === undefined || this.#ticker !== undefined || this.#options.bar) return;
+    this.#started = performance.now();
+    this.#ticker = setInterval(() => this.#out(this.#progressLine()), every);
+    this.#ticker.unref();
+  }
+
+  #stopTicker(): void {
+    clearInterval(this.#ticker);
+  }
+
+  /** `progress: 40/151 files, 230 MiB / 340 MiB, 138 MiB/s` (`151+` while still planning). */
+  #progressLine(): string {
+    const totals = this.#latest;
+    const done = totals?.bytesDone ?? 0;
+    const planned = totals?.bytesPlanned ?? 0;
+    const more = totals?.planComplete === true ? '' : '+';
+    const seconds = Math.max((performance.now() - this.#started) / 1000, 0.001);
+    return (
+      `progress: ${this.#filesDone}/${totals?.filesPlanned ?? '?'}${more} files, ${formatBytes(done)} / ${formatBytes(planned)}${more}, ` +
+      `${formatBytes(done / seconds)}/s`
+    );
   }
 
   #stopBars(): void {
