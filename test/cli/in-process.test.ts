@@ -76,7 +76,7 @@ describe('usage errors and flag validation (exit 2, nothing done)', () => {
     [['sync', './a', 's3://b', '--no-such-flag'], /unknown option '--no-such-flag'/],
     [['sync', './a', 's3://b', '--concurrency', '0'], /"0" is not a positive whole number/],
     [['sync', './a', 's3://b', '--part-size', 'big'], /"big" is not a size/],
-    [['sync', './a', 's3://b', '--max-delete', '200%'], /neither a count .* nor a percentage/],
+    [['sync', './a', 's3://b', '--max-delete', '200%'], /a percentage must be between 0% and 100%/],
     [['sync', './a', 's3://b', '--metadata', 'novalue'], /"novalue" is not key=value/],
     [['sync', './a', 's3://b', '--metadata', '{"a":1}'], /--metadata JSON must map names to string values/],
     [['sync', './a', 's3://b', '--timeout', 'soon'], /"soon" is not a duration/],
@@ -227,16 +227,19 @@ describe('uploads list and abort', () => {
 
     const listed = await cli(['uploads', 'list', `s3://${bucket}`, '--state-file', stateFile]);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`^orphan\\.bin {2}0 part\\(s\\), 0 B, started \\d+\\.\\d h ago, not resumable \\(no s3kit record\\) {2}\\[${created.UploadId}\\]$`, 'm'));
+    expect(listed.stdout).toMatch(new RegExp(`^orphan\\.bin {2}0 part\\(s\\), 0 B, started \\d+ (s|min) ago, not resumable \\(no s3kit record\\) {2}\\[${created.UploadId}\\]$`, 'm'));
     const json = await cli(['uploads', 'list', `s3://${bucket}`, '--json']);
     expect(jsonLines(json.stdout)).toEqual([expect.objectContaining({ key: 'orphan.bin', uploadId: created.UploadId, resumable: false })]);
 
     const young = await cli(['uploads', 'abort', `s3://${bucket}`, '--older-than', '1d']);
     expect(young.stdout).toBe('Aborted 0 upload(s).\n');
     expect(await incompleteUploads(bucket)).toBe(1);
-    const aborted = await cli(['uploads', 'abort', `s3://${bucket}`]);
+    const refused = await cli(['uploads', 'abort', `s3://${bucket}`]);
+    expect(refused.code).toBe(2); // every upload, off a terminal: only with --yes
+    expect(await incompleteUploads(bucket)).toBe(1);
+    const aborted = await cli(['uploads', 'abort', `s3://${bucket}`, '--yes']);
     expect(aborted.code).toBe(0);
-    expect(aborted.stdout).toBe('aborted: orphan.bin (0 part(s), 0 B)\nAborted 1 upload(s).\n');
+    expect(aborted.stdout).toMatch(/^aborted: orphan\.bin \(0 part\(s\), 0 B, started \d+ (s|min) ago\)\nAborted 1 upload\(s\)\.\n$/);
     expect(await incompleteUploads(bucket)).toBe(0);
   });
 
@@ -368,24 +371,21 @@ jobs:
   });
 });
 
-/*
- * Found while writing these tests; recorded with it.fails so that they show in every run and
- * turn red once fixed (then drop the `.fails`).
- */
-describe('known CLI bugs (it.fails until fixed)', () => {
-  it.fails('--sse-kms-key-id without --sse exits 2 and says why (today: exit 2, nothing printed)', async () => {
+/* Found while writing these tests (recorded with it.fails at first), fixed since. */
+describe('CLI bugs found by these tests', () => {
+  it('--sse-kms-key-id without --sse exits 2 and says why (was: exit 2, nothing printed)', async () => {
     const result = await cli(['sync', './a', 's3://b', '--sse-kms-key-id', 'k']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--sse-kms-key-id needs --sse aws:kms/);
   });
 
-  it.fails('uploads list of a local path is a usage error, exit 2 (today: exit 1)', async () => {
+  it('uploads list of a local path is a usage error, exit 2 (was: exit 1)', async () => {
     const result = await cli(['uploads', 'list', './not-s3']);
     expect(result.stderr).toMatch(/not an s3:\/\/bucket\[\/prefix\] URL/);
     expect(result.code).toBe(2);
   });
 
-  it.fails('uploads list of a missing bucket is exit 2 as for sync and plan (today: exit 1)', async () => {
+  it('uploads list of a missing bucket is exit 2 as for sync and plan (was: exit 1)', async () => {
     const result = await cli(['uploads', 'list', 's3://s3kit-inproc-no-such-bucket']);
     expect(result.code).toBe(2);
   });

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { Command, Option } from 'commander';
 import {
   abortIncompleteUploads,
+  ConfigError,
   escapeText,
   createS3Client,
   jsonFileStore,
@@ -28,7 +29,7 @@ type UploadsFlags = ConnectionFlags & {
 
 function s3Location(url: string): S3Location {
   const location = parseLocation(url, 's3-url');
-  if (location.kind !== 's3') throw new Error(`${url} is not an s3://bucket[/prefix] URL.`);
+  if (location.kind !== 's3') throw new ConfigError('s3-url', `${url} is not an s3://bucket[/prefix] URL.`);
   return location;
 }
 
