@@ -27,9 +27,10 @@ Exit codes:
   3    the delete phase was skipped (after errors) or refused (--max-delete)
   4    the S3 service failed after retries (5xx, throttling, timeouts, resets):
        nothing is wrong with the command; try again later
-  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM. Multipart uploads in
-       flight are kept for the next run to resume (aborted with --no-resume);
-       a second signal, or 5 seconds without finishing, ends s3kit at once`;
+  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM. Multipart uploads and
+       partly downloaded large files are kept for the next run to resume
+       (aborted or removed with --no-resume); nothing half-written is left at
+       a destination. A second signal, or 5 s without finishing, ends s3kit`;
 
 /** The exit code for a finished run. */
 export function exitCodeFor(summary: SyncSummary): number {

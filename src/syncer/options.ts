@@ -143,7 +143,7 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
  * @public
  */
 export interface RunOptions {
-  /** Cancels the call: queuing stops, in-flight multipart uploads are aborted. */
+  /** Cancels the call: queuing stops; a multipart upload in flight is recorded for resume (with `state` and `resume`) or aborted, never left behind. */
   readonly signal?: AbortSignal;
   /**
    * Plan in full before the first transfer, so `planComplete` (with final totals) comes before

@@ -440,6 +440,14 @@ describe('help, version, interrupt', () => {
   it('--help lists the exit codes and --version prints the version', async () => {
     const help = await s3kit(['--help']);
     expect(help.stdout).toMatch(/130 +interrupted/);
+    // Every code of the README's exit-code table is in --help, and no other: the two say the same.
+    const readme = await readFile(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('### Exit codes'), readme.indexOf('### Timeouts'));
+    const documented = [...table.matchAll(/^\| (\d+) \|/gm)].map((match) => Number(match[1]));
+    expect(documented).toEqual([0, 1, 2, 3, 4, 130, 143]);
+    const helped = [...help.stdout.slice(help.stdout.indexOf('Exit codes:')).matchAll(/^ {2}(\d+) /gm)].map((match) => Number(match[1]));
+    expect(helped).toEqual([0, 1, 2, 3, 4, 130]);
+    expect(help.stdout).toMatch(/143 by SIGTERM/);
     const version = await s3kit(['--version']);
     const pkg = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(version.stdout.trim()).toBe(pkg.version);
