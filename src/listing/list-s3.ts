@@ -55,8 +55,19 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
         };
         yield entry;
       }
+      // The paginator stops when a page has no continuation token, even if the server said the
+      // listing was truncated (some S3-compatible servers and proxies do this): the listing
+      // would look complete and drive deletes. It is a failed listing instead.
+      if (page.IsTruncated === true && (page.NextContinuationToken ?? '') === '') {
+        throw new ListingError(
+          side,
+          `Cannot list s3://${location.bucket}/${location.prefix} (${side}): the server said the listing goes on (IsTruncated) but gave no continuation token, so the rest cannot be read; nothing was deleted.`,
+          { code: 'TruncatedListing' },
+        );
+      }
     }
   } catch (error) {
+    if (error instanceof ListingError) throw error;
     if (options.signal?.aborted) throw options.signal.reason;
     const code = s3ErrorCode(error);
     throw new ListingError(

@@ -115,8 +115,11 @@ async function statChild(dir: string, dirent: Dirent, options: WalkLocalOptions)
     warn(options, 'skipped-symlink', path, 'symbolic link skipped (followSymlinks is false)', false);
     return undefined;
   }
+  // What is passed over below cancels deletes (incompleteListing): a FIFO or a broken link may
+  // stand where a file was (a link into an unmounted drive), and the object synced from it must
+  // not be deleted for its absence from the listing.
   if (!dirent.isFile() && !dirent.isDirectory() && !dirent.isSymbolicLink()) {
-    warn(options, 'special-file', path, 'not a regular file or directory (FIFO, socket or device); skipped', false);
+    warn(options, 'special-file', path, 'not a regular file or directory (FIFO, socket or device); skipped, and deletes are cancelled', true);
     return undefined;
   }
   let stats: Stats;
@@ -125,14 +128,14 @@ async function statChild(dir: string, dirent: Dirent, options: WalkLocalOptions)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !dirent.isSymbolicLink()) return undefined; // removed since readdir
-    if (code === 'ENOENT') warn(options, 'broken-symlink', path, 'symbolic link to nothing; skipped', false);
-    else if (code === 'ELOOP') warn(options, 'symlink-loop', path, 'symbolic link loop; skipped', false);
+    if (code === 'ENOENT') warn(options, 'broken-symlink', path, 'symbolic link to nothing (an unmounted drive?); skipped, and deletes are cancelled', true);
+    else if (code === 'ELOOP') warn(options, 'symlink-loop', path, 'symbolic link loop; skipped, and deletes are cancelled', true);
     else warn(options, 'unreadable', path, `cannot stat: ${describe(error)}`, true);
     return undefined;
   }
   if (stats.isDirectory()) return { name: dirent.name, sortName: `${dirent.name}/`, stats };
   if (stats.isFile()) return { name: dirent.name, sortName: dirent.name, stats };
-  warn(options, 'special-file', path, 'symbolic link to a FIFO, socket or device; skipped', false);
+  warn(options, 'special-file', path, 'symbolic link to a FIFO, socket or device; skipped, and deletes are cancelled', true);
   return undefined;
 }
 

@@ -208,3 +208,25 @@ describe('a destination name that is not valid UTF-8', () => {
     expect(warnings.map((warning) => warning.message).join('\n')).toContain('a\\xff');
   });
 });
+
+describe('what a source walk passes over cancels deletes', () => {
+  it('a link into an unmounted drive (now broken) or a FIFO where a file was: the objects synced from them are kept', async () => {
+    const bucket = await createTestBucket('broken-link');
+    const root = await tempDir('broken-link');
+    const drive = await tempDir('drive');
+    await writeTree(drive, { 'photos/1.jpg': 'one', 'photos/2.jpg': 'two' });
+    await writeTree(root, { 'doc.txt': 'doc', 'notes.txt': 'notes' });
+    await symlink(join(drive, 'photos'), join(root, 'photos'));
+    await createSyncer(syncOptions(root, `s3://${bucket}`, { delete: true })).run();
+    expect([...(await listObjects(bucket)).keys()].sort()).toEqual(['doc.txt', 'notes.txt', 'photos/1.jpg', 'photos/2.jpg']);
+
+    const { rename, rm } = await import('node:fs/promises');
+    await rename(join(drive, 'photos'), join(drive, 'unmounted'));
+    await rm(join(root, 'notes.txt'));
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [join(root, 'notes.txt')]);
+    const summary = await createSyncer(syncOptions(root, `s3://${bucket}`, { delete: true })).run();
+    expect(summary.deletesSkipped?.reason).toBe('incomplete-listing');
+    expect([...(await listObjects(bucket)).keys()].sort()).toEqual(['doc.txt', 'notes.txt', 'photos/1.jpg', 'photos/2.jpg']);
+  });
+});

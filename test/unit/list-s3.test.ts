@@ -1,0 +1,33 @@
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ListingError } from '../../src/core/errors.js';
+import { listS3 } from '../../src/listing/list-s3.js';
+
+// A healthy radosgw always sends a continuation token with a truncated page; some servers and
+// proxies do not, which no real server here can produce, so this case is mocked.
+const s3 = mockClient(S3Client);
+afterEach(() => s3.reset());
+
+describe('listS3', () => {
+  it('fails a listing that says it is truncated but gives no continuation token, instead of ending it early', async () => {
+    s3.on(ListObjectsV2Command).resolves({ IsTruncated: true, Contents: [{ Key: 'p/a', Size: 1 }] });
+    const seen: string[] = [];
+    const listing = async (): Promise<void> => {
+      for await (const entry of listS3(new S3Client({ region: 'us-east-1' }), { kind: 's3', bucket: 'bkt', prefix: 'p/' }, { side: 'source' })) seen.push(entry.key);
+    };
+    const error = await listing().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ListingError);
+    expect(error).toMatchObject({ code: 'TruncatedListing', side: 'source' });
+    expect(seen).toEqual(['a']);
+  });
+
+  it('ends a listing normally when the last page is not truncated', async () => {
+    s3.on(ListObjectsV2Command)
+      .resolvesOnce({ IsTruncated: true, NextContinuationToken: 't1', Contents: [{ Key: 'p/a', Size: 1 }] })
+      .resolvesOnce({ IsTruncated: false, Contents: [{ Key: 'p/b', Size: 2 }] });
+    const keys: string[] = [];
+    for await (const entry of listS3(new S3Client({ region: 'us-east-1' }), { kind: 's3', bucket: 'bkt', prefix: 'p/' })) keys.push(entry.key);
+    expect(keys).toEqual(['a', 'b']);
+  });
+});
