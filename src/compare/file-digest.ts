@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { ContentDigest } from './comparator.js';
 
 /**
@@ -9,7 +10,9 @@ import type { ContentDigest } from './comparator.js';
 export async function digestFile(path: string, partSizes: readonly number[], signal?: AbortSignal): Promise<ContentDigest> {
   const whole = createHash('md5');
   const splitters = partSizes.map((partSize) => new PartHasher(partSize));
-  for await (const chunk of createReadStream(path, { signal, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+  // O_NONBLOCK: a FIFO put where the file was must not block the thread pool (see the uploaders).
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  for await (const chunk of handle.createReadStream({ signal, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
     whole.update(chunk);
     for (const splitter of splitters) splitter.update(chunk);
   }

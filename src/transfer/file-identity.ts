@@ -1,5 +1,6 @@
 import { stat, type FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
+import { TransferError } from '../core/errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -53,4 +54,19 @@ export async function settledIdentity(handle: FileHandle): Promise<FileIdentity>
 export async function stillSameFile(handle: FileHandle, path: string, expected: FileIdentity): Promise<boolean> {
   const [open, named] = await Promise.all([handle.stat(), stat(path).catch(() => undefined)]);
   return named !== undefined && sameIdentity(identityOf(open), expected) && sameIdentity(identityOf(named), expected);
+}
+
+/**
+ * Flags for opening a source file to read it. O_NONBLOCK: a FIFO put where a file was (after the
+ * walk saw a file) would otherwise block open() in the thread pool for ever, past every signal
+ * (process.exit waits for that thread too); on a regular file it changes nothing. What was
+ * opened must then be checked to be a regular file ({@link notAFile}).
+ */
+export const SOURCE_READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+/** The error of a source path that is no longer a regular file (a FIFO, socket or device now). */
+export function notAFile(key: string, path: string): TransferError {
+  return new TransferError('read', key, `${path} is no longer a regular file (a FIFO, socket or device took its place); not uploaded.`, {
+    code: 'NotAFile',
+  });
 }

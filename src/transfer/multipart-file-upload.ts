@@ -14,7 +14,7 @@ import { abortMultipartUpload, createMultipartUpload, type UploadTarget } from '
 import { stripEtagQuotes } from '../core/etag.js';
 import { httpStatus, s3ErrorCode } from '../core/s3-errors.js';
 import { updateState, type StateStore } from '../state/state-store.js';
-import { settledIdentity, stillSameFile } from './file-identity.js';
+import { notAFile, settledIdentity, SOURCE_READ_FLAGS, stillSameFile } from './file-identity.js';
 import type { ObjectTransfer } from './object-transfer.js';
 
 /**
@@ -94,7 +94,11 @@ const FINGERPRINT_BYTES = 64 * 1024;
  */
 export async function uploadFileInParts(request: MultipartFileUpload): Promise<void> {
   const path = request.source.path!;
-  const handle = await open(path, 'r');
+  const handle = await open(path, SOURCE_READ_FLAGS);
+  if (!(await handle.stat()).isFile()) {
+    await handle.close();
+    throw notAFile(request.source.key, path);
+  }
   const stateKey = uploadStateKey(request.bucket, request.objectKey);
   // The upload being worked on, until it is completed (then undefined): the catch below aborts
   // it unless it is recorded for resuming.

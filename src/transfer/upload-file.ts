@@ -8,7 +8,7 @@ import { TransferError } from '../core/errors.js';
 import type { TransferMethod } from '../core/events.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { guessContentType } from './content-type.js';
-import { settledIdentity, stillSameFile, TIMESTAMP_TICK_MS } from './file-identity.js';
+import { notAFile, settledIdentity, SOURCE_READ_FLAGS, stillSameFile, TIMESTAMP_TICK_MS } from './file-identity.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import type { UploadOptions } from './upload-options.js';
 
@@ -87,11 +87,13 @@ async function putInParts(request: UploadRequest): Promise<void> {
  */
 async function readWholeFile(source: Entry): Promise<{ body: Buffer; mtimeMs: number }> {
   const started = Date.now();
-  const body = await readFile(source.path!);
+  const body = await readFile(source.path!, { flag: SOURCE_READ_FLAGS });
   const after = await stat(source.path!);
+  if (!after.isFile()) throw notAFile(source.key, source.path!);
   if (after.size === body.length && after.ctimeMs < started - TIMESTAMP_TICK_MS) return { body, mtimeMs: after.mtimeMs };
-  const handle = await open(source.path!, 'r');
+  const handle = await open(source.path!, SOURCE_READ_FLAGS);
   try {
+    if (!(await handle.stat()).isFile()) throw notAFile(source.key, source.path!);
     const before = await settledIdentity(handle);
     const again = await handle.readFile();
     if (again.length !== before.size || !(await stillSameFile(handle, source.path!, before))) throw sourceChanged(source);

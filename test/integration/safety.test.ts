@@ -230,3 +230,25 @@ describe('what a source walk passes over cancels deletes', () => {
     expect([...(await listObjects(bucket)).keys()].sort()).toEqual(['doc.txt', 'notes.txt', 'photos/1.jpg', 'photos/2.jpg']);
   });
 });
+
+describe('a FIFO put where a file was, after the walk', () => {
+  it.each([
+    ['a small file', 1_000, {}],
+    ['a file uploaded in parts', 6 * 1024 * 1024, { multipartThreshold: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 }],
+  ])('%s: the key fails with NotAFile instead of hanging the run', async (_what, size, extra) => {
+    const bucket = await createTestBucket('fifo-swap');
+    const root = await tempDir('fifo-swap');
+    await writeTree(root, { 'a.txt': 'a', 'z.bin': Buffer.alloc(size, 1) });
+    const syncer = createSyncer(syncOptions(root, `s3://${bucket}`, extra));
+    const { execFileSync } = await import('node:child_process');
+    const { rm } = await import('node:fs/promises');
+    syncer.once('planComplete', () => {
+      execFileSync('rm', [join(root, 'z.bin')]);
+      execFileSync('mkfifo', [join(root, 'z.bin')]);
+    });
+    const summary = await syncer.run({ planFirst: true, signal: AbortSignal.timeout(30_000) });
+    expect(summary.failures.map((failure) => [failure.key, failure.code])).toEqual([['z.bin', 'NotAFile']]);
+    expect((await listObjects(bucket)).has('z.bin')).toBe(false);
+    await rm(join(root, 'z.bin'));
+  });
+});
