@@ -135,8 +135,12 @@ export function parseMetadata(value: string): Record<string, string> {
 /** Parses a timeout such as `30s`, `5m`, `1500ms` or `30` (seconds) into milliseconds. */
 export function parseDurationMs(value: string): number {
   const milliseconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : ms(value as ms.StringValue);
-  if (typeof milliseconds !== 'number' || !Number.isFinite(milliseconds) || milliseconds <= 0) {
+  if (typeof milliseconds !== 'number' || !Number.isFinite(milliseconds)) {
     throw new InvalidArgumentError(`"${value}" is not a duration: use seconds or a unit, e.g. 30, 30s, 5m, 1500ms.`);
+  }
+  // Node's timers hold at most 2^31 - 1 ms; a longer one would fire at once.
+  if (milliseconds <= 0 || milliseconds > 2 ** 31 - 1) {
+    throw new InvalidArgumentError(`"${value}" must be more than 0 and at most 24 days.`);
   }
   return Math.round(milliseconds);
 }

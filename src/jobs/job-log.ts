@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { escapeText } from '../core/escape.js';
 
 /** Log files are named for their month. */
 const LOG_FILE = /^s3kit-(\d{4})-(\d{2})\.log$/;
@@ -31,7 +32,7 @@ export class JobLog {
   async write(level: LogLevel, job: string | undefined, message: string): Promise<void> {
     const time = this.#now();
     const file = join(this.directory, `s3kit-${time.toISOString().slice(0, 7)}.log`);
-    const line = `${time.toISOString()} ${level.padEnd(5)} ${job === undefined ? '' : `[${job}] `}${message.replace(/\r?\n/g, ' ')}\n`;
+    const line = `${time.toISOString()} ${level.padEnd(5)} ${job === undefined ? '' : `[${job}] `}${escapeText(message.replace(/\r?\n/g, ' '))}\n`;
     await mkdir(this.directory, { recursive: true });
     await appendFile(file, line);
   }

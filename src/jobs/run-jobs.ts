@@ -6,6 +6,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { JobConfig } from '../config/config-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { parseLocation } from '../core/location.js';
+import { escapeText } from '../core/escape.js';
 import { createRedactor } from '../core/redact.js';
 import type { StateStore } from '../state/state-store.js';
 import { updateState } from '../state/state-store.js';
@@ -154,7 +155,7 @@ async function runJob(
     context.onSyncer?.(job.name, syncer);
     const summary = await syncer.run({ signal: context.signal });
     const counts = `${summary.copied.count} copied, ${summary.updated.count} updated, ${summary.deleted.count} deleted, ${summary.skipped.count} unchanged, ${summary.failedCount} failed`;
-    if (summary.failedCount > 0) return recordFromSummary(base(), summary, 'failure', `${counts}; first failure: ${summary.failures[0]?.key}: ${summary.failures[0]?.message}`);
+    if (summary.failedCount > 0) return recordFromSummary(base(), summary, 'failure', `${counts}; first failure: ${escapeText(summary.failures[0]?.key ?? '')}: ${escapeText(summary.failures[0]?.message ?? '')}`);
     if (summary.deletesSkipped !== undefined) return recordFromSummary(base(), summary, 'failure', `${counts}; ${summary.deletesSkipped.message}`);
     return recordFromSummary(base(), summary, 'success', counts);
   } catch (error) {

@@ -116,10 +116,13 @@ export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
   return client;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function positiveMs(value: number | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(field, `${field} must be a positive number of milliseconds, got ${JSON.stringify(value)}.`);
+  // Node's timers hold at most 2^31 - 1 ms (about 24.8 days); a longer one fires after 1 ms.
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw new ConfigError(field, `${field} must be a positive number of milliseconds up to ${MAX_TIMER_MS} (about 24 days), got ${JSON.stringify(value)}.`);
   }
   return value;
 }

@@ -10,6 +10,12 @@ import { createTestBucket, getObjectBytes, headObject, incompleteUploads, listOb
 const MiB = 1024 * 1024;
 const ESC = '\u001b';
 
+async function putObjectRaw(bucket: string, key: string, body: string): Promise<void> {
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { testClient } = await import('../helpers/s3.js');
+  await testClient().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
 function jsonLines(stdout: string): Record<string, unknown>[] {
   return stdout
     .trim()
@@ -378,6 +384,29 @@ describe('plan and apply', () => {
     expect(download.code).toBe(0);
     expect(download.stdout).not.toMatch(/^Done: 0 uploaded/m);
     expect(download.stdout).toContain('evil\\nDone');
+  });
+
+  it('escapes control characters in the failures block too, and keeps URL passwords out of plan files', async () => {
+    const bucket = await createTestBucket('cli-escape2');
+    await putObjectRaw(bucket, '../\r\u001b[2KDone: 1 downloaded (2 B), 0 failed.', 'x');
+    const result = await s3kit(['sync', `s3://${bucket}`, await tempDir('cli-escape2')]);
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).not.toMatch(/[\r\u001b]/);
+    expect(result.stdout).toContain('../\\r\\x1b[2KDone');
+
+    const root = await tempDir('cli-planpw');
+    await writeTree(root, { 'a.txt': 'a' });
+    const url = new URL(inject('s3').endpoint);
+    const planned = await s3kit(['plan', root, `s3://${bucket}/p`, '--json', '--endpoint-url', `http://someone:PASSWORDXYZ@${url.host}`]);
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).not.toContain('PASSWORDXYZ');
+    expect(planned.stdout).toContain(`http://someone@${url.host}`);
+  });
+
+  it('refuses timeouts that Node timers cannot hold', async () => {
+    const result = await s3kit(['sync', '.', 's3://bucket-x', '--connect-timeout', '25d']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--connect-timeout.*at most 24 days/);
   });
 
   it('--ignore-case makes ignore-file patterns match regardless of case; without it they follow git', async () => {

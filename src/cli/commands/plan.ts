@@ -39,7 +39,10 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
         };
         if (flags.json === true) {
           // Connections hold no secrets here: credentials always come from the SDK's chain.
-          const header = planFileHeader(formatLocation(syncer.source), formatLocation(syncer.target), { ...settings, connection });
+          const header = planFileHeader(formatLocation(syncer.source), formatLocation(syncer.target), {
+            ...settings,
+            connection: { ...connection, endpoint: withoutPassword(connection.endpoint) },
+          });
           stdout.write(`${JSON.stringify(header)}\n`);
         }
         for await (const action of syncer.plan({ signal: context.signal })) {
@@ -68,4 +71,17 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
 function sizeOf(action: Action): number {
   if (action.type === 'delete') return action.target.size;
   return action.type === 'skip' ? (action.source?.size ?? action.target?.size ?? 0) : action.source.size;
+}
+
+/** A plan file is shared and reviewed: an endpoint's URL password (which S3 signing never uses) stays out of it. */
+function withoutPassword(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined) return undefined;
+  try {
+    const url = new URL(endpoint);
+    if (url.password === '') return endpoint;
+    url.password = '';
+    return url.toString().replace(/\/$/, endpoint.endsWith('/') ? '/' : '');
+  } catch {
+    return endpoint;
+  }
 }

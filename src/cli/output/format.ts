@@ -1,5 +1,5 @@
 import bytes from 'bytes-iec';
-import type { SyncSummary } from 's3kit';
+import { escapeText, type SyncSummary } from 's3kit';
 
 /** `1536` → `1.5 KiB`. */
 export function formatBytes(count: number): string {
@@ -54,7 +54,7 @@ export function summaryLines(summary: SyncSummary, verbs: { copied: string; upda
   if (summary.warningCount > 0) lines.push(`Warnings: ${summary.warningCount} (see above).`);
   if (summary.failedCount > 0) {
     lines.push(`Failures (${summary.failedCount}):`);
-    for (const failure of summary.failures) lines.push(`  ${failure.key}: ${failure.message}`);
+    for (const failure of summary.failures) lines.push(`  ${escapeText(failure.key)}: ${escapeText(failure.message)}`);
     if (summary.failedCount > summary.failures.length) lines.push(`  … and ${summary.failedCount - summary.failures.length} more`);
   }
   return lines;
