@@ -17,9 +17,10 @@ import { httpStatus, s3ErrorCode } from '../core/s3-errors.js';
 
 /**
  * How long a CreateMultipartUpload may still take once the run is aborted: its answer is awaited
- * rather than abandoned.
+ * rather than abandoned. Then the key's uploads are swept as for a lost answer. Short enough that
+ * wait and sweep fit well inside the 5 s the command line gives a command after a signal.
  */
-export const CREATE_GRACE_MS = 5_000;
+export const CREATE_GRACE_MS = 2_500;
 
 /** Time allowed to an AbortMultipartUpload or the search for stray uploads, under no run signal. */
 export const CLEANUP_TIMEOUT_MS = 10_000;

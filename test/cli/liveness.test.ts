@@ -145,6 +145,36 @@ describe('signals', () => {
   }
 });
 
+describe('Ctrl-C while CreateMultipartUpload is slow to answer', () => {
+  it('exits 130 within the grace and leaves no upload that is not recorded', async () => {
+    const s3 = inject('s3');
+    const proxy = new FaultProxy(s3.endpoint);
+    const endpoint = await proxy.start();
+    try {
+      proxy.setRules([{ when: (request) => request.operation === 'CreateMultipartUpload', fault: { kind: 'delay-response', ms: 8_000 } }]);
+      const bucket = await createTestBucket('slow-cmu');
+      const root = await tempDir('slow-cmu');
+      await writeFile(join(root, 'big.bin'), Buffer.alloc(20 * 1024 * 1024, 3));
+      const stateFile = join(await tempDir('slow-cmu-state'), 'state.json');
+      const result = await runTimed(['sync', root, `s3://${bucket}`, '--endpoint-url', endpoint, '--state-file', stateFile], cliEnv(), {
+        signal: 'SIGINT',
+        signalAfterMs: 1_500,
+        killAfterMs: 30_000,
+      });
+      expect(result.code).toBe(130);
+      expect(result.ms).toBeLessThan(8_000);
+      const { readFile } = await import('node:fs/promises');
+      const recorded = await readFile(stateFile, 'utf8').catch(() => '');
+      const { ListMultipartUploadsCommand } = await import('@aws-sdk/client-s3');
+      const { testClient } = await import('../helpers/s3.js');
+      const open = (await testClient().send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? [];
+      for (const upload of open) expect(recorded).toContain(upload.UploadId!);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+});
+
 describe('exit codes', () => {
   it('a listing that keeps failing with 5xx exits 4 (the service failed), not 2 (usage)', async () => {
     const s3 = inject('s3');

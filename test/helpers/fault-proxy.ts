@@ -33,6 +33,8 @@ export type Fault =
   | { readonly kind: 'delay'; readonly ms: number }
   /** Forward (the server applies it), then cut the connection before the answer. */
   | { readonly kind: 'drop-response' }
+  /** Forward (the server applies it at once), then hold the answer `ms` before passing it on. */
+  | { readonly kind: 'delay-response'; readonly ms: number }
   /** Forward, and flip one byte of the response body. */
   | { readonly kind: 'corrupt-response'; readonly offset: number }
   /** Forward the request with one byte of its body flipped. */
@@ -150,6 +152,14 @@ export class FaultProxy {
           response.writeHead(answer.statusCode ?? 500, answer.headers);
           response.end(body);
         });
+        return;
+      }
+      if (fault?.kind === 'delay-response') {
+        answer.pause();
+        setTimeout(() => {
+          response.writeHead(answer.statusCode ?? 500, answer.headers);
+          answer.pipe(response);
+        }, fault.ms);
         return;
       }
       response.writeHead(answer.statusCode ?? 500, answer.headers);
