@@ -91,7 +91,7 @@ export interface FailureRecord {
  * Why the delete phase did not run.
  * @public
  */
-export type DeletesSkippedReason = 'failures' | 'incomplete-listing' | 'max-delete' | 'aborted';
+export type DeletesSkippedReason = 'failures' | 'incomplete-listing' | 'max-delete' | 'empty-source' | 'aborted';
 
 /**
  * The delete phase was skipped: deletes run only after every transfer succeeded.

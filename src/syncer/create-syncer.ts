@@ -159,6 +159,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     const pending = planFirst ? new SpillQueue<TransferAction>() : undefined;
     let incompleteListing = false;
     let targetCount = 0;
+    let sourceCount = 0;
     const counters = [...new Set([this.#sourceClient, this.#targetClient])].flatMap((client) => (client === undefined ? [] : [requestCounter(client)]));
     const requestsAtStart = counters.reduce((sum, read) => sum + read(), 0);
     const countRequests = (): void => {
@@ -175,6 +176,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       const actions = runOptions.expectedPlan === undefined ? fresh : verifyAgainstPlan(fresh, runOptions.expectedPlan);
       for await (const action of actions) {
         if (action.type !== 'copy') targetCount++;
+        if (action.type !== 'delete' && action.source !== undefined) sourceCount++;
         summary.planned(action);
         // Payloads are built only for listeners: a no-op over millions of keys allocates nothing here.
         if (this.listenerCount('planned') > 0) this.emit('planned', { action, totals: summary.totals() });
@@ -194,7 +196,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       }
       await this.#manager.onIdle();
       signal.throwIfAborted();
-      await this.#deletePhase(deletes, summary, { incompleteListing, targetCount, dryRun, signal });
+      await this.#deletePhase(deletes, summary, { incompleteListing, targetCount, sourceCount, dryRun, signal });
       signal.throwIfAborted();
       countRequests();
       const result = summary.build();
@@ -334,10 +336,10 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
   async #deletePhase(
     deletes: SpillQueue<Entry>,
     summary: SummaryBuilder,
-    run: { incompleteListing: boolean; targetCount: number; dryRun: boolean; signal: AbortSignal },
+    run: { incompleteListing: boolean; targetCount: number; sourceCount: number; dryRun: boolean; signal: AbortSignal },
   ): Promise<void> {
     if (deletes.count === 0) return;
-    const skip = (reason: 'failures' | 'incomplete-listing' | 'max-delete', message: string): void => {
+    const skip = (reason: 'failures' | 'incomplete-listing' | 'max-delete' | 'empty-source', message: string): void => {
       summary.deletesSkipped = { reason, count: deletes.count, message };
       this.emit('deletesSkipped', summary.deletesSkipped);
     };
@@ -346,6 +348,15 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     }
     if (run.incompleteListing) {
       return skip('incomplete-listing', `${deletes.count} delete(s) skipped because part of the source could not be read.`);
+    }
+    // An empty source is far more often an unmounted drive, a typo'd prefix or a failed mount than
+    // a wish to empty the target: mirroring it would delete the only copy. Only an explicit
+    // maxDelete (a limit the user chose) lets an empty source delete.
+    if (run.sourceCount === 0 && this.#maxDelete === undefined) {
+      return skip(
+        'empty-source',
+        `${deletes.count} delete(s) refused: the source is empty (an unmounted drive, a wrong path or prefix?), and deleting every target key is not done without maxDelete (--max-delete 100% to mean it).`,
+      );
     }
     if (this.#maxDelete !== undefined && deletes.count > maxDeleteAllowance(this.#maxDelete, run.targetCount)) {
       return skip(

@@ -252,3 +252,22 @@ describe('a FIFO put where a file was, after the walk', () => {
     await rm(join(root, 'z.bin'));
   });
 });
+
+describe('an empty source with delete', () => {
+  it('deletes nothing (an unmounted drive leaves an empty directory) unless maxDelete says how much may go', async () => {
+    const bucket = await createTestBucket('empty-source');
+    const root = await tempDir('empty-source');
+    await writeTree(root, { 'p1.jpg': '1', 'p2.jpg': '2' });
+    await createSyncer(syncOptions(root, `s3://${bucket}`, { delete: true })).run();
+    const { rm } = await import('node:fs/promises');
+    await rm(join(root, 'p1.jpg'));
+    await rm(join(root, 'p2.jpg'));
+    const refused = await createSyncer(syncOptions(root, `s3://${bucket}`, { delete: true })).run();
+    expect(refused.deletesSkipped?.reason).toBe('empty-source');
+    expect(refused.deletesSkipped?.message).toMatch(/the source is empty/);
+    expect([...(await listObjects(bucket)).keys()].sort()).toEqual(['p1.jpg', 'p2.jpg']);
+    const meant = await createSyncer(syncOptions(root, `s3://${bucket}`, { delete: true, maxDelete: '100%' })).run();
+    expect(meant.deleted.count).toBe(2);
+    expect(await listObjects(bucket)).toEqual(new Map());
+  });
+});

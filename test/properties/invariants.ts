@@ -380,7 +380,9 @@ export async function checkConverged(world: World): Promise<string[]> {
   // A listing that warned it is incomplete (a name that is not UTF-8, even of an empty directory
   // s3kit cannot enter to see that it is empty) cancels deletes, and says so: that is reported.
   const deletesCancelledAsIncomplete =
-    observation.summary?.deletesSkipped?.reason === 'incomplete-listing' && observation.warnings.some((warning) => warning.incompleteListing);
+    (observation.summary?.deletesSkipped?.reason === 'incomplete-listing' && observation.warnings.some((warning) => warning.incompleteListing)) ||
+    // An empty source deletes nothing without an explicit maxDelete: reported as such.
+    (observation.summary?.deletesSkipped?.reason === 'empty-source' && sourceContents.files.size === 0);
   if (options.delete && observation.failures.length === 0 && unrepresentable.length === 0 && !deletesCancelledAsIncomplete) {
     const destinationWarned = observation.warnings.some((warning) => !LINK_WARNINGS.has(warning.code));
     for (const [key, node] of destAfter) {
