@@ -420,6 +420,22 @@ describe('plan and apply', () => {
     expect(folded.stdout).not.toMatch(/a\.txt|B\.TXT/);
   });
 
+  it('refuses to apply a plan against another endpoint than it was made against', async () => {
+    const bucket = await createTestBucket('cli-apply-endpoint');
+    const root = await tempDir('cli-apply-endpoint');
+    await writeTree(root, { 'a.txt': 'a' });
+    const saved = await s3kit(['plan', root, `s3://${bucket}`, '--json']);
+    const planFile = join(await tempDir('endpoint-plans'), 'plan.ndjson');
+    await writeFile(planFile, saved.stdout);
+    const elsewhere = await s3kit(['apply', planFile], { env: cliEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }) });
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/the plan was made against http:\/\/127\.0\.0\.1:\d+, but this apply would run against http:\/\/127\.0\.0\.1:9/);
+    expect(await listObjects(bucket)).toEqual(new Map());
+    const same = await s3kit(['apply', planFile]);
+    expect(same.code).toBe(0);
+    expect([...(await listObjects(bucket)).keys()]).toEqual(['a.txt']);
+  });
+
   it('refuses a plan file that does not exist', async () => {
     const result = await s3kit(['apply', '/nonexistent/plan.ndjson']);
     expect(result.code).toBe(2);

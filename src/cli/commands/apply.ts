@@ -41,7 +41,30 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
       return setExitCode(unreadable ? ExitCode.usage : exitCodeForError(error));
     }
     const { connection: saved, ...settings } = plan.header.settings as Omit<SyncOptions, 'source' | 'target'> & { connection?: S3ConnectionOptions };
-    const options: SyncOptions = { ...settings, ...saved, ...connectionOptions(flags, context.env), source: plan.header.source, target: plan.header.target, dryRun: flags.dryrun };
+    const current = connectionOptions(flags, context.env);
+    // The plan was reviewed against one service: applying it to another (a flag, or an
+    // AWS_ENDPOINT_URL set in this shell) would write what nobody reviewed, somewhere else.
+    const plannedEndpoint = saved?.endpoint ?? 'the AWS endpoint of the region';
+    const currentEndpoint = current.endpoint ?? 'the AWS endpoint of the region';
+    if (current.endpoint !== undefined && hostOf(current.endpoint) !== hostOf(saved?.endpoint)) {
+      context.streams.stderr.write(
+        `s3kit: the plan was made against ${plannedEndpoint}, but this apply would run against ${currentEndpoint} ` +
+          '(--endpoint-url or AWS_ENDPOINT_URL): apply it with the same endpoint, or make a new plan.\n',
+      );
+      return setExitCode(ExitCode.usage);
+    }
+    const options: SyncOptions = { ...settings, ...saved, ...current, source: plan.header.source, target: plan.header.target, dryRun: flags.dryrun };
     setExitCode(await runSync(context, { options, sourceArg: plan.header.source, targetArg: plan.header.target, output: flags, expectedPlan: plan.actions, resume: flags }));
   });
+}
+
+/** An endpoint without its user part (plan files keep no URL password), for comparing two. */
+function hostOf(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined) return undefined;
+  try {
+    const url = new URL(endpoint);
+    return `${url.protocol}//${url.host}${url.pathname.replace(/\/$/, '')}`;
+  } catch {
+    return endpoint;
+  }
 }
