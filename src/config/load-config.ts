@@ -100,7 +100,15 @@ export function parseConfig(text: string, path: string, options: LoadConfigOptio
   if (document.errors.length > 0) {
     throw new ConfigError('config', createRedactor(secretValuesOf(env))(`${path} is not valid YAML: ${document.errors[0]!.message}`));
   }
-  const parsed = document.toJS() as unknown;
+  let parsed: unknown;
+  try {
+    // yaml refuses documents whose aliases expand without bound (a "billion laughs" file).
+    parsed = document.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (error) {
+    throw new ConfigError('config', `${path} cannot be read as a config: ${(error as Error).message}; write the values out instead of through so many aliases.`, {
+      cause: error,
+    });
+  }
   const uninterpolated = options.withoutConnections === true ? withoutConnections(parsed) : parsed;
   const raw = interpolate(uninterpolated, env, [], uninterpolated);
   const secrets = [...new Set([...secretValuesOf(env), ...secretsIn(raw, false)])];

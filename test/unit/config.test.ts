@@ -211,3 +211,14 @@ jobs:
     expect(error.message).toMatch(/overlap/);
   });
 });
+
+describe('a YAML bomb', () => {
+  it('is a ConfigError (exit 2 on the command line), not a crash or a hang', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [name, previous] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f']]) {
+      levels.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${previous}`).join(',')}]`);
+    }
+    const error = errorOf(`${levels.join('\n')}\njobs: *g\n`);
+    expect(error.message).toMatch(/cannot be read as a config: Excessive alias count/);
+  });
+});
