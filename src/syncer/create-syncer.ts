@@ -409,8 +409,9 @@ async function readPatternFiles(paths: readonly string[] | undefined): Promise<s
 
 /** Connection fields of the options (the target's connection). */
 function connectionOf(options: SyncOptions): Omit<S3ConnectionOptions, 'client'> {
-  const { endpoint, region, forcePathStyle, credentials, profile, checksumMode } = options;
-  return { endpoint, region, forcePathStyle, credentials, profile, checksumMode };
+  // The timeouts go with it: a source on another service must not wait longer than the target.
+  const { endpoint, region, forcePathStyle, credentials, profile, checksumMode, connectTimeoutMs, timeoutMs } = options;
+  return { endpoint, region, forcePathStyle, credentials, profile, checksumMode, connectTimeoutMs, timeoutMs };
 }
 
 /** S3 copies across regions of one service; other differences mean another service or account. */

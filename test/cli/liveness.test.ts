@@ -82,6 +82,18 @@ describe('timeouts', () => {
     expect(silent.connections()).toBeGreaterThan(1); // retried
   });
 
+  it('a source on another service gets the same timeouts as the target', async () => {
+    const dest = await tempDir('silent-source');
+    const started = performance.now();
+    const error = await createSyncer({ ...connection(), source: 's3://bucket-x/p', target: dest, sourceConnection: { endpoint: silent.url }, timeoutMs: 500, connectTimeoutMs: 500 })
+      .run()
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ListingError);
+    expect((error as ListingError).side).toBe('source');
+    expect((error as ListingError).message).toMatch(/within 0\.5 s/);
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
   it('a server that stops reading the body mid-upload fails that file after the idle timeout, and leaves no upload behind', async () => {
     const s3 = inject('s3');
     const proxy = new FaultProxy(s3.endpoint);
