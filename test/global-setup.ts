@@ -71,8 +71,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Two separate clusters, started side by side: the second one, with other credentials, is
   // the "other service" of S3 → S3 streaming copies.
   await run('bash', [script, 'install'], { timeout: 600_000 }); // once, before two starts race for apt
+  // A cluster's first start on a busy machine sometimes fails (the mon answering EPERM to the
+  // first commands); a second try on fresh ports and directories has always worked.
+  // All four ports are taken at once, so the two clusters never get the same one.
   const ports = await freePorts(4);
-  const [a, b] = await Promise.all([startServer('test', 'testsecret', ports.slice(0, 2)), startServer('test-b', 'testsecret-b', ports.slice(2))]).catch(async (error: unknown) => {
+  const [a, b] = await Promise.all([
+    startWithRetry('test', 'testsecret', ports.slice(0, 2)),
+    startWithRetry('test-b', 'testsecret-b', ports.slice(2)),
+  ]).catch(async (error: unknown) => {
     await stopAll();
     throw error;
   });
@@ -103,6 +109,17 @@ async function startServer(accessKeyId: string, secretAccessKey: string, [monPor
     throw new Error(`Could not start the radosgw test server: ${(error as { stderr?: string }).stderr ?? String(error)}`);
   }
   return { endpoint: `http://127.0.0.1:${rgwPort}`, accessKeyId, secretAccessKey, region: 'us-east-1' };
+}
+
+async function startWithRetry(accessKeyId: string, secretAccessKey: string, ports: number[]): Promise<Omit<TestS3, 'other'>> {
+  try {
+    return await startServer(accessKeyId, secretAccessKey, ports);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\nTrying once more on other ports.\n`);
+    // Ports far from the first ones: the other cluster may be starting on its pair right now.
+    const retryPorts = (await freePorts(6)).filter((port) => !ports.includes(port)).slice(0, 2);
+    return startServer(accessKeyId, secretAccessKey, retryPorts);
+  }
 }
 
 async function stopAll(): Promise<void> {
