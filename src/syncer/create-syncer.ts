@@ -12,7 +12,7 @@ import type { S3ConnectionOptions } from '../transfer/s3-client.js';
 import type { Action } from '../core/action.js';
 import type { Entry } from '../core/entry.js';
 import { ConfigError, S3kitError } from '../core/errors.js';
-import type { SyncerEvents, SyncSummary, SyncWarning, TransferAction } from '../core/events.js';
+import type { DeletesSkippedReason, SyncerEvents, SyncSummary, SyncWarning, TransferAction } from '../core/events.js';
 import { formatLocation, parseLocation, type Location } from '../core/location.js';
 import { assertLocalDirectory } from '../listing/local-directory.js';
 import { KeyFilter } from '../listing/key-filter.js';
@@ -339,7 +339,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     run: { incompleteListing: boolean; targetCount: number; sourceCount: number; dryRun: boolean; signal: AbortSignal },
   ): Promise<void> {
     if (deletes.count === 0) return;
-    const skip = (reason: 'failures' | 'incomplete-listing' | 'max-delete' | 'empty-source', message: string): void => {
+    const skip = (reason: Exclude<DeletesSkippedReason, 'aborted'>, message: string): void => {
       summary.deletesSkipped = { reason, count: deletes.count, message };
       this.emit('deletesSkipped', summary.deletesSkipped);
     };
