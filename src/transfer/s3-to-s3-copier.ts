@@ -21,12 +21,9 @@ import type { Entry } from '../core/entry.js';
 import { S3kitError, TransferError } from '../core/errors.js';
 import type { TransferMethod } from '../core/events.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
+import { DEFAULT_COPY_PART_SIZE, DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE, GiB, MAX_SINGLE_COPY, MiB } from './limits.js';
 import type { UploadOptions } from './upload-options.js';
 
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
-/** The largest object one CopyObject can copy. */
-const MAX_SINGLE_COPY = 5 * GiB;
 
 /**
  * Server-side copy is impossible: the source and target are different services or accounts
@@ -142,7 +139,7 @@ export class S3ToS3Copier {
     this.#options = options;
     this.#serverSide = options.serverSide ?? options.sourceClient === options.targetClient;
     this.#threshold = Math.min(options.multipartCopyThreshold ?? MAX_SINGLE_COPY, MAX_SINGLE_COPY);
-    this.#copyPartSize = options.copyPartSize ?? 64 * MiB;
+    this.#copyPartSize = options.copyPartSize ?? DEFAULT_COPY_PART_SIZE;
   }
 
   /** The method a copy of `size` bytes will use. */
@@ -221,7 +218,7 @@ export class S3ToS3Copier {
     try {
       const size = request.source.size;
       const partSize = Math.max(this.#copyPartSize, Math.ceil(size / 10_000));
-      const queue = new PQueue({ concurrency: this.#options.queueSize ?? 4 });
+      const queue = new PQueue({ concurrency: this.#options.queueSize ?? DEFAULT_QUEUE_SIZE });
       const parts: CompletedPart[] = [];
       let copied = 0;
       let failure: unknown;
@@ -229,7 +226,7 @@ export class S3ToS3Copier {
       for (let start = 0, number = 1; start < size && failure === undefined; start += partSize, number++) {
         const end = Math.min(start + partSize, size) - 1;
         const partNumber = number;
-        await queue.onSizeLessThan(this.#options.queueSize ?? 4);
+        await queue.onSizeLessThan(this.#options.queueSize ?? DEFAULT_QUEUE_SIZE);
         pending.push(
           queue
             .add(async () => {
@@ -318,7 +315,7 @@ export class S3ToS3Copier {
       { abortSignal: signal },
     );
     const replace = this.#options.metadataDirective === 'REPLACE';
-    const partSize = Math.max(this.#options.streamPartSize ?? 8 * MiB, Math.ceil(request.source.size / 10_000));
+    const partSize = Math.max(this.#options.streamPartSize ?? DEFAULT_PART_SIZE, Math.ceil(request.source.size / 10_000));
     const body = object.Body as NodeJS.ReadableStream & { destroy(error?: Error): void };
     const onAbort = (): void => body.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -326,7 +323,7 @@ export class S3ToS3Copier {
       const uploader = new Upload({
         client: targetClient,
         partSize,
-        queueSize: this.#options.queueSize ?? 4,
+        queueSize: this.#options.queueSize ?? DEFAULT_QUEUE_SIZE,
         leavePartsOnError: false,
         params: {
           Bucket: request.targetBucket,

@@ -7,6 +7,7 @@ import type { TransferAction, TransferMethod } from '../core/events.js';
 import type { Location, S3Location } from '../core/location.js';
 import { DELETE_BATCH_SIZE, deleteBatch } from './delete-objects.js';
 import { withRetry } from './retry.js';
+import { resolveTransferSettings } from './transfer-settings.js';
 import { uploadFile } from './upload-file.js';
 import { deleteLocalFile } from './delete-local.js';
 import { ingestUrl } from './ingest-url.js';
@@ -17,8 +18,6 @@ import { resolveDestinationRoot } from './local-destination.js';
 import type { StateStore } from '../state/state-store.js';
 import type { MultipartOptions, UploadOptions } from './upload-options.js';
 
-const MiB = 1024 * 1024;
-const MIN_PART_SIZE = 5 * MiB;
 
 /**
  * Options of {@link TransferManager}.
@@ -142,28 +141,16 @@ export class TransferManager {
 
   /** Validates the options; throws a `ConfigError` naming the one at fault. */
   constructor(options: TransferManagerOptions) {
-    const concurrency = positiveInteger(options.concurrency ?? 16, 'concurrency');
+    const settings = resolveTransferSettings(options);
     this.#client = options.client;
-    this.#queue = new PQueue({ concurrency });
-    this.#backlog = positiveInteger(options.backlog ?? 2 * concurrency, 'backlog');
-    this.#retries = nonNegativeInteger(options.retries ?? 3, 'retries');
-    this.#retryBaseDelayMs = nonNegativeInteger(options.retryBaseDelayMs ?? 250, 'retryBaseDelayMs');
-    this.#partSize = positiveInteger(options.partSize ?? 8 * MiB, 'partSize');
-    if (this.#partSize < MIN_PART_SIZE) {
-      throw new ConfigError('partSize', `partSize must be at least 5 MiB (5242880 bytes), S3's smallest part; got ${this.#partSize}.`);
-    }
-    this.#multipartThreshold = positiveInteger(options.multipartThreshold ?? 16 * MiB, 'multipartThreshold');
-    if (this.#multipartThreshold < this.#partSize) {
-      throw new ConfigError(
-        'multipartThreshold',
-        `multipartThreshold (${this.#multipartThreshold}) must be at least partSize (${this.#partSize}).`,
-      );
-    }
-    this.#queueSize = positiveInteger(options.queueSize ?? 4, 'queueSize');
-    this.#upload = options.upload ?? {};
-    if (this.#upload.sseKmsKeyId !== undefined && this.#upload.sse !== 'aws:kms') {
-      throw new ConfigError('sseKmsKeyId', `sseKmsKeyId needs sse: 'aws:kms' (got sse: ${String(this.#upload.sse)}).`);
-    }
+    this.#queue = new PQueue({ concurrency: settings.concurrency });
+    this.#backlog = settings.backlog;
+    this.#retries = settings.retries;
+    this.#retryBaseDelayMs = settings.retryBaseDelayMs;
+    this.#partSize = settings.partSize;
+    this.#multipartThreshold = settings.multipartThreshold;
+    this.#queueSize = settings.queueSize;
+    this.#upload = settings.upload;
     this.#state = options.state;
     this.#resume = options.resume ?? true;
     const sourceClient = options.sourceClient ?? options.client;
@@ -171,9 +158,9 @@ export class TransferManager {
       sourceClient,
       targetClient: options.client,
       serverSide: options.serverSideCopy ?? sourceClient === options.client,
-      multipartCopyThreshold: options.copy?.multipartCopyThreshold,
-      copyPartSize: options.copy?.copyPartSize,
-      metadataDirective: options.copy?.metadataDirective,
+      multipartCopyThreshold: settings.multipartCopyThreshold,
+      copyPartSize: settings.copyPartSize,
+      metadataDirective: settings.metadataDirective,
       streamPartSize: this.#partSize,
       queueSize: this.#queueSize,
       upload: this.#upload,
@@ -370,18 +357,4 @@ function asS3kitError(error: unknown, key: string): S3kitError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   return new TransferError('transfer', key, message, { code, cause: error });
-}
-
-function positiveInteger(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigError(field, `${field} must be a positive integer, got ${String(value)}.`);
-  }
-  return value;
-}
-
-function nonNegativeInteger(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new ConfigError(field, `${field} must be a non-negative integer, got ${String(value)}.`);
-  }
-  return value;
 }
