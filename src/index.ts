@@ -18,6 +18,8 @@ export type { Entry, EntryMetadata } from './core/entry.js';
 export type { Action, ActionType, ActionReason, Verdict, VerdictReason } from './core/action.js';
 export type { Location, LocalLocation, S3Location } from './core/location.js';
 export { parseLocation, parseS3ObjectUrl, formatLocation, assertLocalDirectory } from './core/location.js';
+export { directionOf } from './core/direction.js';
+export type { Direction } from './core/direction.js';
 export { createRedactor, isSecretName, secretValuesOf } from './core/redact.js';
 export type {
   ActionTally,

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { EventEmitter } from 'eventemitter3';
-import { digestFile } from '../compare/file-digest.js';
+import { digestFile } from '../transfer/file-digest.js';
 import { localPathForKey } from '../core/local-path.js';
 import { DOWNLOAD_TEMP_NAME } from '../transfer/download-object.js';
 import { requestCounter } from '../transfer/request-counter.js';
@@ -191,6 +191,9 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     const listSource = (client: S3Client | undefined, from: S3Location, directoryMarkers: boolean): AsyncIterable<Entry> =>
       filtered(listS3(defined(client, 'source'), from, { signal, side: 'source', directoryMarkers, pageSize: options.listPageSize }), filter);
     const listTarget = (to: S3Location): AsyncIterable<Entry> => listS3(defined(targetClient, 'target'), to, { signal, pageSize: options.listPageSize });
+    // The sides in S3, by direction: only those have object metadata to read.
+    const sourceObjects = route.direction === 'download' || route.direction === 'copy' ? { client: defined(sourceClient, 'source'), location: route.from } : undefined;
+    const targetObjects = route.direction === 'download' ? undefined : { client: defined(targetClient, 'target'), location: route.to };
     let source: AsyncIterable<Entry>;
     let target: AsyncIterable<Entry>;
     switch (route.direction) {
@@ -214,11 +217,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     yield* planSync(withinWindow(source, options.modifiedAfter, options.modifiedBefore), target, {
       comparator: options.comparator,
       context: {
-        objectMetadata: objectMetadataReader(
-          (side) => (side === 'source' ? sourceClient : targetClient),
-          (side) => (side === 'source' ? route.from : route.to),
-          signal,
-        ),
+        objectMetadata: objectMetadataReader((side) => (side === 'source' ? sourceObjects : targetObjects), signal),
         fileDigest: (entry, partSizes) => digestFile(defined(entry.path, 'path'), partSizes, signal),
       },
       delete: options.delete,

@@ -117,7 +117,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
   const source = typeof options.source === 'string' ? parseLocation(options.source, 'source') : options.source;
   const target = typeof options.target === 'string' ? parseLocation(options.target, 'target') : options.target;
   const route = routeOf(source, target);
-  if (options.ignoreFileName !== undefined && route.from.kind !== 'local') {
+  if (options.ignoreFileName !== undefined && route.direction !== 'upload') {
     throw new ConfigError('ignoreFileName', 'ignoreFileName reads ignore files from a local source, and the source is in S3: use ignorePatterns or rules.');
   }
   // Bucket names are global on AWS, so one name is one bucket unless the source is declared to

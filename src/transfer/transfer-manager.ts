@@ -4,7 +4,9 @@ import PQueue from 'p-queue';
 import type { Entry } from '../core/entry.js';
 import { ConfigError, S3kitError, TransferError } from '../core/errors.js';
 import type { TransferAction, TransferMethod } from '../core/events.js';
+import { routeOf, type Direction, type Route } from '../core/direction.js';
 import type { Location, S3Location } from '../core/location.js';
+import type { ObjectTransfer } from './object-transfer.js';
 import { DELETE_BATCH_SIZE, deleteBatch } from './delete-objects.js';
 import { withRetry } from './retry.js';
 import { resolveTransferSettings } from './transfer-settings.js';
@@ -167,13 +169,73 @@ export class TransferManager {
     });
   }
 
+  /**
+   * The transferer of each direction: how it picks a method and carries an action out. The one
+   * place that knows which functions serve which direction; a new direction adds a row.
+   */
+  readonly #transferers: TransfererTable = {
+    upload: {
+      method: (action) => (action.source.size >= this.#multipartThreshold ? 'multipart' : 'put'),
+      transfer: async ({ action, route, method, common }) => {
+        let parts: { sent: number; kept: number } | undefined;
+        await uploadFile({
+          ...common,
+          bucket: route.to.bucket,
+          objectKey: route.to.prefix + action.key,
+          method,
+          options: this.#upload,
+          state: this.#state,
+          resume: this.#resume,
+          onParts: (counts) => (parts = counts),
+        });
+        if (parts !== undefined && parts.kept > 0) return { why: `resumed: ${parts.kept} part(s) kept from an earlier run, ${parts.sent} sent` };
+        return {};
+      },
+    },
+    download: {
+      method: (action) => (action.key.endsWith('/') ? 'mkdir' : action.source.size >= this.#multipartThreshold ? 'ranged-get' : 'get'),
+      transfer: async ({ action, route, method, common }) => {
+        localPathForKey(route.to.path, action.key); // an unsafe key fails before anything is created
+        const root = await this.#localRoot(route.to.path, true);
+        await downloadObject({
+          ...common,
+          bucket: route.from.bucket,
+          objectKey: route.from.prefix + action.key,
+          root,
+          path: localPathForKey(root, action.key),
+          method,
+          createOnly: action.type === 'copy',
+          state: this.#state,
+          resume: this.#resume,
+        });
+        return {};
+      },
+    },
+    copy: {
+      method: (action) => this.#copier.methodFor(action.source.size),
+      transfer: ({ action, route, common }) =>
+        this.#copier.copy({
+          sourceBucket: route.from.bucket,
+          sourceKey: route.from.prefix + action.key,
+          source: action.source,
+          targetBucket: route.to.bucket,
+          targetKey: route.to.prefix + action.key,
+          onProgress: common.onProgress,
+          signal: common.signal,
+        }),
+    },
+    ingest: {
+      method: () => 'url-stream',
+      transfer: async ({ action, route, common }) => {
+        await ingestUrl({ ...common, bucket: route.to.bucket, objectKey: route.to.prefix + action.key, options: this.#upload });
+        return {};
+      },
+    },
+  };
+
   /** How an action between these locations is carried out. */
   methodFor(action: TransferAction, route: { readonly from: Location; readonly to: Location }): TransferMethod {
-    const size = action.source.size;
-    if (route.from.kind === 'manifest') return 'url-stream';
-    if (route.from.kind === 'local') return size >= this.#multipartThreshold ? 'multipart' : 'put';
-    if (route.to.kind === 'local') return action.key.endsWith('/') ? 'mkdir' : size >= this.#multipartThreshold ? 'ranged-get' : 'get';
-    return this.#copier.methodFor(size);
+    return transfererFor(this.#transferers, routeOf(route.from, route.to)).method(action);
   }
 
   /**
@@ -186,21 +248,28 @@ export class TransferManager {
     hooks: TransferHooks,
     signal?: AbortSignal,
   ): Promise<void> {
-    const { from, to } = route;
-    if (to.kind === 'manifest' || (from.kind !== 's3' && to.kind !== 's3')) {
-      throw new ConfigError('target', `cannot sync from ${from.kind} to ${to.kind}: the target must be s3://… or, from S3, a local directory.`);
-    }
+    // Refuses the pairs no transfer serves (a manifest or two directories) before queuing.
+    const directed = routeOf(route.from, route.to);
+    const transferer = transfererFor(this.#transferers, directed);
     await this.#queue.onSizeLessThan(this.#backlog);
     signal?.throwIfAborted();
-    const method = this.methodFor(action, route);
+    const method = transferer.method(action);
     const taskSignal = signal ?? new AbortController().signal;
     const task = async (): Promise<void> => {
       if (signal?.aborted) return;
       const started = performance.now();
       hooks.onStart?.(method);
+      const common: TransferCommon = {
+        client: this.#client,
+        source: action.source,
+        partSize: this.#partSize,
+        queueSize: this.#queueSize,
+        onProgress: (loaded) => hooks.onProgress?.(loaded),
+        signal: taskSignal,
+      };
       try {
         const outcome = await withRetry(
-          () => this.#transfer(action, route, method, taskSignal, (loaded) => hooks.onProgress?.(loaded)),
+          () => transferer.transfer({ action, route: directed, method, common }),
           { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs },
           signal,
         );
@@ -213,70 +282,22 @@ export class TransferManager {
     void this.#queue.add(task);
   }
 
-  async #transfer(
-    action: TransferAction,
-    route: { readonly from: Location; readonly to: Location },
-    method: TransferMethod,
-    signal: AbortSignal,
-    onProgress: (loaded: number) => void,
-  ): Promise<Partial<TransferResult>> {
-    const { from, to } = route;
-    const common = { client: this.#client, source: action.source, partSize: this.#partSize, queueSize: this.#queueSize, onProgress, signal };
-    if (from.kind === 'local' && to.kind === 's3') {
-      let parts: { sent: number; kept: number } | undefined;
-      await uploadFile({
-        ...common,
-        bucket: to.bucket,
-        objectKey: to.prefix + action.key,
-        method,
-        options: this.#upload,
-        state: this.#state,
-        resume: this.#resume,
-        onParts: (counts) => (parts = counts),
-      });
-      if (parts !== undefined && parts.kept > 0) return { why: `resumed: ${parts.kept} part(s) kept from an earlier run, ${parts.sent} sent` };
-      return {};
-    }
-    if (from.kind === 's3' && to.kind === 'local') {
-      localPathForKey(to.path, action.key); // an unsafe key fails before anything is created
-      const root = await this.#localRoot(to.path, true);
-      await downloadObject({
-        ...common,
-        bucket: from.bucket,
-        objectKey: from.prefix + action.key,
-        root,
-        path: localPathForKey(root, action.key),
-        method,
-        createOnly: action.type === 'copy',
-        state: this.#state,
-        resume: this.#resume,
-      });
-      return {};
-    }
-    if (from.kind === 'manifest' && to.kind === 's3') {
-      await ingestUrl({ ...common, bucket: to.bucket, objectKey: to.prefix + action.key, options: this.#upload });
-      return {};
-    }
-    const s3From = from as S3Location;
-    const s3To = to as S3Location;
-    return this.#copier.copy({
-      sourceBucket: s3From.bucket,
-      sourceKey: s3From.prefix + action.key,
-      source: action.source,
-      targetBucket: s3To.bucket,
-      targetKey: s3To.prefix + action.key,
-      onProgress,
-      signal,
-    });
-  }
-
   /**
    * Deletes target entries in DeleteObjects batches of up to 1000 keys, reporting each key's
    * outcome through `hooks`. Resolves when every batch has settled.
    */
   async deleteEntries(location: Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
-    if (location.kind === 'local') return this.#deleteLocal(location.path, entries, hooks, signal);
-    if (location.kind !== 's3') throw new ConfigError('target', 'a manifest is never a target: nothing can be deleted from it.');
+    switch (location.kind) {
+      case 'local':
+        return this.#deleteLocal(location.path, entries, hooks, signal);
+      case 'manifest':
+        throw new ConfigError('target', 'a manifest is never a target: nothing can be deleted from it.');
+      case 's3':
+        return this.#deleteObjects(location, entries, hooks, signal);
+    }
+  }
+
+  async #deleteObjects(location: S3Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
     const toRelative = (objectKey: string): string => objectKey.slice(location.prefix.length);
     const sendBatch = async (batch: Entry[]): Promise<void> => {
       const byObjectKey = new Map(batch.map((entry) => [location.prefix + entry.key, entry]));
@@ -350,6 +371,25 @@ export class TransferManager {
   clear(): void {
     this.#queue.clear();
   }
+}
+
+/** What every transfer of an action is given, whatever its direction. */
+type TransferCommon = Pick<ObjectTransfer, 'client' | 'source' | 'partSize' | 'queueSize' | 'onProgress' | 'signal'>;
+
+/** How one direction's transfers are done. */
+interface Transferer<R extends Route> {
+  /** The method an action will use (the copier may still fall back from server-side to streaming). */
+  method(action: TransferAction): TransferMethod;
+  /** Carries the action out once (retries are the manager's). */
+  transfer(task: { action: TransferAction; route: R; method: TransferMethod; common: TransferCommon }): Promise<Partial<TransferResult>>;
+}
+
+type TransfererTable = { readonly [D in Direction]: Transferer<Extract<Route, { direction: D }>> };
+
+/** The row of `table` for `route`'s direction, typed for that route. */
+function transfererFor<R extends Route>(table: TransfererTable, route: R): Transferer<R> {
+  // TypeScript cannot relate an indexed row to the route's own type; the table's type ties them.
+  return table[route.direction] as unknown as Transferer<R>;
 }
 
 function asS3kitError(error: unknown, key: string): S3kitError {
