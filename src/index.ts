@@ -67,6 +67,9 @@ export { createSyncer } from './syncer/create-syncer.js';
 export type { Syncer } from './syncer/create-syncer.js';
 export type { SyncOptions, RunOptions, CompareMode } from './syncer/options.js';
 export type { MaxDelete } from './syncer/max-delete.js';
+export { parseMaxDelete } from './syncer/max-delete.js';
+export { COMPARE_MODES } from './core/compare-mode.js';
+export { parseDay } from './core/day.js';
 
 export type { StateStore } from './state/state-store.js';
 export { updateState } from './state/state-store.js';

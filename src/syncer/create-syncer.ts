@@ -26,6 +26,7 @@ import type { RunOptions, SyncOptions } from './options.js';
 import { resolveSyncOptions, type ResolvedSyncOptions } from './resolve-options.js';
 import { SummaryBuilder } from './summary-builder.js';
 import { objectMetadataReader } from './object-metadata.js';
+import { cannotRead } from '../core/cannot-read.js';
 
 /**
  * A configured sync between two locations. Emits {@link SyncerEvents}.
@@ -334,7 +335,7 @@ async function readPatternFiles(paths: readonly string[] | undefined): Promise<s
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      throw new ConfigError('ignorePatternFiles', `cannot read pattern file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, {
+      throw new ConfigError('ignorePatternFiles', `${cannotRead(`pattern file ${path}`, error)}.`, {
         cause: error,
       });
     }
