@@ -305,9 +305,8 @@ export class TransferManager {
         async () => {
           const outcome = await deleteBatch(this.#client, location.bucket, [...byObjectKey.keys()], toRelative, signal);
           // Retry the whole batch only when the request itself failed retryably.
-          if (outcome.deleted.length === 0 && outcome.failed.length > 0 && outcome.failed.every((f) => f.error.retryable)) {
-            throw outcome.failed[0]!.error;
-          }
+          const [first] = outcome.failed;
+          if (outcome.deleted.length === 0 && first !== undefined && outcome.failed.every((f) => f.error.retryable)) throw first.error;
           return outcome;
         },
         { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs },
@@ -317,8 +316,15 @@ export class TransferManager {
         return { deleted: [] as string[], failed: [...byObjectKey.keys()].map((objectKey) => ({ objectKey, error: failure })) };
       });
       if (signal?.aborted) return;
-      for (const objectKey of result.deleted) hooks.onDeleted?.(byObjectKey.get(objectKey)!);
-      for (const { objectKey, error } of result.failed) hooks.onFailed?.(byObjectKey.get(objectKey)!, error);
+      // Keys the server names that were not asked for (none should be) are not ours to report.
+      for (const objectKey of result.deleted) {
+        const entry = byObjectKey.get(objectKey);
+        if (entry !== undefined) hooks.onDeleted?.(entry);
+      }
+      for (const { objectKey, error } of result.failed) {
+        const entry = byObjectKey.get(objectKey);
+        if (entry !== undefined) hooks.onFailed?.(entry, error);
+      }
     };
     let batch: Entry[] = [];
     for await (const entry of entries) {
