@@ -62,12 +62,6 @@ const exceptions = [
   // rule the syncer applies at run time (one rule, so the config check and the run never disagree).
   { from: 'src/config/load-config.ts', to: 'src/syncer/overlap.ts', reason: 'config validates jobs with the syncer\'s one overlap rule' },
 
-  // Temporary, until the transfer/ restructure under way removes them.
-  { from: 'src/transfer/download-object.ts', to: 'src/compare/file-digest.ts', reason: 'resumed downloads verify kept bytes with the comparator\'s digests (restructure: move digests to core or transfer)' },
-  { from: 'src/transfer/download-object.ts', to: 'src/compare/multipart-etag.ts', reason: 'downloads check multipart ETags with the comparator\'s part-size guesses (restructure)' },
-  { from: 'src/transfer/download-object.ts', to: 'src/state/state-store.ts', reason: 'records download progress through updateState, a state value (restructure: pass it in, or move updateState to core)' },
-  { from: 'src/transfer/multipart-file-upload.ts', to: 'src/state/state-store.ts', reason: 'records multipart uploads through updateState, a state value (restructure)' },
-  { from: 'src/transfer/incomplete-uploads.ts', to: 'src/state/state-store.ts', reason: 'updates upload records through updateState, a state value (restructure)' },
 ];
 
 const ROOMS = new Set(Object.keys(rules));

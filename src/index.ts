@@ -19,6 +19,8 @@ export type { Action, ActionType, ActionReason, Verdict, VerdictReason } from '.
 export type { Location, LocalLocation, S3Location } from './core/location.js';
 export { parseLocation, parseS3ObjectUrl, formatLocation } from './core/location.js';
 export { assertLocalDirectory } from './listing/local-directory.js';
+export { directionOf } from './core/direction.js';
+export type { Direction } from './core/direction.js';
 export { createRedactor, isSecretName, secretValuesOf } from './core/redact.js';
 export type {
   ActionTally,
@@ -67,6 +69,9 @@ export { createSyncer } from './syncer/create-syncer.js';
 export type { Syncer } from './syncer/create-syncer.js';
 export type { SyncOptions, RunOptions, CompareMode } from './syncer/options.js';
 export type { MaxDelete } from './syncer/max-delete.js';
+export { parseMaxDelete } from './syncer/max-delete.js';
+export { COMPARE_MODES } from './core/compare-mode.js';
+export { parseDay } from './core/day.js';
 
 export type { StateStore } from './state/state-store.js';
 export { updateState } from './state/state-store.js';

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
-import { escapeText, type Entry, type Location } from 's3kit';
+import { directionOf, escapeText, type Direction, type Entry, type Location } from 's3kit';
 import type { Naming } from './output/text-reporter.js';
+
+const VERBS: Readonly<Record<Direction, { verb: string; past: string }>> = {
+  upload: { verb: 'upload', past: 'uploaded' },
+  download: { verb: 'download', past: 'downloaded' },
+  copy: { verb: 'copy', past: 'copied' },
+  ingest: { verb: 'fetch', past: 'fetched' },
+};
 
 /**
  * How keys are shown in lines: a local side as the path the user typed joined with the key, an
@@ -12,13 +19,5 @@ export function namingFor(source: Location, target: Location, sourceArg: string,
     if (location.kind === 's3') return escapeText(`s3://${location.bucket}/${location.prefix}${key}`);
     return escapeText(location.kind === 'manifest' ? (entry?.url ?? key) : join(arg, key));
   };
-  const direction =
-    source.kind === 'local'
-      ? { verb: 'upload', past: 'uploaded' }
-      : source.kind === 'manifest'
-        ? { verb: 'fetch', past: 'fetched' }
-        : target.kind === 'local'
-          ? { verb: 'download', past: 'downloaded' }
-          : { verb: 'copy', past: 'copied' };
-  return { ...direction, source: show(source, sourceArg), target: show(target, targetArg) };
+  return { ...VERBS[directionOf(source, target)], source: show(source, sourceArg), target: show(target, targetArg) };
 }

@@ -1,6 +1,7 @@
 import bytes from 'bytes-iec';
 import ms from 'ms';
 import { InvalidArgumentError } from 'commander';
+import { parseMaxDelete as parseMaxDeleteText, type MaxDelete } from 's3kit';
 
 /**
  * Parses a size such as `64MB`, `8MiB`, `512KB` or `1048576`. As in aws-cli, `KB`/`MB`/`GB`
@@ -77,10 +78,10 @@ export function parsePositiveInteger(value: string): number {
 }
 
 /** Parses `--max-delete`: a count (`100`) or a percentage of the target's keys (`10%`). */
-export function parseMaxDelete(value: string): number | `${number}%` {
-  if (/^\d+$/.test(value)) return Number(value);
-  if (/^\d+(\.\d+)?%$/.test(value)) {
-    if (Number(value.slice(0, -1)) <= 100) return value as `${number}%`;
+export function parseMaxDelete(value: string): MaxDelete {
+  const parsed = parseMaxDeleteText(value);
+  if (parsed !== undefined) return parsed;
+  if (value.endsWith('%') && Number(value.slice(0, -1)) > 100) {
     throw new InvalidArgumentError(`"${value}": a percentage must be between 0% and 100% (of the target's keys).`);
   }
   throw new InvalidArgumentError(`"${value}" is neither a count (e.g. 100) nor a percentage (e.g. 10%).`);

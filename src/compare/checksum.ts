@@ -1,7 +1,7 @@
 import type { Verdict } from '../core/action.js';
 import type { Entry } from '../core/entry.js';
 import { isLocal, type Comparator, type CompareContext } from './comparator.js';
-import { candidatePartSizes, isMd5Etag, multipartPartCount } from './multipart-etag.js';
+import { candidatePartSizes, isMd5Etag, multipartPartCount } from '../core/multipart-etag.js';
 import { sizeMtimeComparator } from './size-mtime.js';
 
 /**

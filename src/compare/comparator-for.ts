@@ -1,10 +1,9 @@
+import { COMPARE_MODES } from '../core/compare-mode.js';
 import { ConfigError } from '../core/errors.js';
 import { checksumComparator } from './checksum.js';
 import type { Comparator } from './comparator.js';
 import { sizeOnlyComparator } from './size-only.js';
 import { sizeMtimeComparator } from './size-mtime.js';
-
-const MODES = ['size-mtime', 'size-only', 'exact-timestamps', 'checksum'] as const;
 
 /** The comparator for a compare mode name, or the custom comparator given. */
 export function comparatorFor(mode: string | Comparator, windowMs: number | undefined): Comparator {
@@ -19,6 +18,6 @@ export function comparatorFor(mode: string | Comparator, windowMs: number | unde
     case 'checksum':
       return checksumComparator();
     default:
-      throw new ConfigError('compare', `compare must be one of ${MODES.join(', ')} or a Comparator, got ${JSON.stringify(mode)}.`);
+      throw new ConfigError('compare', `compare must be one of ${COMPARE_MODES.join(', ')} or a Comparator, got ${JSON.stringify(mode)}.`);
   }
 }

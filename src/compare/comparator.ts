@@ -1,17 +1,8 @@
+import type { ContentDigest } from '../core/multipart-etag.js';
 import type { Verdict } from '../core/action.js';
 import type { Entry, EntryMetadata } from '../core/entry.js';
 
-/**
- * Digests of a local file's content: the MD5 of the whole, and the multipart ETag
- * (`md5-of-part-md5s-N`) it would have for each part size asked for.
- * @public
- */
-export interface ContentDigest {
-  /** Hex MD5 of the whole content. */
-  readonly md5: string;
-  /** Multipart ETag by part size, e.g. `8388608 → '9b2cf5...-3'`. */
-  readonly multipartEtags: ReadonlyMap<number, string>;
-}
+export type { ContentDigest } from '../core/multipart-etag.js';
 
 /**
  * What a comparator may ask for beyond the two listed entries. Both cost I/O, so comparators

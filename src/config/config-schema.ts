@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { COMPARE_MODES } from '../core/compare-mode.js';
+import { MAX_DELETE_PERCENTAGE } from '../core/max-delete.js';
 
 const connection = z
   .object({
@@ -49,10 +51,10 @@ export const jobSchema = z
     target: z.string().min(1).describe('s3://bucket/prefix or a local directory'),
     strategy: strategy.default({ type: 'FullDirectory' }),
     filters: filters.optional(),
-    compare: z.enum(['size-mtime', 'size-only', 'exact-timestamps', 'checksum']).optional(),
+    compare: z.enum(COMPARE_MODES).optional(),
     delete: z.boolean().optional(),
     deleteExcluded: z.boolean().optional(),
-    maxDelete: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?%$/, 'a percentage such as "10%"')]).optional(),
+    maxDelete: z.union([z.number().int().nonnegative(), z.string().regex(MAX_DELETE_PERCENTAGE, 'a percentage such as "10%"')]).optional(),
     upload: upload.optional(),
     connection: connection.optional(),
     concurrency: z.number().int().positive().optional(),

@@ -9,6 +9,7 @@ import { StrategyResolver } from '../strategies/strategy-resolver.js';
 import { assertNoOverlap } from '../syncer/overlap.js';
 import { jobFilterOptions } from './job-filters.js';
 import { configSchema, type JobConfig, type ParsedConfig } from './config-schema.js';
+import { cannotRead } from '../core/cannot-read.js';
 
 /**
  * A validated multi-job config, with paths resolved against the config file's directory.
@@ -83,7 +84,7 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError('config', `cannot read the config file ${path} (${code ?? String(error)})${code === 'ENOENT' ? ': create it, or pass --config' : ''}.`, {
+    throw new ConfigError('config', `${cannotRead(`the config file ${path}`, error)}${code === 'ENOENT' ? ': create it, or pass --config' : ''}.`, {
       cause: error,
     });
   }

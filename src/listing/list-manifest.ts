@@ -3,6 +3,7 @@ import type { Entry } from '../core/entry.js';
 import { ConfigError } from '../core/errors.js';
 import type { SyncWarning } from '../core/events.js';
 import { compareKeys } from '../core/key-order.js';
+import { cannotRead } from '../core/cannot-read.js';
 
 /**
  * Options of {@link listManifest}.
@@ -37,7 +38,7 @@ export async function* listManifest(path: string, options: ListManifestOptions =
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError('source', `cannot read manifest ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, { cause: error });
+    throw new ConfigError('source', `${cannotRead(`manifest ${path}`, error)}.`, { cause: error });
   }
   const lines = parseManifest(text, path).sort((a, b) => compareKeys(a.key, b.key));
   for (let i = 1; i < lines.length; i++) {

@@ -3,6 +3,8 @@ import type { Action } from '../core/action.js';
 import type { Entry } from '../core/entry.js';
 import { ConfigError, PlanMismatchError } from '../core/errors.js';
 import { compareKeys } from '../core/key-order.js';
+import { COMPARE_MODES } from '../core/compare-mode.js';
+import { MAX_DELETE_PERCENTAGE } from '../core/max-delete.js';
 
 /** Format version of plan files; bumped when their meaning changes. */
 export const PLAN_FILE_VERSION = 1;
@@ -98,8 +100,8 @@ const connectionSchema = z.strictObject({
 const settingsSchema = z.strictObject({
   delete: z.boolean().optional(),
   deleteExcluded: z.boolean().optional(),
-  maxDelete: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?%$/)]).optional(),
-  compare: z.enum(['size-mtime', 'size-only', 'exact-timestamps', 'checksum']).optional(),
+  maxDelete: z.union([z.number().int().nonnegative(), z.string().regex(MAX_DELETE_PERCENTAGE)]).optional(),
+  compare: z.enum(COMPARE_MODES).optional(),
   followSymlinks: z.boolean().optional(),
   rules: z.array(z.strictObject({ type: z.enum(['include', 'exclude']), pattern: z.string() })).optional(),
   ignorePatterns: z.array(z.string()).optional(),

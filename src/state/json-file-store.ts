@@ -4,6 +4,7 @@ import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { S3kitError } from '../core/errors.js';
 import type { StateStore } from './state-store.js';
+import { cannotRead } from '../core/cannot-read.js';
 
 /**
  * Options of {@link jsonFileStore}.
@@ -59,7 +60,7 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
       text = await readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw new S3kitError(`cannot read the state file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, { cause: error });
+      throw new S3kitError(`${cannotRead(`the state file ${path}`, error)}.`, { cause: error });
     }
     try {
       const parsed = JSON.parse(text) as Partial<StateFile>;

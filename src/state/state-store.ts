@@ -1,3 +1,5 @@
+import { updateRecord } from '../core/update-record.js';
+
 /**
  * A small key–value store for run state (job history, later resumable uploads). Values are
  * JSON. Drivers implement the three required methods and may add the optional capabilities.
@@ -35,9 +37,5 @@ export async function updateState<T>(store: StateStore, key: string, change: (cu
 /** {@inheritDoc (updateState:1)} */
 export async function updateState<T>(store: StateStore, key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined>;
 export async function updateState<T>(store: StateStore, key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
-  if (store.update !== undefined) return store.update<T>(key, change);
-  const next = change(await store.get<T>(key));
-  if (next === undefined) await store.delete(key);
-  else await store.set(key, next);
-  return next;
+  return updateRecord(store, key, change);
 }

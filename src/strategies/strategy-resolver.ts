@@ -1,6 +1,5 @@
 import { endOfDay } from 'date-fns/endOfDay';
-import { isValid } from 'date-fns/isValid';
-import { parseISO } from 'date-fns/parseISO';
+import { DAY_PATTERN, parseDay } from '../core/day.js';
 import { startOfDay } from 'date-fns/startOfDay';
 import { subDays } from 'date-fns/subDays';
 import { z } from 'zod';
@@ -102,7 +101,7 @@ const fullDirectory: StrategyDefinition<Record<string, never>> = {
   resolve: (_settings, input) => ({ source: input.source, target: input.target }),
 };
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const isoDate = z.string().regex(DAY_PATTERN, 'a date as YYYY-MM-DD');
 
 const dateRange: StrategyDefinition<{ daysBack?: number | undefined; from?: string | undefined; to?: string | undefined }> = {
   type: 'DateRange',
@@ -130,8 +129,8 @@ const dateRange: StrategyDefinition<{ daysBack?: number | undefined; from?: stri
     return {
       source: input.source,
       target: input.target,
-      modifiedAfter: settings.from === undefined ? undefined : startOfDay(parseDay(settings.from)),
-      modifiedBefore: settings.to === undefined ? undefined : endOfDay(parseDay(settings.to)),
+      modifiedAfter: settings.from === undefined ? undefined : startOfDay(dayOf(settings.from)),
+      modifiedBefore: settings.to === undefined ? undefined : endOfDay(dayOf(settings.to)),
     };
   },
 };
@@ -168,9 +167,9 @@ const customPattern: StrategyDefinition<{ sourcePattern: string; targetPattern: 
   },
 };
 
-function parseDay(text: string): Date {
-  const date = parseISO(text);
-  if (!isValid(date)) throw new ConfigError('strategy', `${text} is not a valid date.`);
+function dayOf(text: string): Date {
+  const date = parseDay(text);
+  if (date === undefined) throw new ConfigError('strategy', `${text} is not a valid date.`);
   return date;
 }
 

@@ -2,18 +2,16 @@ import { setMaxListeners } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { EventEmitter } from 'eventemitter3';
-import type { Comparator } from '../compare/comparator.js';
-import { comparatorFor } from '../compare/comparator-for.js';
-import { digestFile } from '../compare/file-digest.js';
+import { digestFile } from '../transfer/file-digest.js';
 import { localPathForKey } from '../transfer/local-key-path.js';
 import { DOWNLOAD_TEMP_NAME } from '../transfer/download-object.js';
 import { requestCounter } from '../transfer/request-counter.js';
-import type { S3ConnectionOptions } from '../transfer/s3-client.js';
 import type { Action } from '../core/action.js';
 import type { Entry } from '../core/entry.js';
 import { ConfigError, S3kitError } from '../core/errors.js';
-import type { DeletesSkippedReason, SyncerEvents, SyncSummary, SyncWarning, TransferAction } from '../core/events.js';
-import { formatLocation, parseLocation, type Location } from '../core/location.js';
+import { partCountOf } from '../transfer/limits.js';
+import type { SyncerEvents, SyncSummary, SyncWarning, TransferAction } from '../core/events.js';
+import { formatLocation, type Location, type S3Location } from '../core/location.js';
 import { assertLocalDirectory } from '../listing/local-directory.js';
 import { KeyFilter } from '../listing/key-filter.js';
 import { listManifest } from '../listing/list-manifest.js';
@@ -21,14 +19,15 @@ import { listS3 } from '../listing/list-s3.js';
 import { walkLocal, type WalkLocalOptions } from '../listing/walk-local.js';
 import { verifyAgainstPlan } from '../plan/plan-file.js';
 import { planSync } from '../plan/plan-sync.js';
-import { createS3Client } from '../transfer/s3-client.js';
 import { TransferManager, type TransferHooks, type TransferResult } from '../transfer/transfer-manager.js';
 import { SpillQueue } from './spill-queue.js';
-import { maxDeleteAllowance, validateMaxDelete, type MaxDelete } from './max-delete.js';
+import { connect, type Connections } from './connections.js';
+import { deleteGate, type DeleteGateInput } from './delete-gate.js';
 import type { RunOptions, SyncOptions } from './options.js';
+import { resolveSyncOptions, type ResolvedSyncOptions } from './resolve-options.js';
 import { SummaryBuilder } from './summary-builder.js';
 import { objectMetadataReader } from './object-metadata.js';
-import { assertNoOverlap } from './overlap.js';
+import { cannotRead } from '../core/cannot-read.js';
 
 /**
  * A configured sync between two locations. Emits {@link SyncerEvents}.
@@ -61,81 +60,36 @@ export function createSyncer(options: SyncOptions): Syncer {
   return new DirectionalSyncer(options);
 }
 
-type Route = { readonly from: Location; readonly to: Location };
-
 class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
   readonly source: Location;
   readonly target: Location;
-  readonly #options: SyncOptions;
-  readonly #route: Route;
-  /** The client of an S3 source (undefined for a local source). */
-  readonly #sourceClient: S3Client | undefined;
-  /** The client of an S3 target (undefined for a local target). */
-  readonly #targetClient: S3Client | undefined;
-  readonly #comparator: Comparator;
+  readonly #options: ResolvedSyncOptions;
+  readonly #clients: Connections;
   readonly #manager: TransferManager;
-  readonly #maxDelete: MaxDelete | undefined;
   #running = false;
 
   constructor(options: SyncOptions) {
     super();
-    if (typeof options !== 'object' || options === null) throw new TypeError('createSyncer needs an options object.');
-    this.#options = options;
-    this.source = typeof options.source === 'string' ? parseLocation(options.source, 'source') : options.source;
-    this.target = typeof options.target === 'string' ? parseLocation(options.target, 'target') : options.target;
-    if (this.source.kind === 'local' && this.target.kind === 'local') {
-      throw new ConfigError('target', 'both source and target are local directories: one side must be an s3://bucket/prefix URL.');
-    }
-    if (this.target.kind === 'manifest') throw new ConfigError('target', 'a manifest can only be a source: give an s3:// target.');
-    if (this.source.kind === 'manifest' && this.target.kind !== 's3') {
-      throw new ConfigError('target', 'a manifest of URLs can only be synced into S3: give an s3:// target.');
-    }
-    if (options.ignoreFileName !== undefined && this.source.kind !== 'local') {
-      throw new ConfigError('ignoreFileName', 'ignoreFileName reads ignore files from a local source, and the source is in S3: use ignorePatterns or rules.');
-    }
-    // Bucket names are global on AWS, so one name is one bucket unless the source is declared to
-    // live at another endpoint (a second S3-compatible server may reuse the name).
-    const otherEndpoint = options.sourceConnection?.endpoint !== undefined && options.sourceConnection.endpoint !== options.endpoint;
-    if (!otherEndpoint) assertNoOverlap(this.source, this.target, options);
-    this.#route = { from: this.source, to: this.target };
-    this.#maxDelete = validateMaxDelete(options.maxDelete);
-    if (options.deleteExcluded === true && options.delete !== true) {
-      throw new ConfigError('deleteExcluded', 'deleteExcluded only has an effect with delete: true; set both or neither.');
-    }
-    for (const field of ['modifiedAfter', 'modifiedBefore'] as const) {
-      const value = options[field];
-      if (value === undefined) continue;
-      if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new ConfigError(field, `${field} must be a valid Date.`);
-      if (options.delete === true) {
-        throw new ConfigError(field, `${field} selects files by time and cannot be combined with delete: every key outside the window would be deleted.`);
-      }
-    }
-    this.#comparator = comparatorFor(options.compare ?? 'size-mtime', options.mtimeWindowMs);
-    const maxSockets = options.maxSockets ?? Math.max(64, (options.concurrency ?? 16) * 4);
-    const mainClient = (): S3Client => createS3Client({ ...options, maxSockets });
-    this.#targetClient = this.target.kind === 's3' ? mainClient() : undefined;
-    let serverSideCopy = false;
-    if (this.source.kind === 's3') {
-      if (options.sourceClient !== undefined) this.#sourceClient = options.sourceClient;
-      else if (options.sourceConnection !== undefined) {
-        this.#sourceClient = createS3Client({ ...connectionOf(options), ...options.sourceConnection, maxSockets });
-        serverSideCopy = onlyRegionDiffers(connectionOf(options), options.sourceConnection);
-      } else this.#sourceClient = this.#targetClient ?? mainClient();
-      serverSideCopy ||= this.#sourceClient === this.#targetClient;
-    }
+    this.#options = resolveSyncOptions(options);
+    this.source = this.#options.route.from;
+    this.target = this.#options.route.to;
+    this.#clients = connect(this.#options);
+    const { transfer } = this.#options;
     this.#manager = new TransferManager({
-      client: (this.#targetClient ?? this.#sourceClient)!,
-      sourceClient: this.#sourceClient,
-      serverSideCopy,
-      copy: { multipartCopyThreshold: options.multipartCopyThreshold, metadataDirective: options.metadataDirective },
-      concurrency: options.concurrency,
-      retries: options.retries,
-      multipartThreshold: options.multipartThreshold,
-      partSize: options.partSize,
-      queueSize: options.queueSize,
-      upload: options.upload,
+      client: this.#clients.transfer,
+      sourceClient: this.#clients.source,
+      serverSideCopy: this.#clients.serverSideCopy,
+      copy: { multipartCopyThreshold: transfer.multipartCopyThreshold, copyPartSize: transfer.copyPartSize, metadataDirective: transfer.metadataDirective },
+      concurrency: transfer.concurrency,
+      backlog: transfer.backlog,
+      retries: transfer.retries,
+      retryBaseDelayMs: transfer.retryBaseDelayMs,
+      multipartThreshold: transfer.multipartThreshold,
+      partSize: transfer.partSize,
+      queueSize: transfer.queueSize,
+      upload: transfer.upload,
       state: options.state,
-      resume: options.resume,
+      resume: this.#options.resume,
     });
   }
 
@@ -150,7 +104,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     const signal = runOptions.signal === undefined ? stop.signal : AbortSignal.any([runOptions.signal, stop.signal]);
     // Every request in flight listens to the run's signal: many more than Node's warning level of 10.
     setMaxListeners(0, signal);
-    const dryRun = this.#options.dryRun ?? false;
+    const dryRun = this.#options.dryRun;
     const summary = new SummaryBuilder(formatLocation(this.source), formatLocation(this.target), dryRun);
     const deletes = new SpillQueue<Entry>();
     // A saved plan is verified in full before anything runs: executing its first actions while a
@@ -160,12 +114,12 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     let incompleteListing = false;
     let targetCount = 0;
     let sourceCount = 0;
-    const counters = [...new Set([this.#sourceClient, this.#targetClient])].flatMap((client) => (client === undefined ? [] : [requestCounter(client)]));
+    const counters = [...new Set([this.#clients.source, this.#clients.target])].flatMap((client) => (client === undefined ? [] : [requestCounter(client)]));
     const requestsAtStart = counters.reduce((sum, read) => sum + read(), 0);
     const countRequests = (): void => {
       summary.requests = counters.reduce((sum, read) => sum + read(), 0) - requestsAtStart;
     };
-    if (this.source.kind === 's3' && this.target.kind === 's3') summary.copyStats = { serverSideBytes: 0, streamedBytes: 0, requestsAvoided: 0 };
+    if (this.#options.route.direction === 'copy') summary.copyStats = { serverSideBytes: 0, streamedBytes: 0, requestsAvoided: 0 };
     const onWarning = (warning: SyncWarning): void => {
       summary.warningCount++;
       incompleteListing ||= warning.incompleteListing;
@@ -185,18 +139,18 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
         } else if (action.type === 'delete') await deletes.add(action.target);
         else if (dryRun) summary.transferred(action);
         else if (pending !== undefined) await pending.add(action);
-        else await this.#manager.enqueue(action, this.#route, this.#hooks(action, summary), signal);
+        else await this.#manager.enqueue(action, this.#options.route, this.#hooks(action, summary), signal);
       }
       summary.planComplete = true;
       this.emit('planComplete', { totals: summary.totals(), deletesPlanned: deletes.count });
       if (pending !== undefined) {
         for await (const action of pending.items()) {
-          await this.#manager.enqueue(action, this.#route, this.#hooks(action, summary), signal);
+          await this.#manager.enqueue(action, this.#options.route, this.#hooks(action, summary), signal);
         }
       }
       await this.#manager.onIdle();
       signal.throwIfAborted();
-      await this.#deletePhase(deletes, summary, { incompleteListing, targetCount, sourceCount, dryRun, signal });
+      await this.#deletePhase(deletes, summary, { incompleteListing, targetCount, sourceCount, signal });
       signal.throwIfAborted();
       countRequests();
       const result = summary.build();
@@ -209,12 +163,9 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       if (runOptions.signal?.aborted === true) {
         summary.aborted = true;
         countRequests();
-        if (deletes.count > summary.deleted.count && summary.deletesSkipped === undefined) {
-          summary.deletesSkipped = {
-            reason: 'aborted',
-            count: deletes.count - summary.deleted.count,
-            message: 'The run was interrupted; no deletes were made after the interruption.',
-          };
+        const verdict = deleteGate({ ...this.#gateInput(deletes.count, summary, { incompleteListing, targetCount, sourceCount }), done: summary.deleted.count, aborted: true });
+        if (verdict.run === false && verdict.reason !== 'nothing-to-delete' && summary.deletesSkipped === undefined) {
+          summary.deletesSkipped = { reason: verdict.reason, count: verdict.count, message: verdict.message };
         }
         this.emit('done', { summary: summary.build() });
         throw runOptions.signal.reason;
@@ -228,45 +179,53 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
 
   /** The action stream: both listings, filtered, merged and compared. */
   async *#actions(signal: AbortSignal, onWarning: (warning: SyncWarning) => void): AsyncGenerator<Action> {
-    const { from, to } = this.#route;
-    if (from.kind === 'local') await assertLocalDirectory(from, 'source');
+    const options = this.#options;
+    const { given, route } = options;
+    const { source: sourceClient, target: targetClient } = this.#clients;
+    const localRoot = route.direction === 'upload' ? route.from.path : undefined;
+    if (route.direction === 'upload') await assertLocalDirectory(route.from, 'source');
     const filter = new KeyFilter({
-      ignorePatterns: [...(this.#options.ignorePatterns ?? []), ...(await readPatternFiles(this.#options.ignorePatternFiles))],
-      ignoreFileName: this.#options.ignoreFileName,
-      ignoreCase: this.#options.ignoreCase,
-      rules: this.#options.rules,
-      localRoot: from.kind === 'local' ? from.path : undefined,
+      ignorePatterns: [...(given.ignorePatterns ?? []), ...(await readPatternFiles(options.ignorePatternFiles))],
+      ignoreFileName: given.ignoreFileName,
+      ignoreCase: given.ignoreCase,
+      rules: options.rules,
+      localRoot,
       onWarning,
     });
-    const source =
-      from.kind === 'local'
-        ? walkLocal(from.path, { followSymlinks: this.#options.followSymlinks, filter: filter.isActive ? filter : undefined, onWarning, signal })
-        : from.kind === 'manifest'
-          ? filtered(listManifest(from.path, { signal, onWarning }), filter)
-          : withoutExisting(
-            withoutTempNames(
-              filtered(listS3(this.#sourceClient!, from, { signal, side: 'source', directoryMarkers: to.kind === 'local', pageSize: this.#options.listPageSize }), filter),
-              to,
-              onWarning,
-            ),
-            to,
-          );
-    const target =
-      to.kind === 's3'
-        ? listS3(this.#targetClient!, to, { signal, pageSize: this.#options.listPageSize })
-        : withoutTempFiles(walkLocalIfPresent(to.path, { onWarning: asTargetWarning(onWarning), signal }));
-    yield* planSync(withinWindow(source, this.#options.modifiedAfter, this.#options.modifiedBefore), target, {
-      comparator: this.#comparator,
+    const listSource = (client: S3Client | undefined, from: S3Location, directoryMarkers: boolean): AsyncIterable<Entry> =>
+      filtered(listS3(defined(client, 'source'), from, { signal, side: 'source', directoryMarkers, pageSize: options.listPageSize }), filter);
+    const listTarget = (to: S3Location): AsyncIterable<Entry> => listS3(defined(targetClient, 'target'), to, { signal, pageSize: options.listPageSize });
+    // The sides in S3, by direction: only those have object metadata to read.
+    const sourceObjects = route.direction === 'download' || route.direction === 'copy' ? { client: defined(sourceClient, 'source'), location: route.from } : undefined;
+    const targetObjects = route.direction === 'download' ? undefined : { client: defined(targetClient, 'target'), location: route.to };
+    let source: AsyncIterable<Entry>;
+    let target: AsyncIterable<Entry>;
+    switch (route.direction) {
+      case 'upload':
+        source = walkLocal(route.from.path, { followSymlinks: given.followSymlinks, filter: filter.isActive ? filter : undefined, onWarning, signal });
+        target = listTarget(route.to);
+        break;
+      case 'ingest':
+        source = filtered(listManifest(route.from.path, { signal, onWarning }), filter);
+        target = listTarget(route.to);
+        break;
+      case 'download':
+        source = withoutExistingDirectories(withoutTempNames(listSource(sourceClient, route.from, true), onWarning), route.to.path);
+        target = withoutTempFiles(walkLocalIfPresent(route.to.path, { onWarning: asTargetWarning(onWarning), signal }));
+        break;
+      case 'copy':
+        source = listSource(sourceClient, route.from, false);
+        target = listTarget(route.to);
+        break;
+    }
+    yield* planSync(withinWindow(source, options.modifiedAfter, options.modifiedBefore), target, {
+      comparator: options.comparator,
       context: {
-        objectMetadata: objectMetadataReader(
-          (side) => (side === 'source' ? this.#sourceClient : this.#targetClient),
-          (side) => (side === 'source' ? from : to),
-          signal,
-        ),
-        fileDigest: (entry, partSizes) => digestFile(entry.path!, partSizes, signal),
+        objectMetadata: objectMetadataReader((side) => (side === 'source' ? sourceObjects : targetObjects), signal),
+        fileDigest: (entry, partSizes) => digestFile(defined(entry.path, 'path'), partSizes, signal),
       },
-      delete: this.#options.delete,
-      deleteExcluded: this.#options.deleteExcluded,
+      delete: options.delete,
+      deleteExcluded: options.deleteExcluded,
       isTargetExcluded: (key) => filter.excludesFile(key),
     });
   }
@@ -326,46 +285,44 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       return;
     }
     stats.serverSideBytes += size;
-    const partSize = this.#options.partSize ?? 8 * 1024 * 1024;
-    const inParts = size >= (this.#options.multipartThreshold ?? 16 * 1024 * 1024);
-    const parts = Math.max(1, Math.ceil(size / partSize));
+    const { partSize, multipartThreshold } = this.#options.transfer;
+    const inParts = size >= multipartThreshold;
+    const parts = partCountOf(size, partSize);
     const cycle = inParts ? parts + (parts + 2) : 2;
     stats.requestsAvoided += Math.max(0, cycle - (result.requests ?? 1));
+  }
+
+  #gateInput(
+    planned: number,
+    summary: SummaryBuilder,
+    listed: { readonly incompleteListing: boolean; readonly targetCount: number; readonly sourceCount: number },
+  ): DeleteGateInput {
+    return {
+      planned,
+      done: 0,
+      failedCount: summary.failedCount,
+      incompleteListing: listed.incompleteListing,
+      targetCount: listed.targetCount,
+      sourceCount: listed.sourceCount,
+      maxDelete: this.#options.maxDelete,
+      dryRun: this.#options.dryRun,
+      aborted: false,
+    };
   }
 
   async #deletePhase(
     deletes: SpillQueue<Entry>,
     summary: SummaryBuilder,
-    run: { incompleteListing: boolean; targetCount: number; sourceCount: number; dryRun: boolean; signal: AbortSignal },
+    run: { incompleteListing: boolean; targetCount: number; sourceCount: number; signal: AbortSignal },
   ): Promise<void> {
-    if (deletes.count === 0) return;
-    const skip = (reason: Exclude<DeletesSkippedReason, 'aborted'>, message: string): void => {
-      summary.deletesSkipped = { reason, count: deletes.count, message };
+    const verdict = deleteGate(this.#gateInput(deletes.count, summary, run));
+    if (!verdict.run) {
+      if (verdict.reason === 'nothing-to-delete') return;
+      summary.deletesSkipped = { reason: verdict.reason, count: verdict.count, message: verdict.message };
       this.emit('deletesSkipped', summary.deletesSkipped);
-    };
-    if (summary.failedCount > 0) {
-      return skip('failures', `${deletes.count} delete(s) skipped because ${summary.failedCount} transfer(s) failed.`);
+      return;
     }
-    if (run.incompleteListing) {
-      return skip('incomplete-listing', `${deletes.count} delete(s) skipped because part of the source could not be read.`);
-    }
-    // An empty source is far more often an unmounted drive, a typo'd prefix or a failed mount than
-    // a wish to empty the target: mirroring it would delete the only copy. Only an explicit
-    // maxDelete (a limit the user chose) lets an empty source delete.
-    if (run.sourceCount === 0 && this.#maxDelete === undefined) {
-      return skip(
-        'empty-source',
-        `${deletes.count} delete(s) refused: the source is empty (an unmounted drive, a wrong path or prefix?), and deleting every target key is not done without maxDelete (--max-delete 100% to mean it).`,
-      );
-    }
-    if (this.#maxDelete !== undefined && deletes.count > maxDeleteAllowance(this.#maxDelete, run.targetCount)) {
-      return skip(
-        'max-delete',
-        `${deletes.count} delete(s) refused: more than maxDelete ${String(this.#maxDelete)} ` +
-          `(${maxDeleteAllowance(this.#maxDelete, run.targetCount)} of ${run.targetCount} target keys).`,
-      );
-    }
-    if (run.dryRun) {
+    if (verdict.dryRun) {
       for await (const entry of deletes.items()) {
         summary.deleted.count++;
         summary.deleted.bytes += entry.size;
@@ -398,29 +355,13 @@ async function readPatternFiles(paths: readonly string[] | undefined): Promise<s
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      throw new ConfigError('ignorePatternFiles', `cannot read pattern file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, {
+      throw new ConfigError('ignorePatternFiles', `${cannotRead(`pattern file ${path}`, error)}.`, {
         cause: error,
       });
     }
     patterns.push(...text.split(/\r?\n/));
   }
   return patterns;
-}
-
-/** Connection fields of the options (the target's connection). */
-function connectionOf(options: SyncOptions): Omit<S3ConnectionOptions, 'client'> {
-  // The timeouts go with it: a source on another service must not wait longer than the target.
-  const { endpoint, region, forcePathStyle, credentials, profile, checksumMode, connectTimeoutMs, timeoutMs } = options;
-  return { endpoint, region, forcePathStyle, credentials, profile, checksumMode, connectTimeoutMs, timeoutMs };
-}
-
-/** S3 copies across regions of one service; other differences mean another service or account. */
-function onlyRegionDiffers(target: Omit<S3ConnectionOptions, 'client'>, source: Omit<S3ConnectionOptions, 'client'>): boolean {
-  return (
-    (source.endpoint ?? target.endpoint) === target.endpoint &&
-    (source.profile ?? target.profile) === target.profile &&
-    (source.credentials === undefined || source.credentials === target.credentials)
-  );
 }
 
 /** Drops source entries modified outside [after, before]. */
@@ -444,17 +385,23 @@ async function* filtered(entries: AsyncIterable<Entry>, filter: KeyFilter): Asyn
 }
 
 /** Drops directory markers whose directory already exists locally, so they are not copied again. */
-async function* withoutExisting(entries: AsyncIterable<Entry>, target: Location): AsyncGenerator<Entry> {
+async function* withoutExistingDirectories(entries: AsyncIterable<Entry>, root: string): AsyncGenerator<Entry> {
   for await (const entry of entries) {
-    if (target.kind === 'local' && entry.key.endsWith('/')) {
+    if (entry.key.endsWith('/')) {
       try {
-        if ((await stat(localPathForKey(target.path, entry.key))).isDirectory()) continue;
+        if ((await stat(localPathForKey(root, entry.key))).isDirectory()) continue;
       } catch {
         // missing (or an unsafe key, which the transfer reports): keep it in the plan
       }
     }
     yield entry;
   }
+}
+
+/** A value the direction guarantees; a missing one is a bug here, not the user's. */
+function defined<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new S3kitError(`internal error: no ${what} for this direction.`);
+  return value;
 }
 
 /**
@@ -499,9 +446,9 @@ function asTargetWarning(onWarning: (warning: SyncWarning) => void): (warning: S
  * downloaded: the local walk hides such files, so each run would find the file "appeared" and
  * fail, and the failure would cancel `--delete` for good. They are skipped with a warning.
  */
-async function* withoutTempNames(entries: AsyncIterable<Entry>, target: Location, onWarning: (warning: SyncWarning) => void): AsyncGenerator<Entry> {
+async function* withoutTempNames(entries: AsyncIterable<Entry>, onWarning: (warning: SyncWarning) => void): AsyncGenerator<Entry> {
   for await (const entry of entries) {
-    if (target.kind === 'local' && DOWNLOAD_TEMP_NAME.test(entry.key.slice(entry.key.lastIndexOf('/') + 1))) {
+    if (DOWNLOAD_TEMP_NAME.test(entry.key.slice(entry.key.lastIndexOf('/') + 1))) {
       onWarning({
         code: 'reserved-name',
         path: entry.key,

@@ -1,23 +1,18 @@
 import { ConfigError } from '../core/errors.js';
+import { isMaxDelete, MAX_DELETE_RULE, type MaxDelete } from '../core/max-delete.js';
 
-/**
- * A limit on deletes: a count (`100`) or a percentage of the target's keys (`'10%'`).
- * @public
- */
-export type MaxDelete = number | `${number}%`;
+export type { MaxDelete } from '../core/max-delete.js';
+export { isMaxDelete, parseMaxDelete } from '../core/max-delete.js';
 
-/** Validates a {@link MaxDelete} and returns the largest number of deletes it allows. */
+/** The largest number of deletes a valid {@link MaxDelete} allows among `targetCount` target keys. */
 export function maxDeleteAllowance(maxDelete: MaxDelete, targetCount: number): number {
   if (typeof maxDelete === 'number') return maxDelete;
   return Math.floor((targetCount * Number(maxDelete.slice(0, -1))) / 100);
 }
 
-/** Throws a {@link ConfigError} unless `value` is a non-negative integer or a percentage 0–100. */
+/** Throws a {@link ConfigError} unless `value` is a valid {@link MaxDelete} (see `isMaxDelete`). */
 export function validateMaxDelete(value: unknown): MaxDelete | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  if (typeof value === 'string' && /^\d+(\.\d+)?%$/.test(value) && Number(value.slice(0, -1)) <= 100) {
-    return value as `${number}%`;
-  }
-  throw new ConfigError('maxDelete', `maxDelete must be a non-negative integer or a percentage such as "10%", got ${JSON.stringify(value)}.`);
+  if (isMaxDelete(value)) return value;
+  throw new ConfigError('maxDelete', `maxDelete must be ${MAX_DELETE_RULE}, got ${JSON.stringify(value)}.`);
 }

@@ -1,7 +1,7 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MTIME_METADATA, PART_SIZE_METADATA, parseMtimeMetadata, type Entry, type EntryMetadata } from '../core/entry.js';
 import { stripEtagQuotes } from '../core/etag.js';
-import type { Location } from '../core/location.js';
+import type { S3Location } from '../core/location.js';
 
 type Side = 'source' | 'target';
 
@@ -10,15 +10,14 @@ type Side = 'source' | 'target';
  * comparator may ask twice about the key it is deciding, never about an earlier one again.
  */
 export function objectMetadataReader(
-  clientOf: (side: Side) => S3Client | undefined,
-  locationOf: (side: Side) => Location,
+  objectsOf: (side: Side) => { readonly client: S3Client; readonly location: S3Location } | undefined,
   signal: AbortSignal,
 ): (entry: Entry, side: Side) => Promise<EntryMetadata> {
   const last: Partial<Record<Side, { key: string; metadata: Promise<EntryMetadata> }>> = {};
   return (entry, side) => {
-    const location = locationOf(side);
-    const client = clientOf(side);
-    if (location.kind !== 's3' || client === undefined) return Promise.resolve({});
+    const objects = objectsOf(side);
+    if (objects === undefined) return Promise.resolve({});
+    const { client, location } = objects;
     const cached = last[side];
     if (cached?.key === entry.key) return cached.metadata;
     const metadata = client

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Comparator } from '../compare/comparator.js';
+import type { COMPARE_MODES } from '../core/compare-mode.js';
 import type { Action } from '../core/action.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Location } from '../core/location.js';
@@ -17,7 +18,7 @@ import type { MaxDelete } from './max-delete.js';
  * - `checksum`: content equal (MD5 or multipart ETag).
  * @public
  */
-export type CompareMode = 'size-mtime' | 'size-only' | 'exact-timestamps' | 'checksum';
+export type CompareMode = (typeof COMPARE_MODES)[number];
 
 /**
  * Options of {@link createSyncer}.

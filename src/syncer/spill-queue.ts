@@ -41,8 +41,8 @@ export class SpillQueue<T> {
   async *items(): AsyncGenerator<T> {
     yield* this.#memory;
     if (this.#spillDir === undefined && this.#spillBuffer.length === 0) return;
-    await this.#flush();
-    const lines = createInterface({ input: createReadStream(this.#spillFile()), crlfDelay: Infinity });
+    const file = await this.#flush();
+    const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
     for await (const line of lines) if (line !== '') yield JSON.parse(line) as T;
   }
 
@@ -54,15 +54,14 @@ export class SpillQueue<T> {
     this.#spillDir = undefined;
   }
 
-  async #flush(): Promise<void> {
-    if (this.#spillBuffer.length === 0) return;
+  /** Appends the buffered items to the spill file (created on first use); returns its path. */
+  async #flush(): Promise<string> {
     this.#spillDir ??= await mkdtemp(join(tmpdir(), 's3kit-spill-'));
+    const file = join(this.#spillDir, 'items.ndjson');
+    if (this.#spillBuffer.length === 0) return file;
     const text = `${this.#spillBuffer.join('\n')}\n`;
     this.#spillBuffer = [];
-    await appendFile(this.#spillFile(), text);
-  }
-
-  #spillFile(): string {
-    return join(this.#spillDir!, 'items.ndjson');
+    await appendFile(file, text);
+    return file;
   }
 }

@@ -1,11 +1,11 @@
 import {
   AbortMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  ListMultipartUploadsCommand,
   type CreateMultipartUploadCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { httpStatus, s3ErrorCode } from '../core/s3-errors.js';
+import { multipartUploadPages } from './upload-pages.js';
 
 /*
  * The invariant every multipart writer keeps: each upload this process creates is, when the
@@ -97,21 +97,13 @@ export async function abortMultipartUpload(target: Omit<UploadTarget, 'signal'>,
 async function abortStrayUploads(target: UploadTarget, since: number, ours: string | undefined): Promise<void> {
   try {
     const recorded = await target.recordedUploadId?.();
-    let keyMarker: string | undefined;
-    let uploadIdMarker: string | undefined;
-    do {
-      const page = await target.client.send(
-        new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: target.key, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
-        { abortSignal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) },
-      );
+    for await (const page of multipartUploadPages(target.client, { Bucket: target.bucket, Prefix: target.key }, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))) {
       for (const upload of page.Uploads ?? []) {
         if (upload.Key !== target.key || upload.UploadId === undefined || upload.UploadId === ours || upload.UploadId === recorded) continue;
         if ((upload.Initiated?.getTime() ?? 0) < since - CLOCK_SKEW_MS) continue;
         await abortMultipartUpload(target, upload.UploadId);
       }
-      keyMarker = page.IsTruncated === true ? page.NextKeyMarker : undefined;
-      uploadIdMarker = page.IsTruncated === true ? page.NextUploadIdMarker : undefined;
-    } while (keyMarker !== undefined);
+    }
   } catch {
     // Listing or aborting refused (permissions, network): `s3kit uploads list` shows what is left.
   }

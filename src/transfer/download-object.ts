@@ -5,17 +5,19 @@ import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
-import PQueue from 'p-queue';
-import { digestFile, PartHasher } from '../compare/file-digest.js';
-import { candidatePartSizes, isMd5Etag, multipartPartCount } from '../compare/multipart-etag.js';
 import { MTIME_METADATA, PART_SIZE_METADATA, parseMtimeMetadata, type Entry } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import type { TransferMethod } from '../core/events.js';
-import { describeS3Error, httpStatus, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
-import { updateState, type StateStore } from '../state/state-store.js';
+import { candidatePartSizes, isMd5Etag, multipartEtagOf, multipartPartCount, PartHasher } from '../core/multipart-etag.js';
+import { httpStatus } from '../core/s3-errors.js';
+import { updateRecord as updateState } from '../core/update-record.js';
+import type { StateStore } from '../state/state-store.js';
+import { digestFile } from './file-digest.js';
 import { checkPathBelowRoot, type PathCheck } from './local-destination.js';
 import type { ObjectTransfer } from './object-transfer.js';
+import { runParts } from './part-runner.js';
+import { asTransferError as wrapTransferError } from './transfer-error.js';
 
 /** Names of the temporary files downloads write before renaming them into place. */
 export const DOWNLOAD_TEMP_NAME = /^\.s3kit-[0-9a-f]{12}\.part$/;
@@ -86,16 +88,20 @@ export async function downloadObject(request: DownloadRequest): Promise<void> {
   const check: PathCheck = { operation: 'get', key: request.source.key, create: true, directory: request.method === 'mkdir' };
   await checkPathBelowRoot(request.root, request.path, check);
   if (request.method === 'mkdir') return;
-  const resumable = request.method === 'ranged-get' && request.state !== undefined && request.source.etag !== undefined;
-  const previous = resumable ? await resumeRecord(request) : undefined;
+  // Set when this download records its progress: a ranged GET of an object with an ETag, with a store.
+  const resume =
+    request.method === 'ranged-get' && request.state !== undefined && request.source.etag !== undefined
+      ? { state: request.state, etag: request.source.etag, key: downloadStateKey(request.path) }
+      : undefined;
+  const previous = resume === undefined ? undefined : await resumeRecord(request, resume.state);
   // A fresh random name opened with O_EXCL ('wx') never follows a link planted at that name.
   const temp = previous?.temp ?? join(dirname(request.path), `.s3kit-${randomBytes(6).toString('hex')}.part`);
   const handle = await open(temp, previous === undefined ? 'wx' : RESUME_FLAGS);
   let closed = false;
   try {
-    if (resumable && previous === undefined) {
-      const record: DownloadRecord = { etag: request.source.etag!, size: request.source.size, partSize: request.partSize, temp, done: [] };
-      await request.state!.set(downloadStateKey(request.path), record);
+    if (resume !== undefined && previous === undefined) {
+      const record: DownloadRecord = { etag: resume.etag, size: request.source.size, partSize: request.partSize, temp, done: [] };
+      await resume.state.set(resume.key, record);
     }
     const fetched =
       request.method === 'ranged-get' ? await rangedGet(request, handle, new Set(previous?.done ?? [])) : await singleGet(request, handle);
@@ -111,7 +117,7 @@ export async function downloadObject(request: DownloadRequest): Promise<void> {
     // it, but a link there is refused all the same: it is the user's, not ours to replace.
     await checkPathBelowRoot(request.root, request.path, { ...check, create: false });
     await (request.createOnly ? placeNew(temp, request) : rename(temp, request.path));
-    if (resumable) await request.state!.delete(downloadStateKey(request.path));
+    if (resume !== undefined) await resume.state.delete(resume.key);
   } catch (error) {
     if (!closed) await handle.close().catch(() => {});
     const failure = asTransferError(error, request);
@@ -119,7 +125,7 @@ export async function downloadObject(request: DownloadRequest): Promise<void> {
     // (integrity), the object changed (412) or the file cannot be placed (collision).
     const code = failure instanceof TransferError ? failure.code : undefined;
     const keep =
-      resumable &&
+      resume !== undefined &&
       request.resume !== false &&
       code !== 'IntegrityError' &&
       code !== 'PreconditionFailed' &&
@@ -127,7 +133,7 @@ export async function downloadObject(request: DownloadRequest): Promise<void> {
       code !== 'SymlinkInPath';
     if (!keep) {
       await removeTemp(request, temp);
-      if (resumable) await request.state!.delete(downloadStateKey(request.path));
+      if (resume !== undefined) await resume.state.delete(resume.key);
     }
     throw failure;
   }
@@ -146,8 +152,8 @@ async function removeTemp(request: DownloadRequest, temp: string): Promise<void>
 }
 
 /** The record of an interrupted download of this very object version, if its temp file is intact. */
-async function resumeRecord(request: DownloadRequest): Promise<DownloadRecord | undefined> {
-  const record = await request.state!.get<DownloadRecord>(downloadStateKey(request.path));
+async function resumeRecord(request: DownloadRequest, state: StateStore): Promise<DownloadRecord | undefined> {
+  const record = await state.get<DownloadRecord>(downloadStateKey(request.path));
   if (record === undefined) return undefined;
   // Only a temp file of ours, beside the destination path (whose directories were just checked
   // for links), is ever reopened or removed.
@@ -160,7 +166,7 @@ async function resumeRecord(request: DownloadRequest): Promise<DownloadRecord | 
     (await lstat(record.temp).then((stats) => stats.isFile() && stats.size === record.size, () => false));
   if (usable) return record;
   if (ours) await rm(record.temp, { force: true });
-  await request.state!.delete(downloadStateKey(request.path));
+  await state.delete(downloadStateKey(request.path));
   return undefined;
 }
 
@@ -249,7 +255,8 @@ async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<
   const etag = fetched.etag;
   // The headers came first: the body is hashed on the way as the ETag needs it, the whole MD5
   // for a single-part ETag, or the parts for a multipart ETag of known part size.
-  const hash = etag !== undefined && isMd5Etag(etag) ? createHash('md5') : undefined;
+  const expected = etag?.toLowerCase();
+  const hash = expected !== undefined && isMd5Etag(expected) ? createHash('md5') : undefined;
   const partHashers = multipartCandidates(etag, request.source.size, fetched.recordedPartSize).map((partSize) => new PartHasher(partSize));
   let loaded = 0;
   let written = 0;
@@ -267,8 +274,8 @@ async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<
   });
   await pipeline(response.Body as NodeJS.ReadableStream, sink, { signal: request.signal });
   checkSize(request, written);
-  if (hash !== undefined && hash.digest('hex') !== etag!.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
-  if (partHashers.length > 0 && !partHashers.some((hasher) => hasher.etag() === etag!.toLowerCase())) {
+  if (hash !== undefined && hash.digest('hex') !== expected) throw corrupted(request, 'MD5 does not match the ETag');
+  if (partHashers.length > 0 && !partHashers.some((hasher) => hasher.etag() === expected)) {
     throw corrupted(request, 'the multipart ETag does not match');
   }
   return fetched;
@@ -326,41 +333,28 @@ async function rangedGet(request: DownloadRequest, handle: FileHandle, done: Rea
     partMd5s.set(number, hash.digest());
     if (request.state !== undefined && request.source.etag !== undefined) {
       await updateState<DownloadRecord>(request.state, downloadStateKey(request.path), (record) =>
-        record === undefined ? record! : { ...record, done: [...record.done, number] },
+        record === undefined ? undefined : { ...record, done: [...record.done, number] },
       );
     }
     return response;
   };
   // The first part's answer carries the metadata; when it was kept, one byte of it is enough.
   const first = await fetchPart(0, done.has(1) ? 'bytes=0-0' : undefined);
-  const parts = new PQueue({ concurrency: request.queueSize });
-  const pending: Promise<void>[] = [];
-  let failure: unknown;
-  for (let start = partSize; start < size && failure === undefined; start += partSize) {
-    if (done.has(start / partSize + 1)) continue;
-    await parts.onSizeLessThan(request.queueSize);
-    request.signal.throwIfAborted();
-    // Catch at once: a part failing while later ones are queued must not be an unhandled rejection.
-    pending.push(
-      parts.add(() => fetchPart(start)).then(
-        () => undefined,
-        (error: unknown) => {
-          failure ??= error;
-        },
-      ),
-    );
-  }
-  await Promise.all(pending);
-  if (failure !== undefined) throw failure;
+  const rest = function* (): Generator<number> {
+    for (let start = partSize; start < size; start += partSize) if (!done.has(start / partSize + 1)) yield start;
+  };
+  await runParts(
+    rest(),
+    async (start) => {
+      await fetchPart(start);
+    },
+    { concurrency: request.queueSize, signal: request.signal },
+  );
   const partCount = Math.ceil(size / partSize);
-  const allHashed = partMd5s.size === partCount;
+  const digests = Array.from({ length: partCount }, (_, i) => partMd5s.get(i + 1));
   return {
     ...describeResponse(first, request.source),
-    multipartEtag: allHashed
-      ? `${createHash('md5')
-          .update(Buffer.concat(Array.from({ length: partCount }, (_, i) => partMd5s.get(i + 1)!)))
-          .digest('hex')}-${partCount}`
-      : undefined,
+    multipartEtag: digests.every((digest): digest is Buffer => digest !== undefined) ? multipartEtagOf(digests) : undefined,
   };
 }
 
@@ -431,9 +425,5 @@ function asTransferError(error: unknown, request: DownloadRequest): unknown {
       code: 'PreconditionFailed',
     });
   }
-  return new TransferError('get', request.source.key, describeS3Error(error, request.bucket), {
-    code: s3ErrorCode(error),
-    retryable: isRetryableError(error),
-    cause: error,
-  });
+  return wrapTransferError(error, { operation: 'get', key: request.source.key, bucket: request.bucket, signal: request.signal });
 }

@@ -1,9 +1,11 @@
-import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand, type ListMultipartUploadsCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, paginateListParts, type S3Client } from '@aws-sdk/client-s3';
 import { ListingError, TransferError } from '../core/errors.js';
 import type { S3Location } from '../core/location.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
-import { updateState, type StateStore } from '../state/state-store.js';
+import { updateRecord as updateState } from '../core/update-record.js';
+import type { StateStore } from '../state/state-store.js';
 import { uploadStateKey, type UploadRecord } from './multipart-file-upload.js';
+import { multipartUploadPages } from './upload-pages.js';
 
 /**
  * A multipart upload that was started and neither completed nor aborted.
@@ -53,23 +55,23 @@ async function* listUploads(
   location: S3Location,
   options: { readonly state?: StateStore; readonly signal?: AbortSignal },
 ): AsyncGenerator<IncompleteUpload> {
-  for await (const page of uploadPages(client, location, options.signal)) {
+  for await (const page of multipartUploadPages(client, { Bucket: location.bucket, Prefix: location.prefix || undefined }, options.signal)) {
     for (const upload of page.Uploads ?? []) {
-      const key = upload.Key!;
-      const uploadId = upload.UploadId!;
+      const key = upload.Key;
+      const uploadId = upload.UploadId;
+      if (key === undefined || uploadId === undefined) continue;
       let bytes = 0;
       let parts = 0;
-      let marker: string | undefined;
-      do {
-        const listed = await client.send(new ListPartsCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }), {
-          abortSignal: options.signal,
-        });
+      const partPages = paginateListParts({ client, stopOnSameToken: true }, { Bucket: location.bucket, Key: key, UploadId: uploadId }, { abortSignal: options.signal });
+      for await (const listed of partPages) {
         for (const part of listed.Parts ?? []) {
           bytes += part.Size ?? 0;
           parts++;
         }
-        marker = listed.IsTruncated === true ? listed.NextPartNumberMarker : undefined;
-      } while (marker !== undefined);
+        // Some servers (radosgw) return NextPartNumberMarker on the last page too; the
+        // paginator would ask again from there.
+        if (listed.IsTruncated !== true) break;
+      }
       const record = await options.state?.get<UploadRecord>(uploadStateKey(location.bucket, key));
       yield { key, uploadId, initiated: upload.Initiated, bytes, parts, resumable: record?.uploadId === uploadId };
     }
@@ -109,18 +111,4 @@ export async function abortIncompleteUploads(
     aborted.push(upload);
   }
   return aborted;
-}
-
-async function* uploadPages(client: S3Client, location: S3Location, signal: AbortSignal | undefined): AsyncGenerator<ListMultipartUploadsCommandOutput> {
-  let keyMarker: string | undefined;
-  let uploadIdMarker: string | undefined;
-  do {
-    const page = await client.send(
-      new ListMultipartUploadsCommand({ Bucket: location.bucket, Prefix: location.prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
-      { abortSignal: signal },
-    );
-    yield page;
-    keyMarker = page.IsTruncated === true ? page.NextKeyMarker : undefined;
-    uploadIdMarker = page.IsTruncated === true ? page.NextUploadIdMarker : undefined;
-  } while (keyMarker !== undefined);
 }

@@ -2,9 +2,10 @@ import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
 import { formatMtimeMetadata, MTIME_METADATA } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
-import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { guessContentType } from './content-type.js';
+import { descriptionParams, storageParams } from './object-params.js';
 import type { ObjectTransfer } from './object-transfer.js';
+import { asTransferError } from './transfer-error.js';
 import type { UploadOptions } from './upload-options.js';
 
 /** One URL of a manifest to stream into a bucket. */
@@ -18,7 +19,8 @@ export interface IngestRequest extends ObjectTransfer {
  * so a retry never re-sends a consumed stream. HTTP 5xx, 429 and network errors are retryable.
  */
 export async function ingestUrl(request: IngestRequest): Promise<void> {
-  const url = request.source.url!;
+  const url = request.source.url;
+  if (url === undefined) throw new TransferError('fetch', request.source.key, 'internal error: a manifest entry without a URL.');
   let response: Response;
   try {
     response = await fetch(url, { signal: request.signal, redirect: 'follow' });
@@ -50,13 +52,11 @@ export async function ingestUrl(request: IngestRequest): Promise<void> {
       Key: request.objectKey,
       Body: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream, { signal: request.signal } as never),
       ContentLength: Number.isFinite(length) ? length : undefined,
-      ContentType: options.contentType ?? response.headers.get('content-type') ?? guessContentType(request.objectKey),
-      CacheControl: options.cacheControl,
-      Metadata: { ...options.metadata, ...(Number.isFinite(modified) ? { [MTIME_METADATA]: formatMtimeMetadata(modified) } : {}) },
-      StorageClass: options.storageClass as never,
-      ServerSideEncryption: options.sse,
-      SSEKMSKeyId: options.sseKmsKeyId,
-      ACL: options.acl as never,
+      ...descriptionParams(options, {
+        extraMetadata: Number.isFinite(modified) ? { [MTIME_METADATA]: formatMtimeMetadata(modified) } : {},
+        contentType: response.headers.get('content-type') ?? guessContentType(request.objectKey),
+      }),
+      ...storageParams(options),
     },
   });
   upload.on('httpUploadProgress', (progress) => request.onProgress(progress.loaded ?? 0));
@@ -65,11 +65,6 @@ export async function ingestUrl(request: IngestRequest): Promise<void> {
   try {
     await upload.done();
   } catch (error) {
-    if (request.signal.aborted) throw request.signal.reason;
-    throw new TransferError('url-stream', request.source.key, describeS3Error(error, request.bucket), {
-      code: s3ErrorCode(error),
-      retryable: isRetryableError(error),
-      cause: error,
-    });
+    throw asTransferError(error, { operation: 'url-stream', key: request.source.key, bucket: request.bucket, signal: request.signal });
   }
 }

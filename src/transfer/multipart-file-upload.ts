@@ -3,19 +3,23 @@ import { open, type FileHandle } from 'node:fs/promises';
 import {
   CompleteMultipartUploadCommand,
   HeadObjectCommand,
-  ListPartsCommand,
   UploadPartCommand,
+  paginateListParts,
   type CompletedPart,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
-import PQueue from 'p-queue';
 import { TransferError } from '../core/errors.js';
 import { abortMultipartUpload, createMultipartUpload, type UploadTarget } from './create-upload.js';
 import { stripEtagQuotes } from '../core/etag.js';
+import { multipartEtagOf } from '../core/multipart-etag.js';
 import { httpStatus, s3ErrorCode } from '../core/s3-errors.js';
-import { updateState, type StateStore } from '../state/state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import { notAFile, settledIdentity, SOURCE_READ_FLAGS, stillSameFile } from './file-identity.js';
+import { DEFAULT_RETRY_BASE_DELAY_MS, partCountOf, partSizeFor } from './limits.js';
 import type { ObjectTransfer } from './object-transfer.js';
+import { runParts } from './part-runner.js';
+import { withRetry } from './retry.js';
+import { updateRecord as updateState } from '../core/update-record.js';
 
 /**
  * What is kept in the StateStore about a multipart upload in progress, so that a later run can
@@ -73,6 +77,10 @@ export interface MultipartFileUpload extends ObjectTransfer {
 const FINGERPRINT_BYTES = 64 * 1024;
 
 /**
+/** Retries of CompleteMultipartUpload after a retryable failure (beyond the SDK's own). */
+const COMPLETE_RETRIES = 3;
+
+/**
  * Uploads a file in parts, each checked by the server (Content-MD5 over HTTPS; the signed SHA-256
  * of the body over HTTP), so a corrupted part is refused. With a
  * state store, every confirmed part is recorded; a later run for the same file and key lists
@@ -93,7 +101,8 @@ const FINGERPRINT_BYTES = 64 * 1024;
  * whose record vanished or was replaced under us is aborted, never left behind.
  */
 export async function uploadFileInParts(request: MultipartFileUpload): Promise<void> {
-  const path = request.source.path!;
+  const path = request.source.path;
+  if (path === undefined) throw new TransferError('multipart', request.source.key, 'internal error: an upload in parts needs a local file.');
   const handle = await open(path, SOURCE_READ_FLAGS);
   if (!(await handle.stat()).isFile()) {
     await handle.close();
@@ -109,7 +118,7 @@ export async function uploadFileInParts(request: MultipartFileUpload): Promise<v
       if (!(await stillSameFile(handle, path, identity))) throw sourceChanged(request);
     };
     await unchanged();
-    const partSize = Math.max(request.partSize, Math.ceil(identity.size / 10_000 / 1048576) * 1048576);
+    const partSize = partSizeFor(identity.size, request.partSize);
     const fingerprint = await fingerprintOf(handle, identity.size);
     const kept = new Map<number, { etag: string; size: number }>();
     const previous = request.state === undefined ? undefined : await request.state.get<UploadRecord>(stateKey);
@@ -159,64 +168,54 @@ export async function uploadFileInParts(request: MultipartFileUpload): Promise<v
     // part is already refused; hashing it with MD5 too would double the CPU spent per byte.
     // Over HTTPS the SDK sends UNSIGNED-PAYLOAD, and Content-MD5 is what protects the part.
     const signedPayload = (await request.client.config.endpoint?.())?.protocol === 'http:';
-    const partCount = Math.max(1, Math.ceil(identity.size / partSize));
+    const partCount = partCountOf(identity.size, partSize);
     let loaded = [...kept.values()].reduce((sum, part) => sum + part.size, 0);
     request.onProgress(loaded);
     const done = new Map(kept);
-    const queue = new PQueue({ concurrency: request.queueSize });
-    let failure: unknown;
-    const pending: Promise<void>[] = [];
-    for (let number = 1; number <= partCount && failure === undefined; number++) {
-      if (done.has(number)) continue;
-      await queue.onSizeLessThan(request.queueSize);
-      const partNumber = number;
-      pending.push(
-        queue
-          .add(async () => {
-            // Before and after the read: the bytes read are the file's only if it was the
-            // same file, unchanged, on both sides of the read.
-            await unchanged();
-            const body = await readPart(handle, partNumber, partSize, identity.size);
-            await unchanged();
-            const contentMd5 = signedPayload ? undefined : createHash('md5').update(body).digest('base64');
-            const result = await request.client
-              .send(
-                new UploadPartCommand({
-                  Bucket: request.bucket,
-                  Key: request.objectKey,
-                  UploadId: id,
-                  PartNumber: partNumber,
-                  Body: body,
-                  ContentLength: body.length,
-                  ContentMD5: contentMd5,
-                }),
-                { abortSignal: request.signal },
-              )
-              .catch((error: unknown) => {
-                throw s3ErrorCode(error) === 'NoSuchUpload' ? uploadVanished(request, error) : error;
-              });
-            const etag = stripEtagQuotes(result.ETag) ?? createHash('md5').update(body).digest('hex');
-            done.set(partNumber, { etag, size: body.length });
-            if (request.state !== undefined) {
-              // A record that vanished or now names another upload stays as it is.
-              await updateState<UploadRecord>(request.state, stateKey, (current) =>
-                current?.uploadId !== id ? current : { ...current, parts: { ...current.parts, [partNumber]: { etag, size: body.length } } },
-              );
-            }
-            loaded += body.length;
-            request.onProgress(loaded);
-          })
+    const missing = function* (): Generator<number> {
+      for (let number = 1; number <= partCount; number++) if (!done.has(number)) yield number;
+    };
+    await runParts(
+      missing(),
+      async (partNumber) => {
+        // Before and after the read: the bytes read are the file's only if it was the
+        // same file, unchanged, on both sides of the read.
+        await unchanged();
+        const body = await readPart(handle, partNumber, partSize, identity.size);
+        await unchanged();
+        const contentMd5 = signedPayload ? undefined : createHash('md5').update(body).digest('base64');
+        const result = await request.client
+          .send(
+            new UploadPartCommand({
+              Bucket: request.bucket,
+              Key: request.objectKey,
+              UploadId: id,
+              PartNumber: partNumber,
+              Body: body,
+              ContentLength: body.length,
+              ContentMD5: contentMd5,
+            }),
+            { abortSignal: request.signal },
+          )
           .catch((error: unknown) => {
-            failure ??= error;
-          }),
-      );
-    }
-    await Promise.all(pending);
-    request.signal.throwIfAborted();
-    if (failure !== undefined) throw failure;
+            throw s3ErrorCode(error) === 'NoSuchUpload' ? uploadVanished(request, error) : error;
+          });
+        const etag = stripEtagQuotes(result.ETag) ?? createHash('md5').update(body).digest('hex');
+        done.set(partNumber, { etag, size: body.length });
+        if (request.state !== undefined) {
+          // A record that vanished or now names another upload stays as it is.
+          await updateState<UploadRecord>(request.state, stateKey, (current) =>
+            current?.uploadId !== id ? current : { ...current, parts: { ...current.parts, [partNumber]: { etag, size: body.length } } },
+          );
+        }
+        loaded += body.length;
+        request.onProgress(loaded);
+      },
+      { concurrency: request.queueSize, signal: request.signal },
+    );
     request.onParts?.({ sent: partCount - kept.size, kept: kept.size });
     await unchanged();
-    const parts: CompletedPart[] = [...done].sort(([a], [b]) => a - b).map(([PartNumber, part]) => ({ PartNumber, ETag: `"${part.etag}"` }));
+    const parts = [...done].sort(([a], [b]) => a - b).map(([number, part]) => ({ number, etag: part.etag }));
     await complete(request, id, parts);
     uploadId = undefined;
     await forget(request, id);
@@ -298,16 +297,16 @@ function uploadVanished(request: MultipartFileUpload, cause: unknown): TransferE
 /** The upload's parts on the server, or undefined when the server no longer knows it. */
 async function listParts(request: MultipartFileUpload, uploadId: string): Promise<Map<number, { etag: string; size: number }> | undefined> {
   const parts = new Map<number, { etag: string; size: number }>();
-  let marker: string | undefined;
   try {
-    do {
-      const page = await request.client.send(
-        new ListPartsCommand({ Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId, PartNumberMarker: marker }),
-        { abortSignal: request.signal },
-      );
-      for (const part of page.Parts ?? []) parts.set(part.PartNumber!, { etag: stripEtagQuotes(part.ETag) ?? '', size: part.Size ?? 0 });
-      marker = page.IsTruncated === true ? page.NextPartNumberMarker : undefined;
-    } while (marker !== undefined);
+    const pages = paginateListParts({ client: request.client, stopOnSameToken: true }, { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId }, { abortSignal: request.signal });
+    for await (const page of pages) {
+      for (const part of page.Parts ?? []) {
+        if (part.PartNumber !== undefined) parts.set(part.PartNumber, { etag: stripEtagQuotes(part.ETag) ?? '', size: part.Size ?? 0 });
+      }
+      // Some servers (radosgw) return NextPartNumberMarker on the last page too; the paginator
+      // would ask again from there.
+      if (page.IsTruncated !== true) break;
+    }
   } catch (error) {
     if (s3ErrorCode(error) === 'NoSuchUpload' || httpStatus(error) === 404) return undefined;
     throw error;
@@ -320,30 +319,32 @@ async function listParts(request: MultipartFileUpload, uploadId: string): Promis
  * dropped), a retry — the SDK's or ours — gets NoSuchUpload: the object then exists with the
  * ETag these parts make, which is checked with a HEAD before calling it done.
  */
-async function complete(request: MultipartFileUpload, uploadId: string, parts: CompletedPart[]): Promise<void> {
-  const input = { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId, MultipartUpload: { Parts: parts } };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await request.client.send(new CompleteMultipartUploadCommand(input), { abortSignal: request.signal });
-      return;
-    } catch (error) {
-      if (s3ErrorCode(error) === 'NoSuchUpload') {
-        const expected = `${createHash('md5')
-          .update(Buffer.concat(parts.map((part) => Buffer.from(stripEtagQuotes(part.ETag)!, 'hex'))))
-          .digest('hex')}-${parts.length}`;
-        const head = await request.client
-          .send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.objectKey }), { abortSignal: request.signal })
-          .catch((headError: unknown) => {
-            if (httpStatus(headError) === 404) return undefined;
-            throw headError;
-          });
-        if (head !== undefined && stripEtagQuotes(head.ETag) === expected) return;
-        throw uploadVanished(request, error);
-      }
-      const clientError = (httpStatus(error) ?? 500) < 500;
-      if (attempt >= 3 || request.signal.aborted || s3ErrorCode(error) === 'NoSuchUpload' || clientError) throw error;
-    }
-  }
+async function complete(request: MultipartFileUpload, uploadId: string, parts: readonly { number: number; etag: string }[]): Promise<void> {
+  const completed: CompletedPart[] = parts.map((part) => ({ PartNumber: part.number, ETag: `"${part.etag}"` }));
+  const input = { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId, MultipartUpload: { Parts: completed } };
+  // NoSuchUpload is an answer, not a failure to retry: it is settled below.
+  const lost = await withRetry(
+    () =>
+      request.client.send(new CompleteMultipartUploadCommand(input), { abortSignal: request.signal }).then(
+        () => undefined,
+        (error: unknown) => {
+          if (s3ErrorCode(error) === 'NoSuchUpload') return { error };
+          throw error;
+        },
+      ),
+    { retries: COMPLETE_RETRIES, baseDelayMs: DEFAULT_RETRY_BASE_DELAY_MS },
+    request.signal,
+  );
+  if (lost === undefined) return;
+  const expected = multipartEtagOf(parts.map((part) => Buffer.from(part.etag, 'hex')));
+  const head = await request.client
+    .send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.objectKey }), { abortSignal: request.signal })
+    .catch((headError: unknown) => {
+      if (httpStatus(headError) === 404) return undefined;
+      throw headError;
+    });
+  if (head !== undefined && stripEtagQuotes(head.ETag) === expected) return;
+  throw uploadVanished(request, lost.error);
 }
 
 function abortUpload(request: MultipartFileUpload, uploadId: string): Promise<void> {

@@ -15,17 +15,15 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { abortMultipartUpload, createMultipartUpload } from './create-upload.js';
-import PQueue from 'p-queue';
 import type { Entry } from '../core/entry.js';
 import { S3kitError, TransferError } from '../core/errors.js';
 import type { TransferMethod } from '../core/events.js';
-import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
+import { DEFAULT_COPY_PART_SIZE, DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE, GiB, MAX_SINGLE_COPY, MiB, partCountOf, partSizeFor } from './limits.js';
+import { descriptionParams, storageParams, type DescriptionParams } from './object-params.js';
+import { runParts } from './part-runner.js';
+import { asTransferError } from './transfer-error.js';
 import type { UploadOptions } from './upload-options.js';
 
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
-/** The largest object one CopyObject can copy. */
-const MAX_SINGLE_COPY = 5 * GiB;
 
 /**
  * Server-side copy is impossible: the source and target are different services or accounts
@@ -141,7 +139,7 @@ export class S3ToS3Copier {
     this.#options = options;
     this.#serverSide = options.serverSide ?? options.sourceClient === options.targetClient;
     this.#threshold = Math.min(options.multipartCopyThreshold ?? MAX_SINGLE_COPY, MAX_SINGLE_COPY);
-    this.#copyPartSize = options.copyPartSize ?? 64 * MiB;
+    this.#copyPartSize = options.copyPartSize ?? DEFAULT_COPY_PART_SIZE;
   }
 
   /** The method a copy of `size` bytes will use. */
@@ -160,13 +158,7 @@ export class S3ToS3Copier {
         return await this.#streamCopy(request, error.message);
       }
     } catch (error) {
-      if (request.signal?.aborted === true) throw request.signal.reason;
-      if (error instanceof TransferError) throw error;
-      throw new TransferError('copy', request.source.key, describeS3Error(error, request.targetBucket), {
-        code: s3ErrorCode(error),
-        retryable: isRetryableError(error),
-        cause: error,
-      });
+      throw asTransferError(error, { operation: 'copy', key: request.source.key, bucket: request.targetBucket, signal: request.signal });
     }
   }
 
@@ -200,11 +192,8 @@ export class S3ToS3Copier {
       MetadataDirective: replace ? 'REPLACE' : 'COPY',
       TaggingDirective: 'COPY',
       // CopyObject writes STANDARD unless told otherwise: keep the source's class.
-      StorageClass: (upload.storageClass ?? request.source.storageClass) as CopyObjectCommandInput['StorageClass'],
-      ServerSideEncryption: upload.sse,
-      SSEKMSKeyId: upload.sseKmsKeyId,
-      ACL: upload.acl as CopyObjectCommandInput['ACL'],
-      ...(replace ? { Metadata: upload.metadata, ContentType: upload.contentType, CacheControl: upload.cacheControl } : {}),
+      ...storageParams(upload, request.source.storageClass),
+      ...(replace ? descriptionParams(upload) : {}),
     };
   }
 
@@ -221,44 +210,35 @@ export class S3ToS3Copier {
     const uploadId = await createMultipartUpload(target, input);
     try {
       const size = request.source.size;
-      const partSize = Math.max(this.#copyPartSize, Math.ceil(size / 10_000));
-      const queue = new PQueue({ concurrency: this.#options.queueSize ?? 4 });
-      const parts: CompletedPart[] = [];
+      const partSize = partSizeFor(size, this.#copyPartSize);
+      const ranges = function* (): Generator<{ number: number; start: number; end: number }> {
+        for (let start = 0, number = 1; start < size; start += partSize, number++) yield { number, start, end: Math.min(start + partSize, size) - 1 };
+      };
+      const etags = new Map<number, string | undefined>();
       let copied = 0;
-      let failure: unknown;
-      const pending: Promise<void>[] = [];
-      for (let start = 0, number = 1; start < size && failure === undefined; start += partSize, number++) {
-        const end = Math.min(start + partSize, size) - 1;
-        const partNumber = number;
-        await queue.onSizeLessThan(this.#options.queueSize ?? 4);
-        pending.push(
-          queue
-            .add(async () => {
-              const result = await client.send(
-                new UploadPartCopyCommand({
-                  Bucket: request.targetBucket,
-                  Key: request.targetKey,
-                  UploadId: uploadId,
-                  PartNumber: partNumber,
-                  CopySource: copySource(request),
-                  CopySourceIfMatch: request.source.etag === undefined ? undefined : `"${request.source.etag}"`,
-                  CopySourceRange: `bytes=${start}-${end}`,
-                }),
-                { abortSignal: signal },
-              );
-              requests++;
-              parts.push({ PartNumber: partNumber, ETag: result.CopyPartResult?.ETag });
-              copied += end - start + 1;
-              request.onProgress?.(copied);
-            })
-            .catch((error: unknown) => {
-              failure ??= error;
+      await runParts(
+        ranges(),
+        async ({ number, start, end }) => {
+          const result = await client.send(
+            new UploadPartCopyCommand({
+              Bucket: request.targetBucket,
+              Key: request.targetKey,
+              UploadId: uploadId,
+              PartNumber: number,
+              CopySource: copySource(request),
+              CopySourceIfMatch: request.source.etag === undefined ? undefined : `"${request.source.etag}"`,
+              CopySourceRange: `bytes=${start}-${end}`,
             }),
-        );
-      }
-      await Promise.all(pending);
-      if (failure !== undefined) throw failure;
-      parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
+            { abortSignal: signal },
+          );
+          requests++;
+          etags.set(number, result.CopyPartResult?.ETag);
+          copied += end - start + 1;
+          request.onProgress?.(copied);
+        },
+        { concurrency: this.#options.queueSize ?? DEFAULT_QUEUE_SIZE, signal },
+      );
+      const parts: CompletedPart[] = [...etags].sort(([a], [b]) => a - b).map(([PartNumber, ETag]) => ({ PartNumber, ETag }));
       await client.send(
         new CompleteMultipartUploadCommand({ Bucket: request.targetBucket, Key: request.targetKey, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
         { abortSignal: signal },
@@ -284,17 +264,18 @@ export class S3ToS3Copier {
     return {
       Bucket: request.targetBucket,
       Key: request.targetKey,
-      Metadata: replace ? upload.metadata : head.Metadata,
-      ContentType: replace ? upload.contentType : head.ContentType,
-      CacheControl: replace ? upload.cacheControl : head.CacheControl,
+      ...this.#description(head),
       ContentDisposition: replace ? undefined : head.ContentDisposition,
       ContentEncoding: replace ? undefined : head.ContentEncoding,
       ContentLanguage: replace ? undefined : head.ContentLanguage,
-      StorageClass: (upload.storageClass ?? request.source.storageClass ?? head.StorageClass) as CreateMultipartUploadCommandInput['StorageClass'],
-      ServerSideEncryption: upload.sse,
-      SSEKMSKeyId: upload.sseKmsKeyId,
-      ACL: upload.acl as CreateMultipartUploadCommandInput['ACL'],
+      ...storageParams(upload, request.source.storageClass ?? head.StorageClass),
     };
+  }
+
+  /** Metadata, Content-Type and Cache-Control of the copy: the source's (`COPY`) or the upload options' (`REPLACE`). */
+  #description(source: { readonly Metadata?: Record<string, string>; readonly ContentType?: string; readonly CacheControl?: string }): DescriptionParams {
+    if (this.#options.metadataDirective === 'REPLACE') return descriptionParams(this.#options.upload ?? {});
+    return { Metadata: source.Metadata, ContentType: source.ContentType, CacheControl: source.CacheControl };
   }
 
   /** The source's tags (none with `REPLACE`). */
@@ -318,8 +299,7 @@ export class S3ToS3Copier {
       }),
       { abortSignal: signal },
     );
-    const replace = this.#options.metadataDirective === 'REPLACE';
-    const partSize = Math.max(this.#options.streamPartSize ?? 8 * MiB, Math.ceil(request.source.size / 10_000));
+    const partSize = partSizeFor(request.source.size, this.#options.streamPartSize ?? DEFAULT_PART_SIZE);
     const body = object.Body as NodeJS.ReadableStream & { destroy(error?: Error): void };
     const onAbort = (): void => body.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -327,20 +307,15 @@ export class S3ToS3Copier {
       const uploader = new Upload({
         client: targetClient,
         partSize,
-        queueSize: this.#options.queueSize ?? 4,
+        queueSize: this.#options.queueSize ?? DEFAULT_QUEUE_SIZE,
         leavePartsOnError: false,
         params: {
           Bucket: request.targetBucket,
           Key: request.targetKey,
           Body: body as never,
           ContentLength: request.source.size,
-          Metadata: replace ? upload.metadata : object.Metadata,
-          ContentType: replace ? upload.contentType : object.ContentType,
-          CacheControl: replace ? upload.cacheControl : object.CacheControl,
-          StorageClass: (upload.storageClass ?? request.source.storageClass) as never,
-          ServerSideEncryption: upload.sse,
-          SSEKMSKeyId: upload.sseKmsKeyId,
-          ACL: upload.acl as never,
+          ...this.#description(object),
+          ...storageParams(upload, request.source.storageClass),
         },
       });
       uploader.on('httpUploadProgress', (progress) => request.onProgress?.(progress.loaded ?? 0));
@@ -348,7 +323,7 @@ export class S3ToS3Copier {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
-    const parts = Math.max(1, Math.ceil(request.source.size / partSize));
+    const parts = partCountOf(request.source.size, partSize);
     return { method: 'stream-copy', why, requests: 1 + (parts === 1 ? 1 : parts + 2), bytesThroughProcess: request.source.size };
   }
 }

@@ -4,9 +4,12 @@ import PQueue from 'p-queue';
 import type { Entry } from '../core/entry.js';
 import { ConfigError, S3kitError, TransferError } from '../core/errors.js';
 import type { TransferAction, TransferMethod } from '../core/events.js';
+import { routeOf, type Direction, type Route } from '../core/direction.js';
 import type { Location, S3Location } from '../core/location.js';
+import type { ObjectTransfer } from './object-transfer.js';
 import { DELETE_BATCH_SIZE, deleteBatch } from './delete-objects.js';
 import { withRetry } from './retry.js';
+import { resolveTransferSettings } from './transfer-settings.js';
 import { uploadFile } from './upload-file.js';
 import { deleteLocalFile } from './delete-local.js';
 import { ingestUrl } from './ingest-url.js';
@@ -17,10 +20,6 @@ import { resolveDestinationRoot } from './local-destination.js';
 import type { StateStore } from '../state/state-store.js';
 import type { MultipartOptions, UploadOptions } from './upload-options.js';
 
-const MiB = 1024 * 1024;
-const MIN_PART_SIZE = 5 * MiB;
-/** S3's largest part, and the most it takes in a single PUT. */
-const MAX_PART_SIZE = 5 * 1024 * MiB;
 
 /**
  * Options of {@link TransferManager}.
@@ -146,37 +145,16 @@ export class TransferManager {
 
   /** Validates the options; throws a `ConfigError` naming the one at fault. */
   constructor(options: TransferManagerOptions) {
-    const concurrency = positiveInteger(options.concurrency ?? 16, 'concurrency');
+    const settings = resolveTransferSettings(options);
     this.#client = options.client;
-    this.#queue = new PQueue({ concurrency });
-    this.#backlog = positiveInteger(options.backlog ?? 2 * concurrency, 'backlog');
-    this.#retries = nonNegativeInteger(options.retries ?? 3, 'retries');
-    this.#retryBaseDelayMs = nonNegativeInteger(options.retryBaseDelayMs ?? 250, 'retryBaseDelayMs');
-    this.#partSize = positiveInteger(options.partSize ?? 8 * MiB, 'partSize');
-    if (this.#partSize < MIN_PART_SIZE) {
-      throw new ConfigError('partSize', `partSize must be at least 5 MiB (5242880 bytes), S3's smallest part; got ${this.#partSize}.`);
-    }
-    if (this.#partSize > MAX_PART_SIZE) {
-      throw new ConfigError('partSize', `partSize must be at most 5 GiB (5368709120 bytes), S3's largest part; got ${this.#partSize}.`);
-    }
-    this.#multipartThreshold = positiveInteger(options.multipartThreshold ?? 16 * MiB, 'multipartThreshold');
-    if (this.#multipartThreshold > MAX_PART_SIZE) {
-      throw new ConfigError(
-        'multipartThreshold',
-        `multipartThreshold must be at most 5 GiB (5368709120 bytes), the most S3 takes in one PUT; got ${this.#multipartThreshold}.`,
-      );
-    }
-    if (this.#multipartThreshold < this.#partSize) {
-      throw new ConfigError(
-        'multipartThreshold',
-        `multipartThreshold (${this.#multipartThreshold}) must be at least partSize (${this.#partSize}).`,
-      );
-    }
-    this.#queueSize = positiveInteger(options.queueSize ?? 4, 'queueSize');
-    this.#upload = options.upload ?? {};
-    if (this.#upload.sseKmsKeyId !== undefined && this.#upload.sse !== 'aws:kms') {
-      throw new ConfigError('sseKmsKeyId', `sseKmsKeyId needs sse: 'aws:kms' (got sse: ${String(this.#upload.sse)}).`);
-    }
+    this.#queue = new PQueue({ concurrency: settings.concurrency });
+    this.#backlog = settings.backlog;
+    this.#retries = settings.retries;
+    this.#retryBaseDelayMs = settings.retryBaseDelayMs;
+    this.#partSize = settings.partSize;
+    this.#multipartThreshold = settings.multipartThreshold;
+    this.#queueSize = settings.queueSize;
+    this.#upload = settings.upload;
     this.#state = options.state;
     this.#resume = options.resume ?? true;
     const sourceClient = options.sourceClient ?? options.client;
@@ -184,22 +162,93 @@ export class TransferManager {
       sourceClient,
       targetClient: options.client,
       serverSide: options.serverSideCopy ?? sourceClient === options.client,
-      multipartCopyThreshold: options.copy?.multipartCopyThreshold,
-      copyPartSize: options.copy?.copyPartSize,
-      metadataDirective: options.copy?.metadataDirective,
+      multipartCopyThreshold: settings.multipartCopyThreshold,
+      copyPartSize: settings.copyPartSize,
+      metadataDirective: settings.metadataDirective,
       streamPartSize: this.#partSize,
       queueSize: this.#queueSize,
       upload: this.#upload,
     });
   }
 
+  /**
+   * The transferer of each direction: how it picks a method and carries an action out. The one
+   * place that knows which functions serve which direction; a new direction adds a row.
+   */
+  readonly #transferers: TransfererTable = {
+    upload: {
+      method: (action) => (action.source.size >= this.#multipartThreshold ? 'multipart' : 'put'),
+      transfer: async ({ action, route, method, common }) => {
+        let parts: { sent: number; kept: number } | undefined;
+        // A resumed multipart upload reports the bytes of its kept parts first, before sending any.
+        let firstLoaded: number | undefined;
+        await uploadFile({
+          ...common,
+          onProgress: (loaded) => {
+            firstLoaded ??= loaded;
+            common.onProgress(loaded);
+          },
+          bucket: route.to.bucket,
+          objectKey: route.to.prefix + action.key,
+          method,
+          options: this.#upload,
+          state: this.#state,
+          resume: this.#resume,
+          onParts: (counts) => (parts = counts),
+        });
+        if (parts !== undefined && parts.kept > 0) {
+          return { why: `resumed: ${parts.kept} part(s) kept from an earlier run, ${parts.sent} sent`, bytesResumed: firstLoaded ?? 0 };
+        }
+        return {};
+      },
+    },
+    download: {
+      method: (action) => (action.key.endsWith('/') ? 'mkdir' : action.source.size >= this.#multipartThreshold ? 'ranged-get' : 'get'),
+      transfer: async ({ action, route, method, common }) => {
+        localPathForKey(route.to.path, action.key); // an unsafe key fails before anything is created
+        const root = await this.#localRoot(route.to.path, true);
+        const path = localPathForKey(root, action.key);
+        await downloadObject({
+          ...common,
+          bucket: route.from.bucket,
+          objectKey: route.from.prefix + action.key,
+          root,
+          path,
+          method,
+          createOnly: action.type === 'copy',
+          state: this.#state,
+          resume: this.#resume,
+        }).catch(async (error: unknown) => {
+          throw await explainBlockedDirectory(error, action.key, path, root);
+        });
+        return {};
+      },
+    },
+    copy: {
+      method: (action) => this.#copier.methodFor(action.source.size),
+      transfer: ({ action, route, common }) =>
+        this.#copier.copy({
+          sourceBucket: route.from.bucket,
+          sourceKey: route.from.prefix + action.key,
+          source: action.source,
+          targetBucket: route.to.bucket,
+          targetKey: route.to.prefix + action.key,
+          onProgress: common.onProgress,
+          signal: common.signal,
+        }),
+    },
+    ingest: {
+      method: () => 'url-stream',
+      transfer: async ({ action, route, common }) => {
+        await ingestUrl({ ...common, bucket: route.to.bucket, objectKey: route.to.prefix + action.key, options: this.#upload });
+        return {};
+      },
+    },
+  };
+
   /** How an action between these locations is carried out. */
   methodFor(action: TransferAction, route: { readonly from: Location; readonly to: Location }): TransferMethod {
-    const size = action.source.size;
-    if (route.from.kind === 'manifest') return 'url-stream';
-    if (route.from.kind === 'local') return size >= this.#multipartThreshold ? 'multipart' : 'put';
-    if (route.to.kind === 'local') return action.key.endsWith('/') ? 'mkdir' : size >= this.#multipartThreshold ? 'ranged-get' : 'get';
-    return this.#copier.methodFor(size);
+    return transfererFor(this.#transferers, routeOf(route.from, route.to)).method(action);
   }
 
   /**
@@ -212,21 +261,28 @@ export class TransferManager {
     hooks: TransferHooks,
     signal?: AbortSignal,
   ): Promise<void> {
-    const { from, to } = route;
-    if (to.kind === 'manifest' || (from.kind !== 's3' && to.kind !== 's3')) {
-      throw new ConfigError('target', `cannot sync from ${from.kind} to ${to.kind}: the target must be s3://… or, from S3, a local directory.`);
-    }
+    // Refuses the pairs no transfer serves (a manifest or two directories) before queuing.
+    const directed = routeOf(route.from, route.to);
+    const transferer = transfererFor(this.#transferers, directed);
     await this.#queue.onSizeLessThan(this.#backlog);
     signal?.throwIfAborted();
-    const method = this.methodFor(action, route);
+    const method = transferer.method(action);
     const taskSignal = signal ?? new AbortController().signal;
     const task = async (): Promise<void> => {
       if (signal?.aborted) return;
       const started = performance.now();
       hooks.onStart?.(method);
+      const common: TransferCommon = {
+        client: this.#client,
+        source: action.source,
+        partSize: this.#partSize,
+        queueSize: this.#queueSize,
+        onProgress: (loaded) => hooks.onProgress?.(loaded),
+        signal: taskSignal,
+      };
       try {
         const outcome = await withRetry(
-          () => this.#transfer(action, route, method, taskSignal, (loaded) => hooks.onProgress?.(loaded)),
+          () => transferer.transfer({ action, route: directed, method, common }),
           { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs },
           signal,
         );
@@ -239,81 +295,22 @@ export class TransferManager {
     void this.#queue.add(task);
   }
 
-  async #transfer(
-    action: TransferAction,
-    route: { readonly from: Location; readonly to: Location },
-    method: TransferMethod,
-    signal: AbortSignal,
-    onProgress: (loaded: number) => void,
-  ): Promise<Partial<TransferResult>> {
-    const { from, to } = route;
-    const common = { client: this.#client, source: action.source, partSize: this.#partSize, queueSize: this.#queueSize, onProgress, signal };
-    if (from.kind === 'local' && to.kind === 's3') {
-      let parts: { sent: number; kept: number } | undefined;
-      // A resumed multipart upload reports the bytes of its kept parts first, before sending any.
-      let firstLoaded: number | undefined;
-      await uploadFile({
-        ...common,
-        onProgress: (loaded) => {
-          firstLoaded ??= loaded;
-          onProgress(loaded);
-        },
-        bucket: to.bucket,
-        objectKey: to.prefix + action.key,
-        method,
-        options: this.#upload,
-        state: this.#state,
-        resume: this.#resume,
-        onParts: (counts) => (parts = counts),
-      });
-      if (parts !== undefined && parts.kept > 0) {
-        return { why: `resumed: ${parts.kept} part(s) kept from an earlier run, ${parts.sent} sent`, bytesResumed: firstLoaded ?? 0 };
-      }
-      return {};
-    }
-    if (from.kind === 's3' && to.kind === 'local') {
-      localPathForKey(to.path, action.key); // an unsafe key fails before anything is created
-      const root = await this.#localRoot(to.path, true);
-      const path = localPathForKey(root, action.key);
-      await downloadObject({
-        ...common,
-        bucket: from.bucket,
-        objectKey: from.prefix + action.key,
-        root,
-        path,
-        method,
-        createOnly: action.type === 'copy',
-        state: this.#state,
-        resume: this.#resume,
-      }).catch(async (error: unknown) => {
-        throw await explainBlockedDirectory(error, action.key, path, root);
-      });
-      return {};
-    }
-    if (from.kind === 'manifest' && to.kind === 's3') {
-      await ingestUrl({ ...common, bucket: to.bucket, objectKey: to.prefix + action.key, options: this.#upload });
-      return {};
-    }
-    const s3From = from as S3Location;
-    const s3To = to as S3Location;
-    return this.#copier.copy({
-      sourceBucket: s3From.bucket,
-      sourceKey: s3From.prefix + action.key,
-      source: action.source,
-      targetBucket: s3To.bucket,
-      targetKey: s3To.prefix + action.key,
-      onProgress,
-      signal,
-    });
-  }
-
   /**
    * Deletes target entries in DeleteObjects batches of up to 1000 keys, reporting each key's
    * outcome through `hooks`. Resolves when every batch has settled.
    */
   async deleteEntries(location: Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
-    if (location.kind === 'local') return this.#deleteLocal(location.path, entries, hooks, signal);
-    if (location.kind !== 's3') throw new ConfigError('target', 'a manifest is never a target: nothing can be deleted from it.');
+    switch (location.kind) {
+      case 'local':
+        return this.#deleteLocal(location.path, entries, hooks, signal);
+      case 'manifest':
+        throw new ConfigError('target', 'a manifest is never a target: nothing can be deleted from it.');
+      case 's3':
+        return this.#deleteObjects(location, entries, hooks, signal);
+    }
+  }
+
+  async #deleteObjects(location: S3Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
     const toRelative = (objectKey: string): string => objectKey.slice(location.prefix.length);
     const sendBatch = async (batch: Entry[]): Promise<void> => {
       const byObjectKey = new Map(batch.map((entry) => [location.prefix + entry.key, entry]));
@@ -321,9 +318,8 @@ export class TransferManager {
         async () => {
           const outcome = await deleteBatch(this.#client, location.bucket, [...byObjectKey.keys()], toRelative, signal);
           // Retry the whole batch only when the request itself failed retryably.
-          if (outcome.deleted.length === 0 && outcome.failed.length > 0 && outcome.failed.every((f) => f.error.retryable)) {
-            throw outcome.failed[0]!.error;
-          }
+          const [first] = outcome.failed;
+          if (outcome.deleted.length === 0 && first !== undefined && outcome.failed.every((f) => f.error.retryable)) throw first.error;
           return outcome;
         },
         { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs },
@@ -333,8 +329,15 @@ export class TransferManager {
         return { deleted: [] as string[], failed: [...byObjectKey.keys()].map((objectKey) => ({ objectKey, error: failure })) };
       });
       if (signal?.aborted) return;
-      for (const objectKey of result.deleted) hooks.onDeleted?.(byObjectKey.get(objectKey)!);
-      for (const { objectKey, error } of result.failed) hooks.onFailed?.(byObjectKey.get(objectKey)!, error);
+      // Keys the server names that were not asked for (none should be) are not ours to report.
+      for (const objectKey of result.deleted) {
+        const entry = byObjectKey.get(objectKey);
+        if (entry !== undefined) hooks.onDeleted?.(entry);
+      }
+      for (const { objectKey, error } of result.failed) {
+        const entry = byObjectKey.get(objectKey);
+        if (entry !== undefined) hooks.onFailed?.(entry, error);
+      }
     };
     let batch: Entry[] = [];
     for await (const entry of entries) {
@@ -389,23 +392,28 @@ export class TransferManager {
   }
 }
 
+/** What every transfer of an action is given, whatever its direction. */
+type TransferCommon = Pick<ObjectTransfer, 'client' | 'source' | 'partSize' | 'queueSize' | 'onProgress' | 'signal'>;
+
+/** How one direction's transfers are done. */
+interface Transferer<R extends Route> {
+  /** The method an action will use (the copier may still fall back from server-side to streaming). */
+  method(action: TransferAction): TransferMethod;
+  /** Carries the action out once (retries are the manager's). */
+  transfer(task: { action: TransferAction; route: R; method: TransferMethod; common: TransferCommon }): Promise<Partial<TransferResult>>;
+}
+
+type TransfererTable = { readonly [D in Direction]: Transferer<Extract<Route, { direction: D }>> };
+
+/** The row of `table` for `route`'s direction, typed for that route. */
+function transfererFor<R extends Route>(table: TransfererTable, route: R): Transferer<R> {
+  // TypeScript cannot relate an indexed row to the route's own type; the table's type ties them.
+  return table[route.direction] as unknown as Transferer<R>;
+}
+
 function asS3kitError(error: unknown, key: string): S3kitError {
   if (error instanceof S3kitError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   return new TransferError('transfer', key, message, { code, cause: error });
-}
-
-function positiveInteger(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigError(field, `${field} must be a positive integer, got ${String(value)}.`);
-  }
-  return value;
-}
-
-function nonNegativeInteger(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new ConfigError(field, `${field} must be a non-negative integer, got ${String(value)}.`);
-  }
-  return value;
 }

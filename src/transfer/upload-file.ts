@@ -6,10 +6,11 @@ import { uploadFileInParts } from './multipart-file-upload.js';
 import { formatMtimeMetadata, MTIME_METADATA, PART_SIZE_METADATA, type Entry } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
 import type { TransferMethod } from '../core/events.js';
-import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { guessContentType } from './content-type.js';
 import { notAFile, settledIdentity, SOURCE_READ_FLAGS, stillSameFile, TIMESTAMP_TICK_MS } from './file-identity.js';
+import { descriptionParams, storageParams } from './object-params.js';
 import type { ObjectTransfer } from './object-transfer.js';
+import { asTransferError } from './transfer-error.js';
 import type { UploadOptions } from './upload-options.js';
 
 /** Where and how one file is uploaded. */
@@ -36,14 +37,7 @@ export async function uploadFile(request: UploadRequest): Promise<void> {
     if (request.method === 'put') await putSmallFile(request);
     else await putInParts(request);
   } catch (error) {
-    if (request.signal.aborted) throw request.signal.reason;
-    if (error instanceof TransferError) throw error;
-    const code = s3ErrorCode(error);
-    throw new TransferError(request.method, request.source.key, describeS3Error(error, request.bucket), {
-      retryable: isRetryableError(error),
-      code,
-      cause: error,
-    });
+    throw asTransferError(error, { operation: request.method, key: request.source.key, bucket: request.bucket, signal: request.signal });
   }
 }
 
@@ -86,17 +80,19 @@ async function putInParts(request: UploadRequest): Promise<void> {
  * device) before and after, on the handle and on the path.
  */
 async function readWholeFile(source: Entry): Promise<{ body: Buffer; mtimeMs: number }> {
+  const path = source.path;
+  if (path === undefined) throw new TransferError('put', source.key, 'internal error: an upload needs a local file.');
   const started = Date.now();
-  const body = await readFile(source.path!, { flag: SOURCE_READ_FLAGS });
-  const after = await stat(source.path!);
-  if (!after.isFile()) throw notAFile(source.key, source.path!);
+  const body = await readFile(path, { flag: SOURCE_READ_FLAGS });
+  const after = await stat(path);
+  if (!after.isFile()) throw notAFile(source.key, path);
   if (after.size === body.length && after.ctimeMs < started - TIMESTAMP_TICK_MS) return { body, mtimeMs: after.mtimeMs };
-  const handle = await open(source.path!, SOURCE_READ_FLAGS);
+  const handle = await open(path, SOURCE_READ_FLAGS);
   try {
-    if (!(await handle.stat()).isFile()) throw notAFile(source.key, source.path!);
+    if (!(await handle.stat()).isFile()) throw notAFile(source.key, path);
     const before = await settledIdentity(handle);
     const again = await handle.readFile();
-    if (again.length !== before.size || !(await stillSameFile(handle, source.path!, before))) throw sourceChanged(source);
+    if (again.length !== before.size || !(await stillSameFile(handle, path, before))) throw sourceChanged(source);
     return { body: again, mtimeMs: before.mtimeMs };
   } finally {
     await handle.close();
@@ -104,19 +100,13 @@ async function readWholeFile(source: Entry): Promise<{ body: Buffer; mtimeMs: nu
 }
 
 function objectParams(request: UploadRequest, mtimeMs: number, partSize: number | undefined): PutObjectCommandInput {
-  const { options } = request;
-  const metadata: Record<string, string> = { ...options.metadata, [MTIME_METADATA]: formatMtimeMetadata(mtimeMs) };
-  if (partSize !== undefined) metadata[PART_SIZE_METADATA] = String(partSize);
+  const extraMetadata: Record<string, string> = { [MTIME_METADATA]: formatMtimeMetadata(mtimeMs) };
+  if (partSize !== undefined) extraMetadata[PART_SIZE_METADATA] = String(partSize);
   return {
     Bucket: request.bucket,
     Key: request.objectKey,
-    ContentType: options.contentType ?? guessContentType(request.objectKey),
-    CacheControl: options.cacheControl,
-    Metadata: metadata,
-    StorageClass: options.storageClass as PutObjectCommandInput['StorageClass'],
-    ServerSideEncryption: options.sse,
-    SSEKMSKeyId: options.sseKmsKeyId,
-    ACL: options.acl as PutObjectCommandInput['ACL'],
+    ...descriptionParams(request.options, { extraMetadata, contentType: guessContentType(request.objectKey) }),
+    ...storageParams(request.options),
   };
 }
 

@@ -383,8 +383,9 @@ export async function checkConverged(world: World): Promise<string[]> {
   // s3kit cannot enter to see that it is empty) cancels deletes, and says so: that is reported.
   const deletesCancelledAsIncomplete =
     (observation.summary?.deletesSkipped?.reason === 'incomplete-listing' && observation.warnings.some((warning) => warning.incompleteListing)) ||
-    // An empty source deletes nothing without an explicit maxDelete: reported as such.
-    (observation.summary?.deletesSkipped?.reason === 'empty-source' && sourceContents.files.size === 0);
+    // An empty source deletes nothing without an explicit maxDelete: reported as such. Empty
+    // after the filters counts: a source whose every file is excluded mirrors nothing either.
+    (observation.summary?.deletesSkipped?.reason === 'empty-source' && included.size === 0);
   if (options.delete && observation.failures.length === 0 && unrepresentable.length === 0 && !deletesCancelledAsIncomplete) {
     const destinationWarned = observation.warnings.some((warning) => !LINK_WARNINGS.has(warning.code));
     for (const [key, node] of destAfter) {

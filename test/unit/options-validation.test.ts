@@ -38,6 +38,18 @@ describe('createSyncer validation', () => {
     [{ source: './a', target: './x' }, 'target', /one side must be an s3:\/\/bucket\/prefix URL/],
     [{ source: 's3://abc/b', target: './x', ignoreFileName: '.gitignore' }, 'ignoreFileName', /source is in S3/],
     [{ target: 'http://x' }, 'target', /unsupported scheme/],
+    [{ mtimeWindowMs: -1 }, 'mtimeWindowMs', /mtimeWindowMs must be a non-negative number of milliseconds, got -1/],
+    [{ listPageSize: -5 }, 'listPageSize', /listPageSize must be a whole number from 1 to 1000 .*got -5/],
+    [{ multipartCopyThreshold: -1 }, 'multipartCopyThreshold', /multipartCopyThreshold must be a positive whole number of bytes, got -1/],
+    [{ metadataDirective: 'KEEP' as never }, 'metadataDirective', /metadataDirective must be one of COPY, REPLACE, got "KEEP"/],
+    [{ maxSockets: -1 }, 'maxSockets', /maxSockets must be a positive integer, got -1/],
+    [{ upload: { sse: 'rot13' as never } }, 'upload.sse', /upload.sse must be one of AES256, aws:kms, got "rot13"/],
+    [{ concurrency: 0 }, 'concurrency', /concurrency must be a positive integer, got 0/],
+    [{ partSize: 4 * 1024 * 1024 }, 'partSize', /partSize must be .*5 MiB.*5 GiB.*got 4194304/],
+    [{ partSize: 6 * 1024 * 1024 * 1024, multipartThreshold: 7 * 1024 * 1024 * 1024 }, 'partSize', /partSize must be .*5 MiB.*5 GiB.*got 6442450944/],
+    [{ retries: -1 }, 'retries', /retries must be a non-negative integer, got -1/],
+    [{ delet: true } as never, 'delet', /unknown option "delet".*delete/],
+    [{ sourceConnection: { endpont: 'http://x' } } as never, 'sourceConnection.endpont', /unknown option "sourceConnection.endpont"/],
   ])('rejects %j naming %s', (extra, field, message) => {
     let caught: unknown;
     try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { parseDay } from 's3kit';
 import { ConfigError } from '../../src/core/errors.js';
 import { renderPattern } from '../../src/strategies/placeholders.js';
 import { StrategyResolver, type StrategyDefinition } from '../../src/strategies/strategy-resolver.js';
@@ -98,5 +99,18 @@ describe('renderPattern', () => {
   it('renders and refuses unknown placeholders with a ConfigError', () => {
     expect(renderPattern('{date:yyyyMMdd}-{name}', { date, name: 'n' }, 'f')).toBe('20250115-n');
     expect(() => renderPattern('{date:}', { date, name: 'n' }, 'f')).toThrow(ConfigError);
+  });
+});
+
+describe('parseDay', () => {
+  it.each([
+    ['2024-02-29', new Date(2024, 1, 29)],
+    ['2024-02-30', undefined],
+    ['2023-02-29', undefined],
+    ['2024-2-1', undefined],
+    ['2024-02-01T10:00', undefined],
+    ['yesterday', undefined],
+  ])('parses %j as %j (the CLI flag and DateRange strategies alike)', (text, day) => {
+    expect(parseDay(text)).toEqual(day);
   });
 });

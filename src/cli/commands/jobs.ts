@@ -1,8 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { format } from 'date-fns/format';
-import { isValid } from 'date-fns/isValid';
-import { parseISO } from 'date-fns/parseISO';
 import {
   configJsonSchema,
   createRedactor,
@@ -11,6 +9,7 @@ import {
   JobLog,
   LAST_RUN_KEY,
   loadConfig,
+  parseDay,
   runDoctor,
   runJobs,
   secretValuesOf,
@@ -28,9 +27,9 @@ import { parsePositiveInteger } from '../values.js';
 
 const DEFAULT_CONFIG = 's3kit.yaml';
 
-function parseDay(value: string): Date {
-  const date = parseISO(value);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !isValid(date)) throw new InvalidArgumentError(`"${value}" is not a date: use YYYY-MM-DD.`);
+function parseDayFlag(value: string): Date {
+  const date = parseDay(value);
+  if (date === undefined) throw new InvalidArgumentError(`"${value}" is not a date: use YYYY-MM-DD.`);
   return date;
 }
 
@@ -66,7 +65,7 @@ export function runCommand(outer: CliContext, setExitCode: (code: number) => voi
   const command = configOption(new Command('run'))
     .description('run the enabled jobs of the config (or the named ones) for a date')
     .argument('[job...]', 'jobs to run (default: every enabled job)')
-    .option('--date <YYYY-MM-DD>', "the date the run is for (default: yesterday)", parseDay)
+    .option('--date <YYYY-MM-DD>', "the date the run is for (default: yesterday)", parseDayFlag)
     .option('--parallel <n>', 'jobs at once (default 1)', parsePositiveInteger);
   addDryRunFlags(command, 'plan every job, transfer nothing, record nothing (no log, no history)')
     .option('--json', 'print each job result and the run as JSON lines')
