@@ -4,7 +4,10 @@ export default defineConfig({
   resolve: {
     // Tests import 's3kit' as users and the CLI do; in-process they run the source (the CLI tests
     // spawn bin/s3kit.js, which runs the build).
-    alias: { s3kit: new URL('./src/index.ts', import.meta.url).pathname },
+    alias: [
+      { find: /^s3kit$/, replacement: new URL('./src/index.ts', import.meta.url).pathname },
+      { find: /^s3kit\/jobs$/, replacement: new URL('./src/jobs/index.ts', import.meta.url).pathname },
+    ],
   },
   test: {
     // The SDK's notice about its future Node requirement is noise in test logs.

@@ -16,7 +16,8 @@ const src = join(root, 'src');
  * What each room may import, room by room: 'value' allows any import, 'type' only type-only ones
  * (`import type`, `export type`, or braces whose every name is marked `type`: TypeScript erases
  * them, so they add no runtime dependency). A room may always import itself. `index` is
- * src/index.ts, the public API, which the CLI imports by the package name 's3kit'.
+ * src/index.ts, the public API, which the CLI imports by the package name 's3kit' (and the
+ * subpaths' entry points, such as src/jobs/index.ts as 's3kit/jobs').
  */
 const rules = {
   core: {},
@@ -47,7 +48,8 @@ const rules = {
     // (S3 clients and their options come from there, not from transfer/).
     index: 'value',
   },
-  cli: { index: 'value', config: 'value' },
+  // The CLI uses the public entry points only ('s3kit', 's3kit/jobs'), as a user would.
+  cli: { index: 'value' },
   // The public API re-exports every room by name.
   index: Object.fromEntries(['core', 'listing', 'compare', 'plan', 'strategies', 'transfer', 'state', 'syncer', 'config', 'jobs'].map((room) => [room, 'value'])),
 };
@@ -125,6 +127,8 @@ function importsOf(text) {
 /** The file and room an internal specifier names, or undefined for a package. */
 function resolveInternal(fromFile, specifier) {
   if (specifier === 's3kit') return { file: join(src, 'index.ts'), room: 'index' };
+  // A subpath (s3kit/jobs) is a public entry point too: src/<name>/index.ts, counted as the public API.
+  if (specifier.startsWith('s3kit/')) return { file: join(src, specifier.slice('s3kit/'.length), 'index.ts'), room: 'index' };
   if (!specifier.startsWith('.')) return undefined;
   const file = resolve(dirname(fromFile), specifier).replace(/\.js$/, '.ts');
   return { file, room: file.startsWith(src + sep) ? roomOf(file) : undefined };

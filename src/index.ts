@@ -16,12 +16,10 @@ export {
 } from './core/errors.js';
 export type { Entry, EntryMetadata } from './core/entry.js';
 export type { Action, ActionType, ActionReason, Verdict, VerdictReason } from './core/action.js';
-export type { Location, LocalLocation, S3Location } from './core/location.js';
+export type { Location, LocalLocation, S3Location, ManifestLocation } from './core/location.js';
 export { parseLocation, parseS3ObjectUrl, formatLocation } from './core/location.js';
-export { assertLocalDirectory } from './listing/local-directory.js';
 export { directionOf } from './core/direction.js';
 export type { Direction } from './core/direction.js';
-export { createRedactor, isSecretName, secretValuesOf } from './core/redact.js';
 export type {
   ActionTally,
   CopyStats,
@@ -67,11 +65,10 @@ export type { UploadOptions, MultipartOptions } from './transfer/upload-options.
 
 export { createSyncer } from './syncer/create-syncer.js';
 export type { Syncer } from './syncer/create-syncer.js';
-export type { SyncOptions, RunOptions, CompareMode } from './syncer/options.js';
+export type { SyncOptions, PlanOptions, RunOptions, CompareMode } from './syncer/options.js';
 export type { MaxDelete } from './syncer/max-delete.js';
 export { parseMaxDelete } from './syncer/max-delete.js';
 export { COMPARE_MODES } from './core/compare-mode.js';
-export { parseDay } from './core/day.js';
 
 export type { StateStore } from './state/state-store.js';
 export { updateState } from './state/state-store.js';
@@ -79,26 +76,5 @@ export { memoryStore } from './state/memory-store.js';
 export { jsonFileStore } from './state/json-file-store.js';
 export type { JsonFileStoreOptions } from './state/json-file-store.js';
 
-export { StrategyResolver } from './strategies/strategy-resolver.js';
-export type { StrategyDefinition, StrategyInput, ResolvedPaths } from './strategies/strategy-resolver.js';
-
-export { loadConfig, parseConfig } from './config/load-config.js';
-export type { LoadConfigOptions, LoadedConfig } from './config/load-config.js';
-export type { JobConfig, ParsedConfig } from './config/config-schema.js';
-export { configJsonSchema } from './config/json-schema.js';
-
-export { runJobs } from './jobs/run-jobs.js';
-export type { RunJobsOptions } from './jobs/run-jobs.js';
-export { JobLog } from './jobs/job-log.js';
-export type { LogLevel } from './jobs/job-log.js';
-export { jobStateKey, LAST_RUN_KEY } from './jobs/run-history.js';
-export type { JobRunRecord, JobState, JobStatus, RunRecord } from './jobs/run-history.js';
-export { runDoctor } from './jobs/doctor.js';
-export type { DoctorCheck } from './jobs/doctor.js';
-
-export { uploadStateKey } from './transfer/multipart-file-upload.js';
-export { downloadStateKey } from './transfer/download-object.js';
-export type { DownloadRecord } from './transfer/download-object.js';
-export type { UploadRecord } from './transfer/multipart-file-upload.js';
 export { listIncompleteUploads, abortIncompleteUploads } from './transfer/incomplete-uploads.js';
 export type { IncompleteUpload } from './transfer/incomplete-uploads.js';

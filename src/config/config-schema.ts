@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COMPARE_MODES } from '../core/compare-mode.js';
 import { MAX_DELETE_PERCENTAGE } from '../core/max-delete.js';
+import type { CompareMode } from '../syncer/options.js';
 
 const connection = z
   .object({
@@ -79,7 +80,114 @@ export const configSchema = z
   })
   .strict();
 
-/** A job as validated (defaults applied). */
-export type JobConfig = z.infer<typeof jobSchema>;
-/** A config file as validated (defaults applied). */
-export type ParsedConfig = z.infer<typeof configSchema>;
+/*
+ * The validated shapes, written out: the public API names its own types rather than zod's
+ * inferred ones (which would make the schemas part of it). The checks below keep them equal to
+ * the schemas: a field added to a schema and not here (or the reverse) fails to compile.
+ */
+
+/**
+ * Where a job's S3 side is: a `connection:` block of a job or of `defaults`.
+ * @public
+ */
+export interface JobConnection {
+  /** A profile of ~/.aws/config and ~/.aws/credentials. */
+  readonly profile?: string;
+  readonly region?: string;
+  /** An S3-compatible endpoint URL. */
+  readonly endpoint?: string;
+  /** Address buckets as `endpoint/bucket`. */
+  readonly pathStyle?: boolean;
+}
+
+/**
+ * How a job stores what it uploads (the `upload:` block).
+ * @public
+ */
+export interface JobUploadSettings {
+  readonly storageClass?: string;
+  readonly sse?: 'AES256' | 'aws:kms';
+  readonly sseKmsKeyId?: string;
+  readonly acl?: string;
+  readonly cacheControl?: string;
+  readonly contentType?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A job's `filters:` block.
+ * @public
+ */
+export interface JobFilters {
+  /** aws-cli `--exclude` patterns (`*` crosses `/`). */
+  readonly exclude?: readonly string[];
+  /** aws-cli `--include` patterns, applied after the excludes (they win). */
+  readonly include?: readonly string[];
+  /** .gitignore patterns. */
+  readonly ignorePatterns?: readonly string[];
+  /** Ignore files to read from every source directory, e.g. `.gitignore`. */
+  readonly ignoreFileName?: string;
+}
+
+/**
+ * A job's `strategy:` block: the strategy's name and its settings, which the strategy checks.
+ * @public
+ */
+export interface JobStrategy {
+  readonly type: string;
+  readonly [setting: string]: unknown;
+}
+
+/**
+ * A job as validated (defaults applied).
+ * @public
+ */
+export interface JobConfig {
+  /** Unique name, used in logs, state and `s3kit run NAME`. */
+  readonly name: string;
+  readonly description?: string;
+  /** @defaultValue `true` */
+  readonly enabled: boolean;
+  /** A local directory, `s3://bucket/prefix` or `manifest:PATH`. */
+  readonly source: string;
+  /** `s3://bucket/prefix` or a local directory. */
+  readonly target: string;
+  /** @defaultValue `{ type: 'FullDirectory' }` */
+  readonly strategy: JobStrategy;
+  readonly filters?: JobFilters;
+  readonly compare?: CompareMode;
+  readonly delete?: boolean;
+  readonly deleteExcluded?: boolean;
+  /** A count, or a percentage of the target's keys such as `'10%'`. */
+  readonly maxDelete?: number | string;
+  readonly upload?: JobUploadSettings;
+  readonly connection?: JobConnection;
+  readonly concurrency?: number;
+}
+
+/**
+ * A config file as validated (defaults applied).
+ * @public
+ */
+export interface ParsedConfig {
+  readonly defaults: {
+    /** Relative to the config file. @defaultValue `'logs'` */
+    readonly logDirectory: string;
+    /** @defaultValue `12` */
+    readonly logRetentionMonths: number;
+    /** Relative to the config file. @defaultValue `'s3kit-state.json'` */
+    readonly stateFile: string;
+    readonly connection?: JobConnection;
+    /** aws-cli `--exclude` patterns for every job. @defaultValue `[]` */
+    readonly exclude: readonly string[];
+    readonly concurrency?: number;
+  };
+  readonly jobs: readonly JobConfig[];
+}
+
+/** True when A and B have the same keys and every B is an A (the parsed value fits the type). */
+type Matches<Declared, Parsed> = [Parsed] extends [Declared] ? ([keyof Declared] extends [keyof Parsed] ? ([keyof Parsed] extends [keyof Declared] ? true : false) : false) : false;
+const jobConfigMatchesSchema: Matches<JobConfig, z.infer<typeof jobSchema>> = true;
+const parsedConfigMatchesSchema: Matches<ParsedConfig, z.infer<typeof configSchema>> = true;
+const defaultsMatchSchema: Matches<ParsedConfig['defaults'], z.infer<typeof configSchema>['defaults']> = true;
+void [jobConfigMatchesSchema, parsedConfigMatchesSchema, defaultsMatchSchema];

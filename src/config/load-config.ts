@@ -74,7 +74,7 @@ function withoutConnections(raw: unknown): unknown {
 /**
  * Reads, interpolates (`${VAR}` from `env`; an unset or empty variable is an error unless a
  * default is given as `${VAR:-default}` or `${VAR-default}`; `$$` is a literal `$`) and validates a
- * YAML config. Every problem is a {@link ConfigError} whose message names the job, the field
+ * YAML config. Every problem is a `ConfigError` (from `s3kit`) whose message names the job, the field
  * path and what is allowed; nothing is returned from an invalid file.
  * @public
  */

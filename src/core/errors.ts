@@ -1,5 +1,5 @@
 /**
- * Base class of every error s3kit throws on purpose. Catch it with {@link isS3kitError}.
+ * Base class of every error s3kit throws on purpose. Catch it with `isS3kitError` (from `s3kit`).
  * @public
  */
 export class S3kitError extends Error {

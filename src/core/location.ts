@@ -50,7 +50,7 @@ export type Location = LocalLocation | S3Location | ManifestLocation;
 /**
  * Parses `s3://bucket/prefix`, `manifest:PATH` (a file of URLs), `file:///path` or a local path (relative paths are resolved
  * against the working directory). Throws a {@link ConfigError} naming `field` for an invalid
- * bucket name or an unsupported scheme. Does no I/O: see {@link assertLocalDirectory}.
+ * bucket name or an unsupported scheme. Does no I/O (the syncer checks that a local directory exists when it runs).
  * @param field - the option the string came from, used in error messages.
  * @public
  */

@@ -132,3 +132,28 @@ export function recordJobRun(store: StateStore, record: JobRunRecord): Promise<J
     };
   });
 }
+
+/**
+ * What the state store remembers of a config's jobs: the last `s3kit run`, and each job's
+ * {@link JobState} (undefined for a job that never ran).
+ * @public
+ */
+export interface JobHistory {
+  /** The most recent run of any jobs of this config, if one was recorded. */
+  readonly lastRun: RunRecord | undefined;
+  /** Each named job's state, in the order asked for. */
+  readonly jobs: ReadonlyMap<string, JobState | undefined>;
+}
+
+/**
+ * Reads the run history that {@link runJobs} records: what `s3kit status` prints. The layout of
+ * the state (its keys) stays private to this module.
+ * @param store - The config's state store (`jsonFileStore(config.stateFile)`).
+ * @param jobs - The names of the jobs to read.
+ * @public
+ */
+export async function readJobHistory(store: StateStore, jobs: readonly string[]): Promise<JobHistory> {
+  const states = new Map<string, JobState | undefined>();
+  for (const job of jobs) states.set(job, await store.get<JobState>(jobStateKey(job)));
+  return { lastRun: await store.get<RunRecord>(LAST_RUN_KEY), jobs: states };
+}

@@ -134,12 +134,13 @@ export class KeyFilter {
   }
 
   /**
-   * Whether a file key is excluded. With `parentsChecked` the caller (the walk) vouches that
-   * no parent directory is excluded.
+   * Whether a file key is excluded.
+   * @param options - `parentsChecked`: the caller (the walk) vouches that no parent directory
+   * is excluded, so they are not looked at again.
    */
-  async excludesFile(key: string, parentsChecked = false): Promise<boolean> {
+  async excludesFile(key: string, options: { readonly parentsChecked?: boolean } = {}): Promise<boolean> {
     if (this.#base !== undefined || this.#ignoreFileName !== undefined) {
-      if (!parentsChecked) {
+      if (options.parentsChecked !== true) {
         const parent = parentDir(key);
         if (parent !== '' && (await this.excludesDirectory(parent))) return true;
       }

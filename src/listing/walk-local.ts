@@ -84,7 +84,7 @@ async function* walkDirectory(
       yield* walkDirectory(absolutePath, key, ancestors, options);
       ancestors.delete(id);
     } else {
-      if (await options.filter?.excludesFile(key, true)) continue;
+      if (await options.filter?.excludesFile(key, { parentsChecked: true })) continue;
       yield { key, size: child.stats.size, mtimeMs: child.stats.mtimeMs, path: absolutePath };
     }
   }

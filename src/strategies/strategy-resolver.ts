@@ -200,7 +200,7 @@ export class StrategyResolver {
     return [...this.#strategies.values()] as StrategyDefinition<unknown>[];
   }
 
-  /** The strategy named `type`, or a {@link ConfigError} listing the known ones. */
+  /** The strategy named `type`, or a `ConfigError` (from `s3kit`) listing the known ones. */
   get(type: string): StrategyDefinition<unknown> {
     const strategy = this.#strategies.get(type);
     if (strategy === undefined) {

@@ -23,7 +23,7 @@ import { TransferManager, type TransferHooks, type TransferResult } from '../tra
 import { SpillQueue } from './spill-queue.js';
 import { connect, type Connections } from './connections.js';
 import { deleteGate, type DeleteGateInput } from './delete-gate.js';
-import type { RunOptions, SyncOptions } from './options.js';
+import type { PlanOptions, RunOptions, SyncOptions } from './options.js';
 import { resolveSyncOptions, type ResolvedSyncOptions } from './resolve-options.js';
 import { SummaryBuilder } from './summary-builder.js';
 import { objectMetadataReader } from './object-metadata.js';
@@ -42,7 +42,7 @@ export interface Syncer extends EventEmitter<SyncerEvents> {
    * Lists both sides and yields the actions a run would take, executing nothing. Actions
    * stream as the listings do; a `break` stops the listings.
    */
-  plan(options?: RunOptions): AsyncGenerator<Action>;
+  plan(options?: PlanOptions): AsyncGenerator<Action>;
   /**
    * Runs the sync: transfers, then (when asked, and only if nothing failed) deletes. Per-object
    * failures are collected in the summary; a failed listing rejects with a `ListingError`, an
@@ -93,8 +93,8 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     });
   }
 
-  async *plan(runOptions: RunOptions = {}): AsyncGenerator<Action> {
-    yield* this.#actions(runOptions.signal ?? new AbortController().signal, (warning) => this.emit('warning', warning));
+  async *plan(planOptions: PlanOptions = {}): AsyncGenerator<Action> {
+    yield* this.#actions(planOptions.signal ?? new AbortController().signal, (warning) => this.emit('warning', warning));
   }
 
   async run(runOptions: RunOptions = {}): Promise<SyncSummary> {

@@ -140,7 +140,16 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
 }
 
 /**
- * Options of a single {@link Syncer.run} or {@link Syncer.plan} call.
+ * Options of one {@link Syncer.plan} call.
+ * @public
+ */
+export interface PlanOptions {
+  /** Cancels the call: the listings stop and the generator rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Options of one {@link Syncer.run} call.
  * @public
  */
 export interface RunOptions {
@@ -157,7 +166,7 @@ export interface RunOptions {
   /**
    * Actions of a saved plan (`readPlanLines`). The run re-lists both sides and executes only if
    * the fresh plan equals this one — same actions, keys, sizes, mtimes and ETags — and otherwise
-   * rejects with a `PlanMismatchError` before transferring anything. Ignored by `plan()`.
+   * rejects with a `PlanMismatchError` before transferring anything.
    */
   readonly expectedPlan?: AsyncIterable<Action>;
 }

@@ -4,7 +4,10 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createSyncer, jsonFileStore, ListingError, type DownloadRecord, type SyncOptions, type UploadRecord } from 's3kit';
+import { createSyncer, jsonFileStore, ListingError, type SyncOptions } from 's3kit';
+// The state records' layout is internal: these tests look inside them on purpose.
+import type { DownloadRecord } from '../../src/transfer/download-object.js';
+import type { UploadRecord } from '../../src/transfer/multipart-file-upload.js';
 import { cliEnv, s3kit, s3kitInterrupted } from '../helpers/cli.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { tempDir, writeTree } from '../helpers/files.js';

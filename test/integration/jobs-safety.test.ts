@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { JobLog, memoryStore, parseConfig, runJobs, type JobState } from 's3kit';
+import { memoryStore } from 's3kit';
+import { JobLog, parseConfig, readJobHistory, runJobs } from 's3kit/jobs';
 import { cliEnv, s3kit } from '../helpers/cli.js';
 import { tempDir, writeTree } from '../helpers/files.js';
 import { createTestBucket } from '../helpers/s3.js';
@@ -49,7 +50,7 @@ jobs:
     expect(message('file')).toMatch(/is not a directory/);
     expect(message('camera')).toMatch(/nothing to sync for 2025-01-15: .*camera\/2025-01-15 does not exist yet/);
     expect(message('camera-unmounted')).toMatch(new RegExp(`the source directory ${join(root, 'mnt/camera')} does not exist`));
-    expect((await state.get<JobState>('jobs/unmounted'))!.consecutiveFailures).toBe(1);
+    expect((await readJobHistory(state, ['unmounted'])).jobs.get('unmounted')?.consecutiveFailures).toBe(1);
     const logText = await readFile(join(root, 'logs', (await readdir(join(root, 'logs')))[0]!), 'utf8');
     expect(logText).toMatch(/ERROR \[unmounted\] failure: the source directory .*mnt\/photos does not exist/);
     await expect(readdir(join(root, 'out'))).rejects.toMatchObject({ code: 'ENOENT' });

@@ -2,7 +2,8 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { jsonFileStore, type JobState, type RunRecord } from 's3kit';
+import { jsonFileStore } from 's3kit';
+import { readJobHistory, type JobState, type RunRecord } from 's3kit/jobs';
 import { cliEnv, s3kit } from '../helpers/cli.js';
 import { setMtime, tempDir, writeTree } from '../helpers/files.js';
 import { createTestBucket, listObjects } from '../helpers/s3.js';
@@ -96,22 +97,26 @@ jobs:
 
   it('records success, failure and skip in the state file, and counts consecutive failures', async () => {
     const state = jsonFileStore(join(root, 'state/s3kit-state.json'));
-    const camera = (await state.get<JobState>('jobs/camera'))!;
+    // The run history through its public reader (the state's keys are private to s3kit/jobs).
+    const job = async (name: string): Promise<JobState | undefined> => (await readJobHistory(state, [name])).jobs.get(name);
+    const camera = (await job('camera'))!;
     expect(camera.lastRun).toMatchObject({ status: 'success', targetDate: DATE, counts: { copied: 2 }, bytes: 2, target: `s3://${bucket}/camera/2025-01-15` });
     expect(camera.lastSuccess?.startedAt).toBe(camera.lastRun.startedAt);
-    expect((await state.get<JobState>('jobs/scans'))!.lastRun.status).toBe('skipped');
-    const broken = (await state.get<JobState>('jobs/broken'))!;
+    expect((await job('scans'))!.lastRun.status).toBe('skipped');
+    const broken = (await job('broken'))!;
     expect(broken.consecutiveFailures).toBe(1);
     expect(broken.lastSuccess).toBeUndefined();
     expect(broken.lastRun.message).toMatch(/NoSuchBucket/);
-    expect(await state.get('jobs/disabled')).toBeUndefined();
-    expect(await state.get<RunRecord>('runs/last')).toMatchObject({ targetDate: DATE, success: false });
+    const history = await readJobHistory(state, ['camera', 'disabled']);
+    expect([...history.jobs.keys()]).toEqual(['camera', 'disabled']);
+    expect(history.jobs.get('disabled')).toBeUndefined();
+    expect(history.lastRun).toMatchObject({ targetDate: DATE, success: false });
 
     const again = await s3kit(['run', 'camera', 'broken', '--config', config, '--date', DATE], { env: env() });
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/✔ camera: success — 0 copied, 0 updated, 0 deleted, 2 unchanged/);
-    expect((await state.get<JobState>('jobs/broken'))!.consecutiveFailures).toBe(2);
-    expect((await state.get<JobState>('jobs/camera'))!.totals).toMatchObject({ runs: 2, successes: 2, filesTransferred: 2 });
+    expect((await job('broken'))!.consecutiveFailures).toBe(2);
+    expect((await job('camera'))!.totals).toMatchObject({ runs: 2, successes: 2, filesTransferred: 2 });
 
     const status = await s3kit(['status', '--config', config, '--json'], { env: env() });
     const parsed = JSON.parse(status.stdout) as { lastRun: RunRecord; jobs: Record<string, JobState> };
@@ -124,14 +129,15 @@ jobs:
 
   it('two runs at once on one state file lose nothing', async () => {
     const state = jsonFileStore(join(root, 'state/s3kit-state.json'));
-    const before = (await state.get<JobState>('jobs/reports'))!.totals.runs;
+    const runsOfReports = async (): Promise<number | undefined> => (await readJobHistory(state, ['reports'])).jobs.get('reports')?.totals.runs;
+    const before = (await runsOfReports())!;
     const [first, second] = await Promise.all([
       s3kit(['run', 'reports', 'recent', '--config', config, '--date', DATE], { env: env() }),
       s3kit(['run', 'reports', 'archive', '--config', config, '--date', DATE], { env: env() }),
     ]);
     expect([first.code, second.code]).toEqual([0, 0]);
     expect(JSON.parse(await readFile(join(root, 'state/s3kit-state.json'), 'utf8')).s3kitState).toBe(1);
-    expect((await state.get<JobState>('jobs/reports'))!.totals.runs).toBe(before + 2);
+    expect(await runsOfReports()).toBe(before + 2);
   });
 
   it('writes monthly logs without secrets, and clear-logs removes them', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, KeyFilter, memoryStore, uploadStateKey, type Action, type Entry } from 's3kit';
+import { ConfigError, KeyFilter, memoryStore, type Action, type Entry } from 's3kit';
+import { uploadStateKey } from '../../src/transfer/multipart-file-upload.js';
 import type { OptionSpec, SyncCase } from './arbitraries.js';
 import { checkAll, checkCleanRefusal, checkConverged, checkDeletes, checkMultipartRecorded, checkNoPartialFiles, checkOutsideUnchanged } from './invariants.js';
 import type { Observation, World } from './scenario.js';

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { uploadStateKey, type UploadRecord } from 's3kit';
+import { uploadStateKey, type UploadRecord } from '../../src/transfer/multipart-file-upload.js';
 import type { World } from './scenario.js';
 import { objectHash, type BucketSnapshot, type LocalNode, type LocalSnapshot, type S3Node } from './snapshot.js';
 

@@ -3,6 +3,7 @@ import {
   ConfigError,
   createSyncer,
   isS3kitError,
+  KeyFilter,
   jsonFileStore,
   ListingError,
   ListingOrderError,
@@ -15,6 +16,8 @@ import {
   type Entry,
   type LocalLocation,
   type Location,
+  type PlanOptions,
+  type RunOptions,
   type S3Location,
   type StateStore,
   type Syncer,
@@ -22,6 +25,7 @@ import {
   type SyncOptions,
   type SyncSummary,
 } from 's3kit';
+import { readJobHistory, runJobs, type JobConfig, type JobHistory, type ParsedConfig, type StateStore as JobsStateStore } from 's3kit/jobs';
 
 /*
  * The public API's types as users write against them (checked by tsc through vitest's
@@ -58,6 +62,10 @@ describe('createSyncer', () => {
     expectTypeOf<Syncer['run']>().returns.toEqualTypeOf<Promise<SyncSummary>>();
     expectTypeOf<Syncer['plan']>().returns.toEqualTypeOf<AsyncGenerator<Action>>();
     expectTypeOf<Parameters<Syncer['run']>[0]>().toExtend<{ signal?: AbortSignal } | undefined>();
+    // plan() takes only what it uses: a saved plan or planFirst mean nothing to it.
+    expectTypeOf<Parameters<Syncer['plan']>[0]>().toEqualTypeOf<PlanOptions | undefined>();
+    expectTypeOf<PlanOptions>().not.toHaveProperty('expectedPlan');
+    expectTypeOf<RunOptions>().toHaveProperty('expectedPlan');
     expectTypeOf<Syncer['source']>().toEqualTypeOf<Location>();
     expectTypeOf<Syncer['target']>().toEqualTypeOf<Location>();
   });
@@ -171,5 +179,26 @@ describe('Location', () => {
     expectTypeOf<Extract<Location, { kind: 's3' }>>().toEqualTypeOf<S3Location>();
     expectTypeOf<LocalLocation['path']>().toEqualTypeOf<string>();
     expectTypeOf<S3Location>().toExtend<{ readonly bucket: string; readonly prefix: string }>();
+  });
+});
+
+describe('s3kit/jobs', () => {
+  it('names its own config types and reads history through readJobHistory', () => {
+    expectTypeOf<JobConfig['name']>().toEqualTypeOf<string>();
+    expectTypeOf<ParsedConfig['jobs']>().toEqualTypeOf<readonly JobConfig[]>();
+    expectTypeOf(readJobHistory).parameters.toEqualTypeOf<[StateStore, readonly string[]]>();
+    expectTypeOf(readJobHistory).returns.toEqualTypeOf<Promise<JobHistory>>();
+    expectTypeOf<JobHistory['jobs']>().toEqualTypeOf<ReadonlyMap<string, import('s3kit/jobs').JobState | undefined>>();
+  });
+
+  it("re-exports the root's types, not copies of them", () => {
+    expectTypeOf<JobsStateStore>().toEqualTypeOf<StateStore>();
+    expectTypeOf(runJobs).toBeFunction();
+  });
+});
+
+describe('KeyFilter.excludesFile', () => {
+  it('takes its flag by name, not position', () => {
+    expectTypeOf<Parameters<KeyFilter['excludesFile']>[1]>().toEqualTypeOf<{ readonly parentsChecked?: boolean } | undefined>();
   });
 });

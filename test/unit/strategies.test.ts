@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseDay } from 's3kit';
+import { parseDay } from 's3kit/jobs';
 import { ConfigError } from '../../src/core/errors.js';
 import { renderPattern } from '../../src/strategies/placeholders.js';
 import { StrategyResolver, type StrategyDefinition } from '../../src/strategies/strategy-resolver.js';

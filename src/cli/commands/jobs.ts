@@ -1,22 +1,19 @@
 import { readdir } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { format } from 'date-fns/format';
+import { jsonFileStore } from 's3kit';
 import {
   configJsonSchema,
   createRedactor,
-  jobStateKey,
-  jsonFileStore,
   JobLog,
-  LAST_RUN_KEY,
   loadConfig,
   parseDay,
+  readJobHistory,
   runDoctor,
   runJobs,
   secretValuesOf,
   StrategyResolver,
-  type JobState,
-  type RunRecord,
-} from 's3kit';
+} from 's3kit/jobs';
 import { stringify } from 'yaml';
 import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
@@ -143,10 +140,9 @@ export function statusCommand(outer: CliContext, setExitCode: (code: number) => 
       try {
         const config = await loadConfig(flags.config, { env: context.env, withoutConnections: true });
         output.addSecrets(config.secrets);
-        const state = jsonFileStore(config.stateFile);
-        const last = await state.get<RunRecord>(LAST_RUN_KEY);
-        const jobs: Record<string, JobState | undefined> = {};
-        for (const job of config.jobs) jobs[job.name] = await state.get<JobState>(jobStateKey(job.name));
+        const history = await readJobHistory(jsonFileStore(config.stateFile), config.jobs.map((job) => job.name));
+        const last = history.lastRun;
+        const jobs = Object.fromEntries(history.jobs);
         if (flags.json === true) {
           stdout.write(`${JSON.stringify(flags.last === true ? { lastRun: last ?? null } : { lastRun: last ?? null, jobs }, null, 2)}\n`);
           return setExitCode(ExitCode.ok);
