@@ -12,7 +12,7 @@ import { TransferError } from '../core/errors.js';
 import { abortMultipartUpload, createMultipartUpload, type UploadTarget } from './create-upload.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import { multipartEtagOf } from '../core/multipart-etag.js';
-import { httpStatus, s3ErrorCode } from '../core/s3-errors.js';
+import { httpStatus, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import type { StateStore } from '../state/state-store.js';
 import { notAFile, settledIdentity, SOURCE_READ_FLAGS, stillSameFile } from './file-identity.js';
 import { DEFAULT_RETRY_BASE_DELAY_MS, partCountOf, partSizeFor } from './limits.js';
@@ -76,9 +76,18 @@ export interface MultipartFileUpload extends ObjectTransfer {
 
 const FINGERPRINT_BYTES = 64 * 1024;
 
-/**
 /** Retries of CompleteMultipartUpload after a retryable failure (beyond the SDK's own). */
 const COMPLETE_RETRIES = 3;
+
+/**
+ * A completion is tried again unless the server refused it (4xx other than throttling): a 5xx,
+ * and a failure without an HTTP answer at all (a refused, unreachable or reset connection),
+ * may have been a lost answer or a passing fault. A retry after an applied completion gets
+ * NoSuchUpload, which the HEAD settles.
+ */
+function completionRetryable(error: unknown): boolean {
+  return isRetryableError(error) || (httpStatus(error) ?? 500) >= 500;
+}
 
 /**
  * Uploads a file in parts, each checked by the server (Content-MD5 over HTTPS; the signed SHA-256
@@ -332,7 +341,7 @@ async function complete(request: MultipartFileUpload, uploadId: string, parts: r
           throw error;
         },
       ),
-    { retries: COMPLETE_RETRIES, baseDelayMs: DEFAULT_RETRY_BASE_DELAY_MS },
+    { retries: COMPLETE_RETRIES, baseDelayMs: DEFAULT_RETRY_BASE_DELAY_MS, isRetryable: completionRetryable },
     request.signal,
   );
   if (lost === undefined) return;
