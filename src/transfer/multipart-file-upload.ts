@@ -4,7 +4,6 @@ import {
   CompleteMultipartUploadCommand,
   HeadObjectCommand,
   UploadPartCommand,
-  paginateListParts,
   type CompletedPart,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
@@ -18,6 +17,7 @@ import { notAFile, settledIdentity, SOURCE_READ_FLAGS, stillSameFile } from './f
 import { DEFAULT_RETRY_BASE_DELAY_MS, partCountOf, partSizeFor } from './limits.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import { runParts } from './part-runner.js';
+import { partPages } from './upload-pages.js';
 import { withRetry } from './retry.js';
 import { updateRecord as updateState } from '../core/update-record.js';
 
@@ -307,14 +307,10 @@ function uploadVanished(request: MultipartFileUpload, cause: unknown): TransferE
 async function listParts(request: MultipartFileUpload, uploadId: string): Promise<Map<number, { etag: string; size: number }> | undefined> {
   const parts = new Map<number, { etag: string; size: number }>();
   try {
-    const pages = paginateListParts({ client: request.client, stopOnSameToken: true }, { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId }, { abortSignal: request.signal });
-    for await (const page of pages) {
+    for await (const page of partPages(request.client, { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId }, request.signal)) {
       for (const part of page.Parts ?? []) {
         if (part.PartNumber !== undefined) parts.set(part.PartNumber, { etag: stripEtagQuotes(part.ETag) ?? '', size: part.Size ?? 0 });
       }
-      // Some servers (radosgw) return NextPartNumberMarker on the last page too; the paginator
-      // would ask again from there.
-      if (page.IsTruncated !== true) break;
     }
   } catch (error) {
     if (s3ErrorCode(error) === 'NoSuchUpload' || httpStatus(error) === 404) return undefined;
