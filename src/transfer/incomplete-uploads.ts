@@ -1,11 +1,11 @@
-import { AbortMultipartUploadCommand, paginateListParts, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ListingError, TransferError } from '../core/errors.js';
 import type { S3Location } from '../core/location.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { updateRecord as updateState } from '../core/update-record.js';
 import type { StateStore } from '../state/state-store.js';
 import { uploadStateKey, type UploadRecord } from './multipart-file-upload.js';
-import { multipartUploadPages } from './upload-pages.js';
+import { multipartUploadPages, partPages } from './upload-pages.js';
 
 /**
  * A multipart upload that was started and neither completed nor aborted.
@@ -62,15 +62,11 @@ async function* listUploads(
       if (key === undefined || uploadId === undefined) continue;
       let bytes = 0;
       let parts = 0;
-      const partPages = paginateListParts({ client, stopOnSameToken: true }, { Bucket: location.bucket, Key: key, UploadId: uploadId }, { abortSignal: options.signal });
-      for await (const listed of partPages) {
+      for await (const listed of partPages(client, { Bucket: location.bucket, Key: key, UploadId: uploadId }, options.signal)) {
         for (const part of listed.Parts ?? []) {
           bytes += part.Size ?? 0;
           parts++;
         }
-        // Some servers (radosgw) return NextPartNumberMarker on the last page too; the
-        // paginator would ask again from there.
-        if (listed.IsTruncated !== true) break;
       }
       const record = await options.state?.get<UploadRecord>(uploadStateKey(location.bucket, key));
       yield { key, uploadId, initiated: upload.Initiated, bytes, parts, resumable: record?.uploadId === uploadId };

@@ -4,7 +4,6 @@ import {
   CompleteMultipartUploadCommand,
   HeadObjectCommand,
   UploadPartCommand,
-  paginateListParts,
   type CompletedPart,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
@@ -12,12 +11,13 @@ import { TransferError } from '../core/errors.js';
 import { abortMultipartUpload, createMultipartUpload, type UploadTarget } from './create-upload.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import { multipartEtagOf } from '../core/multipart-etag.js';
-import { httpStatus, s3ErrorCode } from '../core/s3-errors.js';
+import { httpStatus, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import type { StateStore } from '../state/state-store.js';
 import { notAFile, settledIdentity, SOURCE_READ_FLAGS, stillSameFile } from './file-identity.js';
 import { DEFAULT_RETRY_BASE_DELAY_MS, partCountOf, partSizeFor } from './limits.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import { runParts } from './part-runner.js';
+import { partPages } from './upload-pages.js';
 import { withRetry } from './retry.js';
 import { updateRecord as updateState } from '../core/update-record.js';
 
@@ -76,9 +76,18 @@ export interface MultipartFileUpload extends ObjectTransfer {
 
 const FINGERPRINT_BYTES = 64 * 1024;
 
-/**
 /** Retries of CompleteMultipartUpload after a retryable failure (beyond the SDK's own). */
 const COMPLETE_RETRIES = 3;
+
+/**
+ * A completion is tried again unless the server refused it (4xx other than throttling): a 5xx,
+ * and a failure without an HTTP answer at all (a refused, unreachable or reset connection),
+ * may have been a lost answer or a passing fault. A retry after an applied completion gets
+ * NoSuchUpload, which the HEAD settles.
+ */
+function completionRetryable(error: unknown): boolean {
+  return isRetryableError(error) || (httpStatus(error) ?? 500) >= 500;
+}
 
 /**
  * Uploads a file in parts, each checked by the server (Content-MD5 over HTTPS; the signed SHA-256
@@ -298,14 +307,10 @@ function uploadVanished(request: MultipartFileUpload, cause: unknown): TransferE
 async function listParts(request: MultipartFileUpload, uploadId: string): Promise<Map<number, { etag: string; size: number }> | undefined> {
   const parts = new Map<number, { etag: string; size: number }>();
   try {
-    const pages = paginateListParts({ client: request.client, stopOnSameToken: true }, { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId }, { abortSignal: request.signal });
-    for await (const page of pages) {
+    for await (const page of partPages(request.client, { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId }, request.signal)) {
       for (const part of page.Parts ?? []) {
         if (part.PartNumber !== undefined) parts.set(part.PartNumber, { etag: stripEtagQuotes(part.ETag) ?? '', size: part.Size ?? 0 });
       }
-      // Some servers (radosgw) return NextPartNumberMarker on the last page too; the paginator
-      // would ask again from there.
-      if (page.IsTruncated !== true) break;
     }
   } catch (error) {
     if (s3ErrorCode(error) === 'NoSuchUpload' || httpStatus(error) === 404) return undefined;
@@ -332,7 +337,7 @@ async function complete(request: MultipartFileUpload, uploadId: string, parts: r
           throw error;
         },
       ),
-    { retries: COMPLETE_RETRIES, baseDelayMs: DEFAULT_RETRY_BASE_DELAY_MS },
+    { retries: COMPLETE_RETRIES, baseDelayMs: DEFAULT_RETRY_BASE_DELAY_MS, isRetryable: completionRetryable },
     request.signal,
   );
   if (lost === undefined) return;

@@ -26,14 +26,17 @@ export async function runParts<T>(parts: Iterable<T>, task: (part: T) => Promise
     if (stopped()) break;
     await queue.onSizeLessThan(concurrency);
     if (stopped()) break;
-    // Caught as it is queued: a part failing while others wait is recorded, never unhandled.
+    // Caught inside the queued function: a failure is recorded before the queue starts the next
+    // waiting part (which then does not start), and is never an unhandled rejection.
     pending.push(
-      queue.add(() => task(part)).then(
-        () => undefined,
-        (error: unknown) => {
+      queue.add(async () => {
+        if (stopped()) return;
+        try {
+          await task(part);
+        } catch (error) {
           failure ??= { error };
-        },
-      ),
+        }
+      }),
     );
   }
   await Promise.all(pending);

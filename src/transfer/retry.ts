@@ -10,6 +10,8 @@ export interface RetryPolicy {
   readonly retries: number;
   /** First delay; each retry doubles it, with full jitter. */
   readonly baseDelayMs: number;
+  /** Which failures are worth another attempt. @defaultValue {@link isRetryableError} */
+  readonly isRetryable?: (error: unknown) => boolean;
 }
 
 /** Runs `attempt` until it succeeds, fails with a non-retryable error, or retries run out. */
@@ -18,7 +20,7 @@ export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolic
     try {
       return await attempt();
     } catch (error) {
-      if (signal?.aborted || retry >= policy.retries || !isRetryableError(error)) throw error;
+      if (signal?.aborted || retry >= policy.retries || !(policy.isRetryable ?? isRetryableError)(error)) throw error;
       const ceiling = policy.baseDelayMs * 2 ** retry;
       await sleep(Math.random() * ceiling, undefined, { signal });
     }

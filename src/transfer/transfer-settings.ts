@@ -70,8 +70,12 @@ export function resolveTransferSettings(options: TransferOptionsInput): Transfer
     throw new ConfigError('sseKmsKeyId', `sseKmsKeyId needs sse: 'aws:kms' (got sse: ${String(upload.sse)}).`);
   }
   const multipartCopyThreshold = options.copy?.multipartCopyThreshold;
-  if (multipartCopyThreshold !== undefined && (!Number.isInteger(multipartCopyThreshold) || multipartCopyThreshold < 1)) {
-    throw new ConfigError('multipartCopyThreshold', `multipartCopyThreshold must be a positive whole number of bytes, got ${String(multipartCopyThreshold)}.`);
+  // 0 is a threshold too (every non-empty object in parts), as the copier and the CLI flag take it.
+  if (multipartCopyThreshold !== undefined && (!Number.isInteger(multipartCopyThreshold) || multipartCopyThreshold < 0)) {
+    throw new ConfigError(
+      'multipartCopyThreshold',
+      `multipartCopyThreshold must be a whole number of bytes (0 copies every non-empty object in parts), got ${String(multipartCopyThreshold)}.`,
+    );
   }
   return {
     concurrency,

@@ -40,7 +40,8 @@ describe('createSyncer validation', () => {
     [{ target: 'http://x' }, 'target', /unsupported scheme/],
     [{ mtimeWindowMs: -1 }, 'mtimeWindowMs', /mtimeWindowMs must be a non-negative number of milliseconds, got -1/],
     [{ listPageSize: -5 }, 'listPageSize', /listPageSize must be a whole number from 1 to 1000 .*got -5/],
-    [{ multipartCopyThreshold: -1 }, 'multipartCopyThreshold', /multipartCopyThreshold must be a positive whole number of bytes, got -1/],
+    [{ multipartCopyThreshold: -1 }, 'multipartCopyThreshold', /multipartCopyThreshold must be a whole number of bytes.*got -1/],
+    [{ multipartCopyThreshold: 1.5 }, 'multipartCopyThreshold', /multipartCopyThreshold must be a whole number of bytes.*got 1.5/],
     [{ metadataDirective: 'KEEP' as never }, 'metadataDirective', /metadataDirective must be one of COPY, REPLACE, got "KEEP"/],
     [{ maxSockets: -1 }, 'maxSockets', /maxSockets must be a positive integer, got -1/],
     [{ upload: { sse: 'rot13' as never } }, 'upload.sse', /upload.sse must be one of AES256, aws:kms, got "rot13"/],
@@ -84,6 +85,12 @@ describe('createSyncer validation', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('accepts multipartCopyThreshold 0 (--multipart-copy-threshold 0: every non-empty object copied in parts)', () => {
+    // The copier has always taken 0 (its methodFor copies empty objects whole); the CLI flag
+    // passes it on as given.
+    expect(() => createSyncer({ ...ok, source: 's3://bucket-a/x', target: 's3://bucket-b/y', multipartCopyThreshold: 0 })).not.toThrow();
   });
 
   it('the I/O spy sees what the code does (so the test above can fail)', async () => {

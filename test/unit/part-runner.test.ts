@@ -67,6 +67,29 @@ describe('runParts', () => {
     expect(settled.sort((a, b) => a - b)).toEqual(started.filter((n) => n !== 3 && n !== 4));
   });
 
+  it('starts no queued part once a part has failed', async () => {
+    // Parts wait in the queue behind those in flight; once part 1 has failed, none of them may
+    // start (for an upload, each would send a part to an upload about to be aborted).
+    const started: number[] = [];
+    const failure = new Error('part 1 failed');
+    await expect(
+      runParts(
+        numbers(20, []),
+        async (n) => {
+          started.push(n);
+          if (n === 1) {
+            await sleep(5);
+            throw failure;
+          }
+          await sleep(50);
+        },
+        { concurrency: 2 },
+      ),
+    ).rejects.toBe(failure);
+    // Parts 1 and 2 were in flight when part 1 failed; 3 and 4 were only queued.
+    expect(started).toEqual([1, 2]);
+  });
+
   it('stops on abort and rejects with the reason after the parts in flight settled', async () => {
     const controller = new AbortController();
     const taken: number[] = [];
