@@ -123,7 +123,7 @@ const settingsSchema = z.strictObject({
     })
     .optional(),
   metadataDirective: z.enum(['COPY', 'REPLACE']).optional(),
-  multipartCopyThreshold: z.number().int().positive().optional(),
+  multipartCopyThreshold: z.number().int().nonnegative().optional(),
   sourceConnection: connectionSchema.optional(),
   connection: connectionSchema.optional(),
 });

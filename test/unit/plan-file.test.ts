@@ -48,6 +48,12 @@ describe('readPlanLines', () => {
     expect(await drain(plan.actions)).toEqual(['a']);
   });
 
+  it('reads a header whose multipartCopyThreshold is 0 (every non-empty object copied in parts), as the flag allows', async () => {
+    const header = planFileHeader('s3://a/', 's3://b/', { multipartCopyThreshold: 0 });
+    const plan = await readPlanLines(from([JSON.stringify(header)]));
+    expect(plan.header.settings).toMatchObject({ multipartCopyThreshold: 0 });
+  });
+
   it.each([
     [[], /not an s3kit plan file/],
     [['{"type":"other"}'], /not an s3kit plan file/],
