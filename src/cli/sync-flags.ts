@@ -9,6 +9,8 @@ const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 /** The flags of `sync`, `plan` and `apply` as commander parses them. */
 export interface SyncFlags {
   readonly delete?: boolean;
+  readonly backupDir?: string;
+  readonly backupPrefix?: string;
   readonly dryrun?: boolean;
   readonly sizeOnly?: boolean;
   readonly exactTimestamps?: boolean;
@@ -112,6 +114,8 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     )
     .option('--max-delete <n|n%>', 'refuse to delete more than n keys, or n% of the target', parseMaxDelete)
     .option('--delete-excluded', 'with --delete, also delete target keys the filters exclude')
+    .option('--backup-dir <dir>', 'local targets: move what is deleted, link what is overwritten, into this directory first ({date}, {time} in UTC)')
+    .option('--backup-prefix <s3url>', 'S3 targets: copy what is overwritten or deleted under this s3://bucket/prefix/ first ({date}, {time} in UTC)')
     .option('--follow-symlinks', 'follow symbolic links (default)')
     .option('--no-follow-symlinks', 'skip symbolic links')
     .option('--storage-class <class>', 'storage class of uploaded objects, e.g. STANDARD_IA, GLACIER_IR, DEEP_ARCHIVE', parseStorageClass)
@@ -161,7 +165,7 @@ export function addOutputFlags(command: Command): Command {
  * The sync settings the flags describe: everything but locations and connection. These are
  * also what a plan file records, so they are plain JSON.
  */
-export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[]): Omit<SyncOptions, 'source' | 'target' | 'dryRun'> {
+export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[], target: string): Omit<SyncOptions, 'source' | 'target' | 'dryRun'> {
   const upload: UploadOptions = dropUndefined({
     storageClass: flags.storageClass,
     sse: flags.sse === true ? 'AES256' : (flags.sse as UploadOptions['sse']),
@@ -201,7 +205,28 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[]): Om
     metadataDirective: flags.metadataDirective,
     multipartCopyThreshold: flags.multipartCopyThreshold,
     sourceConnection: Object.keys(sourceConnection).length > 0 ? sourceConnection : undefined,
+    backup: backupSetting(flags, target),
   });
+}
+
+/** `--backup-dir` (local targets) or `--backup-prefix` (S3 targets), checked against the target. */
+function backupSetting(flags: SyncFlags, target: string): string | undefined {
+  if (flags.backupDir !== undefined && flags.backupPrefix !== undefined) {
+    throw new InvalidArgumentError('give --backup-dir (local targets) or --backup-prefix (S3 targets), not both.');
+  }
+  const isUrl = (value: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+  const targetInS3 = /^s3:\/\//i.test(target);
+  if (flags.backupPrefix !== undefined) {
+    if (!/^s3:\/\//i.test(flags.backupPrefix)) throw new InvalidArgumentError(`--backup-prefix takes s3://bucket/prefix/, got "${flags.backupPrefix}" (for a local target use --backup-dir DIR).`);
+    if (!targetInS3) throw new InvalidArgumentError(`--backup-prefix is for S3 targets, and ${target} is a local directory: use --backup-dir DIR.`);
+    return flags.backupPrefix;
+  }
+  if (flags.backupDir !== undefined) {
+    if (isUrl(flags.backupDir)) throw new InvalidArgumentError(`--backup-dir takes a local directory, got "${flags.backupDir}" (for an S3 target use --backup-prefix s3://bucket/prefix/).`);
+    if (targetInS3) throw new InvalidArgumentError(`--backup-dir is for local targets, and ${target} is in S3: use --backup-prefix s3://bucket/prefix/.`);
+    return flags.backupDir;
+  }
+  return undefined;
 }
 
 /**

@@ -59,6 +59,7 @@ export const jobSchema = z
     upload: upload.optional(),
     connection: connection.optional(),
     concurrency: z.number().int().positive().optional(),
+    backup: z.string().min(1).optional().describe('keep what the job overwrites or deletes here first: s3://bucket/prefix/{date}/ or a directory'),
   })
   .strict();
 
@@ -163,6 +164,8 @@ export interface JobConfig {
   readonly upload?: JobUploadSettings;
   readonly connection?: JobConnection;
   readonly concurrency?: number;
+  /** Where the job keeps what it overwrites or deletes (see `SyncOptions.backup`). */
+  readonly backup?: string;
 }
 
 /**

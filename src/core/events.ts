@@ -160,6 +160,11 @@ export interface SyncSummary {
    * sent again). `copied`/`updated` count these uploads at their full size.
    */
   readonly resumed: ActionTally;
+  /**
+   * Target entries kept under the backup location (`SyncOptions.backup`) before they were
+   * overwritten or deleted.
+   */
+  readonly backedUp: ActionTally;
   /** Skips by reason, e.g. `{ 'target-not-older': 12, excluded: 3 }`. */
   readonly skippedByReason: Readonly<Record<string, number>>;
   /** Number of transfers and deletes that failed. */

@@ -124,6 +124,7 @@ const settingsSchema = z.strictObject({
     .optional(),
   metadataDirective: z.enum(['COPY', 'REPLACE']).optional(),
   multipartCopyThreshold: z.number().int().nonnegative().optional(),
+  backup: z.string().optional(),
   sourceConnection: connectionSchema.optional(),
   connection: connectionSchema.optional(),
 });

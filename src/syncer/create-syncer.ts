@@ -126,6 +126,9 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       this.emit('warning', warning);
     };
     try {
+      // The backup location of this run ({date}, {time} rendered now); a dry run keeps nothing.
+      const backup = dryRun ? undefined : this.#options.backup?.at(new Date());
+      const route = { from: this.#options.route.from, to: this.#options.route.to, backup };
       const fresh = this.#actions(signal, onWarning);
       const actions = runOptions.expectedPlan === undefined ? fresh : verifyAgainstPlan(fresh, runOptions.expectedPlan);
       for await (const action of actions) {
@@ -139,18 +142,18 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
         } else if (action.type === 'delete') await deletes.add(action.target);
         else if (dryRun) summary.transferred(action);
         else if (pending !== undefined) await pending.add(action);
-        else await this.#manager.enqueue(action, this.#options.route, this.#hooks(action, summary), signal);
+        else await this.#manager.enqueue(action, route, this.#hooks(action, summary), signal);
       }
       summary.planComplete = true;
       this.emit('planComplete', { totals: summary.totals(), deletesPlanned: deletes.count });
       if (pending !== undefined) {
         for await (const action of pending.items()) {
-          await this.#manager.enqueue(action, this.#options.route, this.#hooks(action, summary), signal);
+          await this.#manager.enqueue(action, route, this.#hooks(action, summary), signal);
         }
       }
       await this.#manager.onIdle();
       signal.throwIfAborted();
-      await this.#deletePhase(deletes, summary, { incompleteListing, targetCount, sourceCount, signal });
+      await this.#deletePhase(deletes, summary, { incompleteListing, targetCount, sourceCount, signal, backup });
       signal.throwIfAborted();
       countRequests();
       const result = summary.build();
@@ -246,6 +249,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
           this.emit('progress', { key: action.key, bytes, loaded, total: action.source.size, totals: summary.totals() });
         }
       },
+      onBackedUp: (entry) => summary.backedUp(entry),
       onEnd: (result) => {
         advance(action.source.size);
         summary.filesDone++;
@@ -313,7 +317,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
   async #deletePhase(
     deletes: SpillQueue<Entry>,
     summary: SummaryBuilder,
-    run: { incompleteListing: boolean; targetCount: number; sourceCount: number; signal: AbortSignal },
+    run: { incompleteListing: boolean; targetCount: number; sourceCount: number; signal: AbortSignal; backup: Location | undefined },
   ): Promise<void> {
     const verdict = deleteGate(this.#gateInput(deletes.count, summary, run));
     if (!verdict.run) {
@@ -342,8 +346,10 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
           summary.failed(entry.key, error);
           this.emit('failed', { key: entry.key, action: undefined, error });
         },
+        onBackedUp: (entry) => summary.backedUp(entry),
       },
       run.signal,
+      run.backup,
     );
   }
 }

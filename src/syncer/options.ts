@@ -137,6 +137,19 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
    * @defaultValue `'COPY'`
    */
   readonly metadataDirective?: 'COPY' | 'REPLACE';
+  /**
+   * Keep what the run overwrites or deletes in the target, first, under this location with the
+   * same relative key: an `s3://bucket/prefix` for S3 targets (server-side copies, made with the
+   * target's connection, of the exact version listed) or a directory for local targets (an
+   * overwritten file is hard-linked there, a deleted one moved; copied across file systems).
+   * `{date}` (YYYY-MM-DD) and `{time}` (HHMMSS), in UTC at the start of each run, make one
+   * location per day or run; within one location a later backup of a key replaces an earlier
+   * one. When a backup fails, the overwrite or delete is not made (a failure of the run). The
+   * location must not overlap the target or an S3 source (inside the target only when the
+   * filters exclude it, as with rclone's `--backup-dir`). Dry runs back nothing up.
+   * @defaultValue none
+   */
+  readonly backup?: string;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { UploadOptions } from '../transfer/upload-options.js';
 import { validateMaxDelete, type MaxDelete } from './max-delete.js';
 import type { SyncOptions } from './options.js';
 import { assertNoOverlap } from './overlap.js';
+import { resolveBackup, type BackupTemplate } from './backup-location.js';
 
 /** Every field of {@link S3ConnectionOptions} but the client (a `sourceConnection` may not name one). */
 const CONNECTION_OPTION_NAMES = {
@@ -53,6 +54,7 @@ const SYNC_OPTION_NAMES = {
   resume: true,
   multipartCopyThreshold: true,
   metadataDirective: true,
+  backup: true,
   // FilterOptions
   ignorePatterns: true,
   ignoreFileName: true,
@@ -96,6 +98,8 @@ export interface ResolvedSyncOptions {
   readonly maxSockets: number;
   readonly transfer: TransferSettings;
   readonly resume: boolean;
+  /** Where overwritten and deleted target entries are kept, rendered per run. */
+  readonly backup: BackupTemplate | undefined;
 }
 
 /**
@@ -159,5 +163,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     maxSockets,
     transfer,
     resume: options.resume ?? true,
+    // A source at another endpoint is another bucket, whatever its name.
+    backup: resolveBackup(options.backup, otherEndpoint ? undefined : source, target, options),
   };
 }

@@ -1,4 +1,5 @@
 import type { Action } from '../core/action.js';
+import type { Entry } from '../core/entry.js';
 import type { S3kitError, TransferError } from '../core/errors.js';
 import type { DeletesSkipped, FailureRecord, ProgressTotals, SyncSummary } from '../core/events.js';
 
@@ -22,6 +23,7 @@ export class SummaryBuilder {
   readonly skipped: Tally = { count: 0, bytes: 0 };
   readonly keptInTarget: Tally = { count: 0, bytes: 0 };
   readonly resumed: Tally = { count: 0, bytes: 0 };
+  readonly backedUpTally: Tally = { count: 0, bytes: 0 };
   readonly skippedByReason: Record<string, number> = {};
   readonly failures: FailureRecord[] = [];
   failedCount = 0;
@@ -60,6 +62,11 @@ export class SummaryBuilder {
     add(action.type === 'copy' ? this.copied : this.updated, action.source.size);
   }
 
+  /** A target entry was kept under the backup location before it changed. */
+  backedUp(entry: Entry): void {
+    add(this.backedUpTally, entry.size);
+  }
+
   failed(key: string, error: S3kitError): void {
     this.failedCount++;
     if (this.failures.length < FAILURES_KEPT) {
@@ -94,6 +101,7 @@ export class SummaryBuilder {
       skipped: { ...this.skipped },
       keptInTarget: { ...this.keptInTarget },
       resumed: { ...this.resumed },
+      backedUp: { ...this.backedUpTally },
       skippedByReason: { ...this.skippedByReason },
       failedCount: this.failedCount,
       failures: [...this.failures],

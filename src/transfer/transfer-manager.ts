@@ -9,6 +9,7 @@ import type { Location, S3Location } from '../core/location.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import { DELETE_BATCH_SIZE, deleteBatch } from './delete-objects.js';
 import { withRetry } from './retry.js';
+import { backUpFile, backUpObject, type BackupReason } from './backup.js';
 import { resolveTransferSettings } from './transfer-settings.js';
 import { uploadFile } from './upload-file.js';
 import { deleteLocalFile } from './delete-local.js';
@@ -106,6 +107,8 @@ export interface TransferHooks {
   readonly onEnd?: (result: TransferResult) => void;
   /** The transfer failed for good (after retries). */
   readonly onFailed?: (error: S3kitError) => void;
+  /** The target entry an update replaces was kept under the backup location first. */
+  readonly onBackedUp?: (entry: Entry) => void;
 }
 
 /**
@@ -115,8 +118,25 @@ export interface TransferHooks {
 export interface DeleteHooks {
   /** The server confirmed the delete. */
   readonly onDeleted?: (entry: Entry) => void;
-  /** The delete failed (the request, or this key in the response's `Errors`). */
+  /** The delete failed (the request, or this key in the response's `Errors`, or its backup). */
   readonly onFailed?: (entry: Entry, error: S3kitError) => void;
+  /** The entry was kept under the backup location before it was deleted. */
+  readonly onBackedUp?: (entry: Entry) => void;
+}
+
+/**
+ * Where a transfer or delete goes, and where what it replaces is kept.
+ * @public
+ */
+export interface TransferRoute {
+  readonly from: Location;
+  readonly to: Location;
+  /**
+   * Keep each target entry that an update overwrites or a delete removes here first (a location
+   * of the target's kind); see `SyncOptions.backup`.
+   * @defaultValue none
+   */
+  readonly backup?: Location;
 }
 
 /**
@@ -138,6 +158,8 @@ export class TransferManager {
   readonly #queueSize: number;
   readonly #upload: UploadOptions;
   readonly #copier: S3ToS3Copier;
+  /** Copies target objects to a backup prefix: within the target's service, metadata kept. */
+  readonly #backupCopier: S3ToS3Copier;
   readonly #state: StateStore | undefined;
   readonly #resume: boolean;
   /** Local destination paths → their real paths, resolved once (see `#localRoot`). */
@@ -168,6 +190,16 @@ export class TransferManager {
       streamPartSize: this.#partSize,
       queueSize: this.#queueSize,
       upload: this.#upload,
+    });
+    this.#backupCopier = new S3ToS3Copier({
+      sourceClient: options.client,
+      targetClient: options.client,
+      serverSide: true,
+      multipartCopyThreshold: settings.multipartCopyThreshold,
+      copyPartSize: settings.copyPartSize,
+      metadataDirective: 'COPY',
+      streamPartSize: this.#partSize,
+      queueSize: this.#queueSize,
     });
   }
 
@@ -255,12 +287,7 @@ export class TransferManager {
    * Queues a transfer, first waiting while the backlog is full. Resolves once queued; the
    * outcome arrives through `hooks`.
    */
-  async enqueue(
-    action: TransferAction,
-    route: { readonly from: Location; readonly to: Location },
-    hooks: TransferHooks,
-    signal?: AbortSignal,
-  ): Promise<void> {
+  async enqueue(action: TransferAction, route: TransferRoute, hooks: TransferHooks, signal?: AbortSignal): Promise<void> {
     // Refuses the pairs no transfer serves (a manifest or two directories) before queuing.
     const directed = routeOf(route.from, route.to);
     const transferer = transfererFor(this.#transferers, directed);
@@ -281,6 +308,17 @@ export class TransferManager {
         signal: taskSignal,
       };
       try {
+        // The entry an update replaces is kept first; if that fails, nothing is overwritten.
+        const backup = route.backup;
+        if (action.type === 'update' && action.target !== undefined && backup !== undefined) {
+          const kept = action.target;
+          const backedUp = await withRetry(
+            () => this.#backUp(route.to, backup, kept, 'overwrite', signal),
+            { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs },
+            signal,
+          );
+          if (backedUp) hooks.onBackedUp?.(kept);
+        }
         const outcome = await withRetry(
           () => transferer.transfer({ action, route: directed, method, common }),
           { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs },
@@ -299,15 +337,53 @@ export class TransferManager {
    * Deletes target entries in DeleteObjects batches of up to 1000 keys, reporting each key's
    * outcome through `hooks`. Resolves when every batch has settled.
    */
-  async deleteEntries(location: Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
+  async deleteEntries(location: Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal, backup?: Location): Promise<void> {
     switch (location.kind) {
       case 'local':
-        return this.#deleteLocal(location.path, entries, hooks, signal);
+        return this.#deleteLocal(location.path, entries, hooks, signal, backup);
       case 'manifest':
         throw new ConfigError('target', 'a manifest is never a target: nothing can be deleted from it.');
       case 's3':
-        return this.#deleteObjects(location, entries, hooks, signal);
+        return this.#deleteObjects(location, backup === undefined ? entries : this.#backedUpFirst(location, backup, entries, hooks, signal), hooks, signal);
     }
+  }
+
+  /**
+   * The entries whose backup succeeded (or that are already gone: nothing to keep, the delete
+   * is a no-op), in order; the others are reported failed and never deleted. Backups run with
+   * the transfer concurrency, a bounded window ahead of the deletes.
+   */
+  async *#backedUpFirst(location: S3Location, backup: Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): AsyncGenerator<Entry> {
+    const window: Promise<Entry | undefined>[] = [];
+    const backUp = async (entry: Entry): Promise<Entry | undefined> => {
+      try {
+        const kept = await withRetry(() => this.#backUp(location, backup, entry, 'delete', signal), { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs }, signal);
+        if (kept) hooks.onBackedUp?.(entry);
+        return entry;
+      } catch (error) {
+        if (!signal?.aborted) hooks.onFailed?.(entry, asS3kitError(error, entry.key));
+        return undefined;
+      }
+    };
+    for await (const entry of entries) {
+      if (signal?.aborted) return;
+      window.push(backUp(entry));
+      if (window.length >= this.#backlog) {
+        const kept = await window.shift();
+        if (kept !== undefined) yield kept;
+      }
+    }
+    for (const pending of window) {
+      const kept = await pending;
+      if (kept !== undefined && !signal?.aborted) yield kept;
+    }
+  }
+
+  /** Keeps `entry` of `target` under `backup`; false when it is already gone. */
+  #backUp(target: Location, backup: Location, entry: Entry, reason: BackupReason, signal?: AbortSignal): Promise<boolean> {
+    if (target.kind === 's3' && backup.kind === 's3') return backUpObject(this.#backupCopier, target, backup, entry, signal);
+    if (target.kind === 'local' && backup.kind === 'local') return this.#localRoot(target.path, false).then((root) => backUpFile(root, backup, entry, reason));
+    throw new ConfigError('backup', `backup ${backup.kind === 's3' ? 's3://…' : 'directory'} does not suit a ${target.kind} target: give a location of the target's kind.`);
   }
 
   async #deleteObjects(location: S3Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
@@ -352,13 +428,15 @@ export class TransferManager {
     await this.#queue.onIdle();
   }
 
-  async #deleteLocal(path: string, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
+  async #deleteLocal(path: string, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal, backup?: Location): Promise<void> {
     for await (const entry of entries) {
       if (signal?.aborted) return;
       await this.#queue.onSizeLessThan(this.#backlog);
       void this.#queue.add(async () => {
         try {
-          await deleteLocalFile(await this.#localRoot(path, false), entry);
+          // With a backup the file is moved there: that is its delete.
+          if (backup === undefined) await deleteLocalFile(await this.#localRoot(path, false), entry);
+          else if (await this.#backUp({ kind: 'local', path }, backup, entry, 'delete', signal)) hooks.onBackedUp?.(entry);
           hooks.onDeleted?.(entry);
         } catch (error) {
           hooks.onFailed?.(entry, asS3kitError(error, entry.key));

@@ -200,6 +200,33 @@ describe('plan, apply and sync in-process against the test server', () => {
     expect(await readFile(join(target, 'new.txt'), 'utf8')).toBe('new');
   });
 
+  it('--backup-prefix keeps what sync --delete removes, says so, and a plan file carries it to apply', async () => {
+    const backupBucket = await createTestBucket('inproc-backup');
+    const site = await tempDir('inproc-backup-src');
+    await writeTree(site, { 'a.txt': 'a' });
+    await putObject(backupBucket, 'site/old.txt', 'the only copy');
+    const run = await cli(['sync', site, `s3://${backupBucket}/site`, '--delete', '--max-delete', '100%', '--backup-prefix', `s3://${backupBucket}/bk/{date}/`]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Backed up first: 1 overwritten or deleted \(13 B\)\.$/m);
+    const day = new Date().toISOString().slice(0, 10);
+    expect((await getObjectBytes(backupBucket, `bk/${day}/old.txt`)).toString()).toBe('the only copy');
+    expect((await listObjects(backupBucket)).has('site/old.txt')).toBe(false);
+
+    await putObject(backupBucket, 'site/later.txt', 'another only copy');
+    const saved = await cli(['plan', site, `s3://${backupBucket}/site`, '--delete', '--max-delete', '100%', '--backup-prefix', `s3://${backupBucket}/bk2/`, '--json']);
+    const planFile = join(await tempDir('inproc-backup-plan'), 'plan.ndjson');
+    await writeFile(planFile, saved.stdout);
+    expect((await cli(['apply', planFile])).code).toBe(0);
+    expect((await getObjectBytes(backupBucket, 'bk2/later.txt')).toString()).toBe('another only copy');
+
+    const wrong = await cli(['sync', site, `s3://${backupBucket}/site`, '--backup-dir', './bk']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--backup-dir is for local targets.*--backup-prefix/);
+    const inside = await cli(['sync', site, `s3://${backupBucket}/site`, '--backup-prefix', `s3://${backupBucket}/site/bk/`]);
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toMatch(/inside the target/);
+  });
+
   it('a missing bucket is exit 2 with the fix; an aborted run is exit 130', async () => {
     const missing = await cli(['plan', root, 's3://s3kit-inproc-no-such-bucket']);
     expect(missing.code).toBe(2);

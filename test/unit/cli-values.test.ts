@@ -30,13 +30,26 @@ describe('CLI values', () => {
     expect(() => parseMetadata('novalue')).toThrow(/key=value/);
   });
 
+  it.each<[string, Parameters<typeof syncSettings>[0], string, RegExp | string]>([
+    ['a backup prefix for an S3 target', { backupPrefix: 's3://bucket/bk/{date}/' }, 's3://bucket/site', 's3://bucket/bk/{date}/'],
+    ['a backup directory for a local target', { backupDir: './bk' }, './site', './bk'],
+    ['both backup flags', { backupDir: './bk', backupPrefix: 's3://b/x/' }, './site', /--backup-dir .* or --backup-prefix .*not both/],
+    ['--backup-dir for an S3 target', { backupDir: './bk' }, 's3://bucket/site', /--backup-dir is for local targets.*--backup-prefix/],
+    ['--backup-prefix for a local target', { backupPrefix: 's3://bucket/bk/' }, './site', /--backup-prefix is for S3 targets.*--backup-dir/],
+    ['--backup-prefix that is not an S3 URL', { backupPrefix: './bk' }, 's3://bucket/site', /--backup-prefix takes s3:\/\/bucket\/prefix/],
+    ['--backup-dir that is a URL', { backupDir: 's3://bucket/bk/' }, './site', /--backup-dir takes a local directory/],
+  ])('maps %s', (_what, flags, target, expected) => {
+    if (typeof expected === 'string') expect(syncSettings(flags, [], target).backup).toBe(expected);
+    else expect(() => syncSettings(flags, [], target)).toThrow(expected);
+  });
+
   it('maps flags to settings and the environment to a connection', () => {
-    expect(syncSettings({ sse: true, checksum: true, ignoreFile: [] }, [{ type: 'exclude', pattern: '*.tmp' }])).toEqual({
+    expect(syncSettings({ sse: true, checksum: true, ignoreFile: [] }, [{ type: 'exclude', pattern: '*.tmp' }], 's3://bucket/p')).toEqual({
       compare: 'checksum',
       rules: [{ type: 'exclude', pattern: '*.tmp' }],
       upload: { sse: 'AES256' },
     });
-    expect(() => syncSettings({ sseKmsKeyId: 'k' }, [])).toThrow(/--sse aws:kms/);
+    expect(() => syncSettings({ sseKmsKeyId: 'k' }, [], 's3://bucket/p')).toThrow(/--sse aws:kms/);
     expect(connectionOptions({}, { AWS_ENDPOINT_URL_S3: 'http://s3', AWS_ENDPOINT_URL: 'http://other', AWS_DEFAULT_REGION: 'eu-west-1' })).toEqual({
       endpoint: 'http://s3',
       region: 'eu-west-1',

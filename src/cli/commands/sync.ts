@@ -41,7 +41,7 @@ export function syncCommand(context: CliContext, setExitCode: (code: number) => 
   return command.addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`).action(async (source: string, target: string, flags: SyncFlags & ConnectionFlags & OutputFlags & ResumeFlags & { dryrun?: boolean }) => {
     setExitCode(
       await runSync(context, {
-        options: { source, target, ...syncSettings(flags, rules), ...connectionOptions(flags, context.env), dryRun: flags.dryrun },
+        options: { source, target, ...syncSettings(flags, rules, target), ...connectionOptions(flags, context.env), dryRun: flags.dryrun },
         sourceArg: source,
         targetArg: target,
         output: flags,

@@ -36,6 +36,8 @@ export function summaryLines(summary: SyncSummary, verbs: { copied: string; upda
       `${kept > 0 ? `${kept} kept in target (not in the source), ` : ''}${summary.failedCount} failed ` +
       `in ${formatDuration(summary.durationMs)}.`,
   ];
+  const backedUp = summary.backedUp?.count ?? 0;
+  if (backedUp > 0) lines.push(`Backed up first: ${backedUp} overwritten or deleted (${formatBytes(summary.backedUp.bytes)}).`);
   const resumed = summary.resumed?.count ?? 0;
   if (resumed > 0) lines.push(`Resumed: ${resumed} upload(s), ${formatBytes(summary.resumed.bytes)} kept from earlier runs (not sent again).`);
   const methods = Object.entries(summary.byMethod);
