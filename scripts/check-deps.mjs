@@ -47,6 +47,13 @@ const rules = {
     // (S3 clients and their options come from there, not from transfer/).
     index: 'value',
   },
+  admin: {
+    // The s3kit/admin subpath (validators, templates, policy merge): core is the vocabulary
+    // (ConfigError and the other errors); the root's public API is what the architecture lets
+    // every subpath build on, never another room's internals.
+    core: 'value',
+    index: 'value',
+  },
   cli: { index: 'value', config: 'value' },
   // The public API re-exports every room by name.
   index: Object.fromEntries(['core', 'listing', 'compare', 'plan', 'strategies', 'transfer', 'state', 'syncer', 'config', 'jobs'].map((room) => [room, 'value'])),
