@@ -251,7 +251,8 @@ function checkTag(problems: ProblemList, tag: unknown, path: string): void {
   if (typeof tag.Key !== 'string' || tag.Key.length < 1 || tag.Key.length > 128) {
     problems.error(child(path, 'Key'), tag.Key, 'A tag key is a string of 1 to 128 characters.', 'Give the tag\'s key, e.g. "class".');
   }
-  if (typeof tag.Value !== 'string' || tag.Value.length > 256) {
+  // Value may be left out: the rule then matches objects with the key and no value (User Guide, "Adding filters to Lifecycle rules").
+  if (tag.Value !== undefined && (typeof tag.Value !== 'string' || tag.Value.length > 256)) {
     problems.error(child(path, 'Value'), tag.Value, 'A tag value is a string of up to 256 characters ("" allowed).', 'Give the tag\'s value as a string, e.g. "archive".');
   }
 }
