@@ -13,7 +13,7 @@ export { formatProblem } from './problems.js';
 export type { ValidationProblem } from './problems.js';
 export { mergeBucketPolicy } from './merge-bucket-policy.js';
 export type { MergedBucketPolicy } from './merge-bucket-policy.js';
-export { listTemplates, getTemplate, renderTemplate } from './templates.js';
+export { listTemplates, getTemplate, renderTemplate, renderLifecycleTemplate, renderPolicyTemplate } from './templates.js';
 export type {
   TemplateKind,
   TemplateValue,

@@ -2,7 +2,17 @@ import { ConfigError } from '../core/errors.js';
 import { LIFECYCLE_TEMPLATES } from './lifecycle-templates.js';
 import { POLICY_TEMPLATES } from './policy-templates.js';
 import { nearest, show, throwIfErrors } from './problems.js';
-import type { DefinedParameter, RenderedTemplate, RenderTemplateOptions, TemplateDefinition, TemplateInfo, TemplateParameter, TemplateValue } from './template-types.js';
+import type {
+  DefinedParameter,
+  RenderedLifecycleTemplate,
+  RenderedPolicyTemplate,
+  RenderedTemplate,
+  RenderTemplateOptions,
+  TemplateDefinition,
+  TemplateInfo,
+  TemplateParameter,
+  TemplateValue,
+} from './template-types.js';
 import { validateBucketPolicy } from './validate-bucket-policy.js';
 import { validateLifecycle } from './validate-lifecycle.js';
 
@@ -51,6 +61,35 @@ export function renderTemplate(name: string, values: Readonly<Record<string, Tem
   const problems = validateBucketPolicy(document, { bucket });
   throwIfErrors(problems, `bucket policy rendered from template "${name}"`);
   return { name, kind: 'policy', document, values: resolved, warnings: problems };
+}
+
+/**
+ * {@link renderTemplate} for a lifecycle template: what `lifecycle apply --template NAME` needs.
+ * A ConfigError when the template is a policy template.
+ * @public
+ */
+export function renderLifecycleTemplate(name: string, values: Readonly<Record<string, TemplateValue>> = {}): RenderedLifecycleTemplate {
+  const rendered = renderTemplate(expectKind(name, 'lifecycle'), values);
+  return rendered as RenderedLifecycleTemplate;
+}
+
+/**
+ * {@link renderTemplate} for a policy template: what `policy apply s3://bucket --template NAME`
+ * needs. A ConfigError when the template is a lifecycle template.
+ * @public
+ */
+export function renderPolicyTemplate(name: string, values: Readonly<Record<string, TemplateValue>>, options: RenderTemplateOptions & { readonly bucket: string }): RenderedPolicyTemplate {
+  const rendered = renderTemplate(expectKind(name, 'policy'), values, options);
+  return rendered as RenderedPolicyTemplate;
+}
+
+function expectKind(name: string, kind: TemplateDefinition['kind']): string {
+  const template = definition(name);
+  if (template.kind !== kind) {
+    const others = TEMPLATES.filter((candidate) => candidate.kind === kind).map((candidate) => candidate.name);
+    throw new ConfigError('template', `The template ${JSON.stringify(name)} makes a ${template.kind === 'policy' ? 'bucket policy' : 'lifecycle configuration'}, not a ${kind === 'policy' ? 'bucket policy' : 'lifecycle configuration'}; the ${kind} templates are ${others.join(', ')}.`);
+  }
+  return name;
 }
 
 function definition(name: string): TemplateDefinition {

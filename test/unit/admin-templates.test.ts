@@ -4,6 +4,8 @@ import {
   getTemplate,
   listTemplates,
   mergeBucketPolicy,
+  renderLifecycleTemplate,
+  renderPolicyTemplate,
   renderTemplate,
   validateBucketPolicy,
   validateLifecycle,
@@ -75,10 +77,10 @@ describe('templates', () => {
   });
 
   it('renders the documents meant: filters from prefix and tags, days, ids', () => {
-    expect(renderTemplate('transition-to-standard-ia').document).toEqual({
+    expect(renderLifecycleTemplate('transition-to-standard-ia').document).toEqual({
       Rules: [{ ID: 'transition-to-standard-ia', Status: 'Enabled', Filter: { Prefix: '' }, Transitions: [{ Days: 30, StorageClass: 'STANDARD_IA' }] }],
     });
-    expect(renderTemplate('transition-to-glacier', { days: '120', prefix: 'logs/', tags: 'class=cold, team=ops', id: 'cold-logs' }).document).toEqual({
+    expect(renderLifecycleTemplate('transition-to-glacier', { days: '120', prefix: 'logs/', tags: 'class=cold, team=ops', id: 'cold-logs' }).document).toEqual({
       Rules: [
         {
           ID: 'cold-logs',
@@ -88,14 +90,14 @@ describe('templates', () => {
         },
       ],
     });
-    expect(renderTemplate('expire-after', { tags: ['tmp=yes'] }).document.Rules).toMatchObject([{ Filter: { Tag: { Key: 'tmp', Value: 'yes' } }, Expiration: { Days: 365 } }]);
-    expect(renderTemplate('expire-noncurrent-versions', { days: 7, keep: 3 }).document.Rules).toMatchObject([{ NoncurrentVersionExpiration: { NoncurrentDays: 7, NewerNoncurrentVersions: 3 } }]);
-    expect(renderTemplate('abort-incomplete-uploads', { prefix: 'uploads/' }).document.Rules).toMatchObject([{ Filter: { Prefix: 'uploads/' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }]);
+    expect(renderLifecycleTemplate('expire-after', { tags: ['tmp=yes'] }).document.Rules).toMatchObject([{ Filter: { Tag: { Key: 'tmp', Value: 'yes' } }, Expiration: { Days: 365 } }]);
+    expect(renderLifecycleTemplate('expire-noncurrent-versions', { days: 7, keep: 3 }).document.Rules).toMatchObject([{ NoncurrentVersionExpiration: { NoncurrentDays: 7, NewerNoncurrentVersions: 3 } }]);
+    expect(renderLifecycleTemplate('abort-incomplete-uploads', { prefix: 'uploads/' }).document.Rules).toMatchObject([{ Filter: { Prefix: 'uploads/' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }]);
     expect(getTemplate('abort-incomplete-uploads').parameters.map((parameter) => parameter.name)).not.toContain('tags');
   });
 
   it('renders policies for the bucket', () => {
-    expect(renderTemplate('tls-only', {}, { bucket: BUCKET }).document).toEqual({
+    expect(renderPolicyTemplate('tls-only', {}, { bucket: BUCKET }).document).toEqual({
       Version: '2012-10-17',
       Statement: [
         {
@@ -108,15 +110,15 @@ describe('templates', () => {
         },
       ],
     });
-    const readOnly = renderTemplate('read-only', { principals: '111122223333,arn:aws:iam::111122223333:role/reader', prefix: 'shared/' }, { bucket: BUCKET });
+    const readOnly = renderPolicyTemplate('read-only', { principals: '111122223333,arn:aws:iam::111122223333:role/reader', prefix: 'shared/' }, { bucket: BUCKET });
     expect(readOnly.document.Statement).toEqual([
       expect.objectContaining({ Sid: 'S3kitReadOnlyList', Resource: 'arn:aws:s3:::example-bucket', Condition: { StringLike: { 's3:prefix': ['shared/*'] } } }),
       expect.objectContaining({ Sid: 'S3kitReadOnlyGet', Principal: { AWS: ['111122223333', 'arn:aws:iam::111122223333:role/reader'] }, Resource: 'arn:aws:s3:::example-bucket/shared/*' }),
     ]);
-    expect(renderTemplate('restrict-to-ip', { cidrs: '203.0.113.0/24, 2001:db8::/32' }, { bucket: BUCKET }).document.Statement).toMatchObject([
+    expect(renderPolicyTemplate('restrict-to-ip', { cidrs: '203.0.113.0/24, 2001:db8::/32' }, { bucket: BUCKET }).document.Statement).toMatchObject([
       { Condition: { NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '2001:db8::/32'] } } },
     ]);
-    expect(renderTemplate('deny-unencrypted-uploads', { algorithm: 'aws:kms' }, { bucket: BUCKET }).document.Statement).toMatchObject([
+    expect(renderPolicyTemplate('deny-unencrypted-uploads', { algorithm: 'aws:kms' }, { bucket: BUCKET }).document.Statement).toMatchObject([
       { Sid: 'S3kitDenyUnencryptedUploadsHeader', Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } } },
       { Sid: 'S3kitDenyUnencryptedUploadsMissing', Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } } },
     ]);
@@ -125,13 +127,13 @@ describe('templates', () => {
   it.each<[string, () => unknown, string, RegExp]>([
     ['a missing required value names it and --set', () => renderTemplate('read-only', {}, { bucket: BUCKET }), 'principals', /needs the parameter "principals" .*give it with --set principals=value/],
     ['an unknown template suggests the nearest', () => renderTemplate('tls-onyl'), 'template', /no template "tls-onyl" \(did you mean "tls-only"\?\)/],
-    ['an unknown parameter suggests the nearest', () => renderTemplate('expire-after', { dayz: 3 }), 'dayz', /no parameter "dayz" \(did you mean "days"\?\)/],
-    ['a number that is not one', () => renderTemplate('expire-after', { days: 'ten' }), 'days', /"days" of template "expire-after" must be a whole number, got "ten"/],
-    ['STANDARD_IA before 30 days', () => renderTemplate('transition-to-standard-ia', { days: 10 }), 'days', /must be at least 30, got 10/],
-    ['keep over 100', () => renderTemplate('expire-noncurrent-versions', { keep: '101' }), 'keep', /must be at most 100/],
-    ['a tag without =', () => renderTemplate('expire-after', { tags: 'archive' }), 'tags', /"archive" is not key=value/],
-    ['a tag key given twice', () => renderTemplate('expire-after', { tags: 'a=1,a=2' }), 'tags', /given twice/],
-    ['a prefix with a leading slash', () => renderTemplate('expire-after', { prefix: '/logs/' }), 'prefix', /starts with "\/"/],
+    ['an unknown parameter suggests the nearest', () => renderLifecycleTemplate('expire-after', { dayz: 3 }), 'dayz', /no parameter "dayz" \(did you mean "days"\?\)/],
+    ['a number that is not one', () => renderLifecycleTemplate('expire-after', { days: 'ten' }), 'days', /"days" of template "expire-after" must be a whole number, got "ten"/],
+    ['STANDARD_IA before 30 days', () => renderLifecycleTemplate('transition-to-standard-ia', { days: 10 }), 'days', /must be at least 30, got 10/],
+    ['keep over 100', () => renderLifecycleTemplate('expire-noncurrent-versions', { keep: '101' }), 'keep', /must be at most 100/],
+    ['a tag without =', () => renderLifecycleTemplate('expire-after', { tags: 'archive' }), 'tags', /"archive" is not key=value/],
+    ['a tag key given twice', () => renderLifecycleTemplate('expire-after', { tags: 'a=1,a=2' }), 'tags', /given twice/],
+    ['a prefix with a leading slash', () => renderLifecycleTemplate('expire-after', { prefix: '/logs/' }), 'prefix', /starts with "\/"/],
     ['a policy without the bucket', () => renderTemplate('tls-only'), 'bucket', /needs the bucket the policy is for/],
     ['a principal that is a name', () => renderTemplate('read-only', { principals: 'bob' }, { bucket: BUCKET }), 'principals', /"bob" is not a 12-digit account ID or an IAM ARN/],
     ['an empty list', () => renderTemplate('restrict-to-ip', { cidrs: ' , ' }, { bucket: BUCKET }), 'cidrs', /needs at least one/],
@@ -214,8 +216,8 @@ describe('mergeBucketPolicy', () => {
 
   it('replaces the statement of the same Sid in place, appends new ones and keeps every other statement', () => {
     const before = JSON.stringify(userPolicy);
-    const tls = renderTemplate('tls-only', {}, { bucket: BUCKET }).document;
-    const encryption = renderTemplate('deny-unencrypted-uploads', {}, { bucket: BUCKET }).document;
+    const tls = renderPolicyTemplate('tls-only', {}, { bucket: BUCKET }).document;
+    const encryption = renderPolicyTemplate('deny-unencrypted-uploads', {}, { bucket: BUCKET }).document;
     const first = mergeBucketPolicy(userPolicy, tls);
     expect(first).toMatchObject({ added: [], replaced: ['S3kitDenyInsecureTransport'], unchanged: [], changed: true });
     const statements = first.policy.Statement as readonly { Sid?: string }[];
@@ -232,15 +234,15 @@ describe('mergeBucketPolicy', () => {
   });
 
   it('is idempotent: merging the same statements again changes nothing, whatever the key order S3 returns', () => {
-    const tls = renderTemplate('tls-only', {}, { bucket: BUCKET }).document;
+    const tls = renderPolicyTemplate('tls-only', {}, { bucket: BUCKET }).document;
     const once = mergeBucketPolicy(userPolicy, tls).policy;
-    const [statement] = tls.Statement as readonly Record<string, unknown>[];
+    const [statement] = tls.Statement as unknown as readonly Record<string, unknown>[];
     const reordered = JSON.stringify({ Statement: [...(once.Statement as readonly unknown[]).slice(0, 1), Object.fromEntries(Object.entries(statement!).reverse()), ...(once.Statement as readonly unknown[]).slice(2)], Id: 'users-own', Version: '2012-10-17' });
     expect(mergeBucketPolicy(reordered, tls)).toMatchObject({ added: [], replaced: [], unchanged: ['S3kitDenyInsecureTransport'], changed: false });
   });
 
   it('starts a policy when the bucket has none, from undefined, null or ""', () => {
-    const readOnly = renderTemplate('read-only', { principals: '111122223333' }, { bucket: BUCKET }).document;
+    const readOnly = renderPolicyTemplate('read-only', { principals: '111122223333' }, { bucket: BUCKET }).document;
     for (const none of [undefined, null, '']) {
       const merged = mergeBucketPolicy(none, readOnly);
       expect(merged.policy).toEqual({ Version: '2012-10-17', Statement: readOnly.Statement });
@@ -250,7 +252,7 @@ describe('mergeBucketPolicy', () => {
 
   it('reads an existing policy given as JSON text with a single Statement object', () => {
     const existing = JSON.stringify({ Version: '2008-10-17', Statement: { Sid: 'Keep', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` } });
-    const merged = mergeBucketPolicy(existing, renderTemplate('tls-only', {}, { bucket: BUCKET }).document);
+    const merged = mergeBucketPolicy(existing, renderPolicyTemplate('tls-only', {}, { bucket: BUCKET }).document);
     expect(merged.policy.Version).toBe('2008-10-17');
     expect((merged.policy.Statement as readonly { Sid?: string }[]).map((statement) => statement.Sid)).toEqual(['Keep', 'S3kitDenyInsecureTransport']);
   });
@@ -260,6 +262,13 @@ describe('mergeBucketPolicy', () => {
       field: 'addition.Statement[0].Sid',
       message: expect.stringMatching(/needs a Sid/),
     });
-    expect(errorOf(() => mergeBucketPolicy('{"Statement": [', renderTemplate('tls-only', {}, { bucket: BUCKET }).document)).message).toMatch(/not valid JSON/);
+    expect(errorOf(() => mergeBucketPolicy('{"Statement": [', renderPolicyTemplate('tls-only', {}, { bucket: BUCKET }).document)).message).toMatch(/not valid JSON/);
+  });
+});
+
+describe('renderLifecycleTemplate / renderPolicyTemplate', () => {
+  it('refuse a template of the other kind, listing the right ones', () => {
+    expect(errorOf(() => renderLifecycleTemplate('tls-only')).message).toMatch(/"tls-only" makes a bucket policy, not a lifecycle configuration; the lifecycle templates are transition-to-standard-ia, /);
+    expect(errorOf(() => renderPolicyTemplate('expire-after', {}, { bucket: BUCKET })).message).toMatch(/makes a lifecycle configuration, not a bucket policy; the policy templates are tls-only, /);
   });
 });
