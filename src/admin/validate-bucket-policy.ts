@@ -177,8 +177,9 @@ function validateStatement(problems: ProblemList, statement: unknown, path: stri
       problems.warning(child(path, 'NotPrincipal'), statement.NotPrincipal, 'NotPrincipal with "Allow" grants access to everyone not listed, anonymous users included.', 'Use Principal with Allow, or NotPrincipal only with Deny.');
     }
   }
-  if (statement.Principal === '*' && statement.Effect === 'Allow' && statement.Condition === undefined) {
-    problems.warning(child(path, 'Principal'), '*', 'This statement allows anyone, anonymous users included (a public bucket); Block Public Access refuses such a policy.', 'Name the principals, or add a Condition that limits the access.');
+  const everyone = statement.Principal === '*' || (isObject(statement.Principal) && (statement.Principal.AWS === '*' || (Array.isArray(statement.Principal.AWS) && statement.Principal.AWS.includes('*'))));
+  if (everyone && statement.Effect === 'Allow' && statement.Condition === undefined) {
+    problems.warning(child(path, 'Principal'), statement.Principal, 'This statement allows anyone, anonymous users included (a public bucket); Block Public Access refuses such a policy.', 'Name the principals, or add a Condition that limits the access.');
   }
 
   const coverage = validateResources(problems, statement, path, bucket);

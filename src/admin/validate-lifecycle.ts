@@ -48,6 +48,8 @@ interface Step {
   readonly day: number;
   /** The element holding the time (`Days`, `Date`, `NoncurrentDays`), for paths and messages. */
   readonly field: string;
+  /** The time as given (a number of days, or the date string). */
+  readonly given: unknown;
 }
 
 /**
@@ -366,7 +368,7 @@ function validateTransitions(
       );
       return;
     }
-    steps.push({ path: at, storageClass: storageClass as TransitionStorageClass, day, field });
+    steps.push({ path: at, storageClass: storageClass as TransitionStorageClass, day, field, given: transition[field] });
   });
   steps.sort((a, b) => a.day - b.day);
   for (let i = 1; i < steps.length; i++) {
@@ -374,7 +376,7 @@ function validateTransitions(
     const after = steps[i]!;
     const gap = after.day - before.day;
     if (gap === 0) {
-      problems.error(child(after.path, after.field), after.field === 'Date' ? undefined : after.day, `${before.path} and ${after.path} happen on the same day; each transition of a rule needs its own day.`, `Move one of them to a later ${after.field === 'Date' ? 'date' : 'day'}.`);
+      problems.error(child(after.path, after.field), after.given, `${before.path} and ${after.path} happen on the same day; each transition of a rule needs its own day.`, `Move one of them to a later ${after.field === 'Date' ? 'date' : 'day'}.`);
     } else if (!canTransition(before.storageClass, after.storageClass)) {
       const next = nextClasses(before.storageClass);
       problems.error(
@@ -383,10 +385,12 @@ function validateTransitions(
         `After ${before.storageClass} (${before.path}) objects cannot move to ${after.storageClass}: transitions only go down STANDARD_IA → INTELLIGENT_TIERING → ONEZONE_IA → GLACIER_IR → GLACIER → DEEP_ARCHIVE (and ONEZONE_IA skips GLACIER_IR).`,
         next.length === 0 ? `${before.storageClass} is the last class; remove the later transition or reorder the days.` : `Reorder the days so that classes go down the list; after ${before.storageClass} come ${next.join(', ')}.`,
       );
-    } else if ((before.storageClass === 'STANDARD_IA' || before.storageClass === 'ONEZONE_IA') && gap < MINIMUM_STORAGE_DAYS[before.storageClass]) {
+    } else if ((before.storageClass === 'STANDARD_IA' || before.storageClass === 'ONEZONE_IA') && after.field !== 'Date' && gap < MINIMUM_STORAGE_DAYS[before.storageClass]) {
+      // S3 refuses this with Days ("must be 30 days more than … STANDARD_IA"); with dates the
+      // early exit is left to the billing warning below.
       problems.error(
         child(after.path, after.field),
-        after.field === 'Date' ? undefined : after.day,
+        after.given,
         `Objects must stay ${MINIMUM_STORAGE_DAYS[before.storageClass]} days in ${before.storageClass} before the next transition; this one comes ${gap} days after ${before.path}.`,
         `Move it to at least ${MINIMUM_STORAGE_DAYS[before.storageClass]} days after the ${before.storageClass} transition.`,
       );

@@ -185,3 +185,16 @@ describe('assertValidLifecycle', () => {
     expect(formatProblem({ path: 'Rules[0].ID', value: undefined, message: 'm.', fix: 'f.', severity: 'warning' })).toBe('warning Rules[0].ID: m. (got nothing). Fix: f.');
   });
 });
+
+describe('validateLifecycle: dates', () => {
+  it('leaving STANDARD_IA early by date is a billing warning (S3 refuses it only with Days)', () => {
+    const problems = validateLifecycle(config(rule({ Transitions: [{ Date: '2030-01-01', StorageClass: 'STANDARD_IA' }, { Date: '2030-01-11', StorageClass: 'GLACIER' }] })));
+    expect(errors(problems)).toEqual([]);
+    expect(warnings(problems)).toEqual([expect.objectContaining({ path: 'Rules[0].Transitions[1].Date', value: 10, message: expect.stringMatching(/STANDARD_IA bills at least 30 days/) })]);
+  });
+
+  it('orders transitions by date and reports the date given', () => {
+    const problems = errors(validateLifecycle(config(rule({ Transitions: [{ Date: '2030-01-01T00:00:00Z', StorageClass: 'GLACIER' }, { Date: '2030-01-01', StorageClass: 'DEEP_ARCHIVE' }] }))));
+    expect(problems).toEqual([expect.objectContaining({ path: 'Rules[0].Transitions[1].Date', value: '2030-01-01', message: expect.stringMatching(/same day/) })]);
+  });
+});

@@ -231,3 +231,10 @@ describe('validateBucketPolicy: each invalid case names the path and what is wro
     expect(assertValidBucketPolicy(statement({ Resource: '*' }), { bucket: BUCKET })).toHaveLength(1);
   });
 });
+
+describe('validateBucketPolicy: public grants', () => {
+  it('warns on {"AWS": "*"} as on "*"', () => {
+    const problems = validateBucketPolicy(statement({ Principal: { AWS: ['*'] } }), { bucket: BUCKET });
+    expect(problems).toEqual([expect.objectContaining({ severity: 'warning', path: 'Statement[0].Principal', value: { AWS: ['*'] } })]);
+  });
+});
