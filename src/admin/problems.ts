@@ -103,10 +103,13 @@ export function checkKnownKeys(problems: ProblemList, object: Record<string, unk
   }
 }
 
-/** One line per problem: `error Rules[0].Status: … (got "enabled"). Fix: …`. @public */
+/**
+ * A problem as one line: `error Rules[0].Status: Status must be … Got "enabled". Fix: Set …`.
+ * @public
+ */
 export function formatProblem(problem: ValidationProblem): string {
   const at = problem.path === '' ? '(document)' : problem.path;
-  return `${problem.severity} ${at}: ${problem.message} (got ${show(problem.value)}). Fix: ${problem.fix}`;
+  return `${problem.severity} ${at}: ${problem.message} Got ${show(problem.value)}. Fix: ${problem.fix}`;
 }
 
 /** Throws one ConfigError listing every error of `problems` (warnings are left to the caller to print). */

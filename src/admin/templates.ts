@@ -130,7 +130,7 @@ function resolveValues(template: TemplateDefinition, values: Readonly<Record<str
       if (parameter.required) {
         throw new ConfigError(
           parameter.name,
-          `The template "${template.name}" needs the parameter "${parameter.name}" (${parameter.description}); give it with --set ${parameter.name}=value (in code: renderTemplate("${template.name}", { ${parameter.name}: ... })).`,
+          `The template "${template.name}" needs the parameter "${parameter.name}" (${parameter.description.replace(/\.$/, '')}); give it with --set ${parameter.name}=value (in code: renderTemplate("${template.name}", { ${parameter.name}: ... })).`,
         );
       }
       if (parameter.default !== undefined) resolved[parameter.name] = parameter.default;

@@ -395,19 +395,19 @@ function validateTransitions(
         `Move it to at least ${MINIMUM_STORAGE_DAYS[before.storageClass]} days after the ${before.storageClass} transition.`,
       );
     } else {
-      warnEarlyExit(problems, before, after.path, after.field, gap, `moving on to ${after.storageClass}`);
+      warnEarlyExit(problems, before, after.path, after.field, after.given, gap, `moving on to ${after.storageClass}`);
     }
   }
   return steps;
 }
 
 /** Warns when objects leave `before`'s class (by a later transition or expiration) before its minimum storage duration. */
-function warnEarlyExit(problems: ProblemList, before: Step, path: string, field: string, gap: number, what: string): void {
+function warnEarlyExit(problems: ProblemList, before: Step, path: string, field: string, given: unknown, gap: number, what: string): void {
   const minimum = MINIMUM_STORAGE_DAYS[before.storageClass];
   if (gap >= minimum) return;
   problems.warning(
     child(path, field),
-    gap,
+    given,
     `${before.storageClass} bills at least ${minimum} days per object; ${what} ${gap} days after ${before.path} is charged as if the objects stayed ${minimum}.`,
     `Leave at least ${minimum} days between them, or skip ${before.storageClass}.`,
   );
@@ -474,7 +474,7 @@ function validateExpiration(
     );
     return;
   }
-  warnEarlyExit(problems, last, path, field, day - last.day, 'expiring them');
+  warnEarlyExit(problems, last, path, field, field === 'Date' ? date : day, day - last.day, 'expiring them');
 }
 
 function validateNoncurrentExpiration(problems: ProblemList, expiration: unknown, path: string, transitions: readonly Step[]): void {
@@ -495,7 +495,7 @@ function validateNoncurrentExpiration(problems: ProblemList, expiration: unknown
     problems.error(child(path, 'NoncurrentDays'), day, `Versions would be deleted ${day === last.day ? 'on the same day as' : 'before'} the transition at ${last.path}; expiration must come after every transition.`, `Set NoncurrentDays above ${last.day}, or remove the transitions it makes pointless.`);
     return;
   }
-  warnEarlyExit(problems, last, path, 'NoncurrentDays', day - last.day, 'deleting them');
+  warnEarlyExit(problems, last, path, 'NoncurrentDays', day, day - last.day, 'deleting them');
 }
 
 function checkNewer(problems: ProblemList, value: unknown, path: string): void {

@@ -176,13 +176,13 @@ describe('assertValidLifecycle', () => {
     const error = thrown as ConfigError;
     expect(error.field).toBe('Rules[0].Status');
     expect(error.message).toContain('has 2 errors');
-    expect(error.message).toContain('error Rules[0].Status: Status must be "Enabled" or "Disabled" (capitalized as shown). (got "on"). Fix: Set "Status": "Enabled".');
+    expect(error.message).toContain('error Rules[0].Status: Status must be "Enabled" or "Disabled" (capitalized as shown). Got "on". Fix: Set "Status": "Enabled".');
     expect(error.message).toContain('error Rules[0].Transitions[0].Days:');
     expect(assertValidLifecycle(config({ Status: 'Enabled', Filter: {}, Expiration: { Days: 1 } }))).toHaveLength(1);
   });
 
   it('formatProblem prints severity, path, message, value and fix on one line', () => {
-    expect(formatProblem({ path: 'Rules[0].ID', value: undefined, message: 'm.', fix: 'f.', severity: 'warning' })).toBe('warning Rules[0].ID: m. (got nothing). Fix: f.');
+    expect(formatProblem({ path: 'Rules[0].ID', value: undefined, message: 'm.', fix: 'f.', severity: 'warning' })).toBe('warning Rules[0].ID: m. Got nothing. Fix: f.');
   });
 });
 
@@ -190,7 +190,7 @@ describe('validateLifecycle: dates', () => {
   it('leaving STANDARD_IA early by date is a billing warning (S3 refuses it only with Days)', () => {
     const problems = validateLifecycle(config(rule({ Transitions: [{ Date: '2030-01-01', StorageClass: 'STANDARD_IA' }, { Date: '2030-01-11', StorageClass: 'GLACIER' }] })));
     expect(errors(problems)).toEqual([]);
-    expect(warnings(problems)).toEqual([expect.objectContaining({ path: 'Rules[0].Transitions[1].Date', value: 10, message: expect.stringMatching(/STANDARD_IA bills at least 30 days/) })]);
+    expect(warnings(problems)).toEqual([expect.objectContaining({ path: 'Rules[0].Transitions[1].Date', value: '2030-01-11', message: expect.stringMatching(/STANDARD_IA bills at least 30 days/) })]);
   });
 
   it('orders transitions by date and reports the date given', () => {
