@@ -81,7 +81,9 @@ interface Coverage {
  * object actions with an object ARN and bucket actions with the bucket ARN, unique Sids, and
  * condition operators (with `ForAllValues:`/`ForAnyValue:` and `IfExists`).
  *
- * Pure: no I/O. Returns every problem found (empty when the policy is clean).
+ * Pure: no I/O. Returns every problem found (empty when the policy is clean); the policy may be
+ * given as JSON text, as GetBucketPolicy returns it. Throws a ConfigError only when
+ * `options.bucket` is missing.
  * @public
  */
 export function validateBucketPolicy(policy: unknown, options: BucketPolicyOptions): ValidationProblem[] {
