@@ -48,7 +48,14 @@ const rules = {
     // (S3 clients and their options come from there, not from transfer/).
     index: 'value',
   },
-  // The CLI uses the public entry points only ('s3kit', 's3kit/jobs'), as a user would.
+  admin: {
+    // The s3kit/admin subpath (validators, templates, policy merge): core is the vocabulary
+    // (ConfigError and the other errors); the root's public API is what the architecture lets
+    // every subpath build on, never another room's internals.
+    core: 'value',
+    index: 'value',
+  },
+  // The CLI uses the public entry points only ('s3kit', 's3kit/jobs', 's3kit/admin'), as a user would.
   cli: { index: 'value' },
   // The public API re-exports every room by name.
   index: Object.fromEntries(['core', 'listing', 'compare', 'plan', 'strategies', 'transfer', 'state', 'syncer', 'config', 'jobs'].map((room) => [room, 'value'])),

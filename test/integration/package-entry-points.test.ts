@@ -24,11 +24,13 @@ function run(file: string, code: string): unknown {
 const probe = (load: (specifier: string) => string): string => `
   const root = ${load('s3kit')};
   const jobs = ${load('s3kit/jobs')};
+  const admin = ${load('s3kit/admin')};
   let error;
   try { jobs.parseConfig('jobs: 3', 's3kit.yaml'); } catch (caught) { error = caught; }
   const result = {
     root: Object.keys(root).sort(),
     jobs: Object.keys(jobs).sort(),
+    admin: Object.keys(admin).sort(),
     sameErrorClass: error instanceof root.ConfigError,
     printed: require('node:util').inspect(new root.ConfigError('field', 'bad')).split('\\n')[0],
   };
@@ -39,7 +41,7 @@ describe.each([
   ['ES modules', 'probe.mjs', (specifier: string) => `await import('${specifier}')`, `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);`],
   ['require()', 'probe.cjs', (specifier: string) => `require('${specifier}')`, ''],
 ])('the package entry points, loaded with %s', (_name, file, load, preamble) => {
-  let result: { root: string[]; jobs: string[]; sameErrorClass: boolean; printed: string };
+  let result: { root: string[]; jobs: string[]; admin: string[]; sameErrorClass: boolean; printed: string };
   beforeAll(() => {
     const body = probe(load);
     result = run(file, file.endsWith('.mjs') ? `${preamble}\n${body}` : `(async () => {${body}})();`) as typeof result;
@@ -49,6 +51,11 @@ describe.each([
     expect(result.jobs).toEqual(
       expect.arrayContaining(['runJobs', 'JobLog', 'readJobHistory', 'runDoctor', 'loadConfig', 'parseConfig', 'configJsonSchema', 'StrategyResolver', 'parseDay']),
     );
+  });
+
+  it('s3kit/admin serves the validators and templates', () => {
+    expect(result.admin).toEqual(expect.arrayContaining(['validateLifecycle', 'validateBucketPolicy', 'listTemplates', 'renderTemplate', 'mergeBucketPolicy']));
+    expect(result.root).not.toContain('validateLifecycle');
   });
 
   it('the root keeps the sync API and no longer exports the jobs or the state-file layout', () => {
