@@ -75,21 +75,31 @@ async function fileWithObject(file: Entry, object: Entry, side: CheckSide, conte
   }
   const known = await head();
   // A part size is known when s3kit recorded it or the server tells the size of part 1; one that
-  // does not give the ETag's part count is not this object's (metadata copied from another).
-  const told = known.recordedPartSize ?? (await context.firstPartSize(object, side));
-  const partSize = told !== undefined && Math.ceil(file.size / told) === parts ? told : undefined;
-  const partSizes = candidatePartSizes(file.size, parts, partSize);
+  // does not give the ETag's part count is not this object's.
+  const fits = (size: number | undefined): number | undefined => (size !== undefined && Math.ceil(file.size / size) === parts ? size : undefined);
+  const recorded = fits(known.recordedPartSize);
+  let told = recorded === undefined ? fits(await context.firstPartSize(object, side)) : undefined;
+  const partSizes = candidatePartSizes(file.size, parts, recorded ?? told);
   const checksums = CHECKSUM_ALGORITHMS.filter((algorithm) => known.checksums[algorithm] !== undefined);
   const digest = await context.digest(file, { partSizes, checksums });
   if (partSizes.some((size) => digest.multipartEtags.get(size) === etag)) return equal('multipart-etag');
   const byChecksum = compareChecksums(digest.checksums, known.checksums);
   if (byChecksum !== undefined) return byChecksum;
-  if (partSize !== undefined && !known.encrypted) return differs('multipart-etag');
+  if (recorded !== undefined) {
+    // The record travels with the metadata: a copy made in parts of another size keeps the
+    // source's. Where the server tells part 1's size, that wins.
+    told = fits(await context.firstPartSize(object, side));
+    if (told !== undefined && told !== recorded) {
+      const again = await context.digest(file, { partSizes: [told], checksums: [] });
+      if (again.multipartEtags.get(told) === etag) return equal('multipart-etag');
+    }
+  }
   if (known.encrypted) return cannot('etag-not-md5', 'the object is encrypted with SSE-KMS or SSE-C, so its ETag is no digest of the content, and it carries no SHA-256 or SHA-1 checksum');
+  if (recorded !== undefined || told !== undefined) return differs('multipart-etag');
   return cannot(
     'unknown-part-size',
-    `the object was uploaded in ${parts} parts of a size neither recorded nor told by the server, ` +
-      `and no common part size (${partSizes.length > 0 ? 'tried' : 'none fits'}) reproduces its ETag`,
+    `the object was uploaded in ${parts} parts of a size neither recorded by s3kit nor told by the server, and ` +
+      (partSizes.length === 0 ? 'no common part size gives that many parts' : `no common part size that gives that many parts (${partSizes.map(mib).join(', ')}) reproduces its ETag`),
   );
 }
 
@@ -142,6 +152,10 @@ function compareChecksums(
 function describeLayout(etag: string): string {
   const parts = multipartPartCount(etag);
   return parts === undefined ? 'one part' : `${parts} parts`;
+}
+
+function mib(size: number): string {
+  return `${size / (1024 * 1024)} MiB`;
 }
 
 function lower(etag: string | undefined): string | undefined {
