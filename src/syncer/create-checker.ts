@@ -167,15 +167,24 @@ class LocationChecker extends EventEmitter<CheckerEvents> implements Checker {
         // Rejections are awaited in order below; until then they must not count as unhandled.
         judged.catch(() => undefined);
         window.push(judged);
-        if (window.length >= this.#options.concurrency) yield await window.shift()!;
+        if (window.length >= this.#options.concurrency) yield await this.#next(window, signal);
       }
-      while (window.length > 0) yield await window.shift()!;
+      while (window.length > 0) yield await this.#next(window, signal);
+      // A listing may end without another request after an abort: the check still did not finish.
+      signal.throwIfAborted();
     } catch (error) {
       if (outer?.aborted === true) throw outer.reason;
       throw error;
     } finally {
       stop.abort(new S3kitError('check stopped'));
     }
+  }
+
+  /** The oldest result of the window; an abort ends the check even when every result is ready. */
+  async #next(window: Promise<CheckResult>[], signal: AbortSignal): Promise<CheckResult> {
+    const result = await window.shift()!;
+    signal.throwIfAborted();
+    return result;
   }
 
   async #judge(pair: KeyPair, context: ContentCheckContext): Promise<CheckResult> {

@@ -25,10 +25,10 @@ class Capture extends Writable {
 
 const printed: string[] = [];
 
-async function cli(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(argv: readonly string[], signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await main(argv, { streams: { stdout, stderr }, env: cliEnv() });
+  const code = await main(argv, { streams: { stdout, stderr }, env: cliEnv(), signal });
   printed.push(stdout.text, stderr.text);
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -156,6 +156,11 @@ describe('s3kit check', () => {
     const missingDir = await cli(['check', join(root, 'nope'), `s3://${bucket}/site`]);
     expect(missingDir.code).toBe(2);
     expect(missingDir.stderr).toMatch(/path1 directory .*nope does not exist/);
+  });
+
+  it('exits 130 when interrupted', async () => {
+    const result = await cli(['check', root, `s3://${bucket}/site`], AbortSignal.abort(new Error('SIGINT')));
+    expect(result.code).toBe(130);
   });
 
   it('--help names the exit codes of check', async () => {

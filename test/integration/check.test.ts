@@ -286,6 +286,14 @@ describe('check: S3 ↔ S3', () => {
     expect([await snapshotBucket(one), await snapshotBucket(two)]).toEqual(before);
   });
 
+  it('rejects with the signal\'s reason when aborted', async () => {
+    const controller = new AbortController();
+    const reason = new Error('stop now');
+    const checker = createChecker(checkOptions(`s3://${one}/data`, `s3://${two}/data`, { listPageSize: 1 }));
+    checker.once('difference', () => controller.abort(reason));
+    await expect(checker.run({ signal: controller.signal })).rejects.toBe(reason);
+  });
+
   it('streams differences in key order through differences(), stopping the listings on break', async () => {
     const checker = createChecker(checkOptions(`s3://${one}/data`, `s3://${two}/data`, { listPageSize: 1 }));
     const first: string[] = [];
