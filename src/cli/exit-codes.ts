@@ -23,7 +23,8 @@ export const ExitCode = {
 export const EXIT_CODES_HELP = `
 Exit codes:
   0    success, including nothing to do
-  1    some transfers or deletes failed (see the summary)
+  1    some transfers or deletes failed (see the summary); for check: the
+       locations differ, or a key could not be compared
   2    usage or configuration error (unknown flag, bad value, missing bucket,
        access denied, unreachable endpoint, no credentials, out-of-date plan)
   3    the delete phase was skipped (after errors) or refused (--max-delete)
