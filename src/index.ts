@@ -68,6 +68,17 @@ export type { Syncer } from './syncer/create-syncer.js';
 export type { SyncOptions, PlanOptions, RunOptions, CompareMode } from './syncer/options.js';
 export type { MaxDelete } from './syncer/max-delete.js';
 export { parseMaxDelete } from './syncer/max-delete.js';
+export { createChecker } from './syncer/create-checker.js';
+export type { Checker, CheckRunOptions } from './syncer/create-checker.js';
+export type { CheckOptions } from './syncer/check-options.js';
+export type {
+  CannotCompareReason,
+  CheckDifference,
+  CheckerEvents,
+  CheckSummary,
+  CheckTally,
+  ContentEvidence,
+} from './core/check.js';
 export { COMPARE_MODES } from './core/compare-mode.js';
 
 export type { StateStore } from './state/state-store.js';

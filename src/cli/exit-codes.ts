@@ -1,4 +1,4 @@
-import { isS3kitError, ListingError, TransferError, type SyncSummary } from 's3kit';
+import { isS3kitError, ListingError, TransferError, type CheckSummary, type SyncSummary } from 's3kit';
 
 /** The exit codes of the `s3kit` command, documented in `--help` and the README. */
 export const ExitCode = {
@@ -6,6 +6,8 @@ export const ExitCode = {
   ok: 0,
   /** Some transfers (or deletes) failed. */
   failures: 1,
+  /** `check`: the locations differ, or a key could not be compared. */
+  differences: 1,
   /** Usage or configuration error: bad flag, bad value, missing bucket, denied access, no credentials. */
   usage: 2,
   /** The delete phase was skipped (after errors, an unreadable source) or refused (`--max-delete`). */
@@ -21,7 +23,8 @@ export const ExitCode = {
 export const EXIT_CODES_HELP = `
 Exit codes:
   0    success, including nothing to do
-  1    some transfers or deletes failed (see the summary)
+  1    some transfers or deletes failed (see the summary); for check: the
+       locations differ, or a key could not be compared
   2    usage or configuration error (unknown flag, bad value, missing bucket,
        access denied, unreachable endpoint, no credentials, out-of-date plan)
   3    the delete phase was skipped (after errors) or refused (--max-delete)
@@ -37,6 +40,11 @@ export function exitCodeFor(summary: SyncSummary): number {
   if (summary.aborted) return ExitCode.interrupted;
   if (summary.deletesSkipped !== undefined) return ExitCode.deletesSkipped;
   return summary.failedCount > 0 ? ExitCode.failures : ExitCode.ok;
+}
+
+/** The exit code of `check`: 0 only when both locations were proved to hold the same keys and contents. */
+export function checkExitCode(summary: CheckSummary): number {
+  return summary.identical ? ExitCode.ok : ExitCode.differences;
 }
 
 /** The exit code for an error that stopped a command. */

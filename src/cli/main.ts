@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { applyCommand } from './commands/apply.js';
+import { checkCommand } from './commands/check.js';
 import { planCommand } from './commands/plan.js';
 import { presignCommand } from './commands/presign.js';
 import { clearLogsCommand, doctorCommand, runCommand, schemaCommand, statusCommand, strategiesCommand } from './commands/jobs.js';
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     .addCommand(syncCommand(context, setExitCode))
     .addCommand(planCommand(context, setExitCode))
     .addCommand(applyCommand(context, setExitCode))
+    .addCommand(checkCommand(context, setExitCode))
     .addCommand(presignCommand(context, setExitCode))
     .addCommand(runCommand(context, setExitCode))
     .addCommand(statusCommand(context, setExitCode))

@@ -84,25 +84,12 @@ export interface OutputFlags {
  */
 export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
   const compareFlags = ['sizeOnly', 'exactTimestamps', 'checksum'];
-  return command
+  command
     .option('--delete', 'delete target keys that the source lacks (after all transfers, never after errors)')
     .option('--dryrun', 'show what would be done, do nothing')
-    .addOption(new Option('--dry-run', 'same as --dryrun').implies({ dryrun: true }))
-    .option('--exclude <pattern>', 'exclude keys matching the pattern (aws-cli rules: * crosses /, the last matching rule wins)', (pattern: string) => {
-      rules.push({ type: 'exclude', pattern });
-      return pattern;
-    })
-    .option('--include <pattern>', 'include keys matching the pattern again', (pattern: string) => {
-      rules.push({ type: 'include', pattern });
-      return pattern;
-    })
-    .option('--exclude-from <file>', 'read --exclude patterns from a file, one per line (# comments)', (file: string) => {
-      for (const pattern of readLines(file, '--exclude-from')) rules.push({ type: 'exclude', pattern });
-      return file;
-    })
-    .option('--ignore-file <path>', 'a file of .gitignore patterns to exclude (repeatable)', collect, [] as string[])
-    .option('--ignore-file-name <name>', 'read ignore files of this name from every source directory, e.g. .gitignore')
-    .option('--ignore-case', 'match ignore-file patterns regardless of case (git core.ignorecase); case-sensitive by default')
+    .addOption(new Option('--dry-run', 'same as --dryrun').implies({ dryrun: true }));
+  addFilterFlags(command, rules);
+  command
     .addOption(new Option('--size-only', 'compare by size only').conflicts(compareFlags.filter((f) => f !== 'sizeOnly')))
     .addOption(
       new Option('--exact-timestamps', 'downloads: a same-size file whose time differs from the object’s is downloaded (uploads: the default rule, as in aws-cli)').conflicts(
@@ -129,10 +116,56 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--multipart-threshold <size>', 'upload files this large in parts (default 16MB; 5MB to 5GB)', parseMultipartThreshold)
     .option('--part-size <size>', 'multipart part size (default 8MB; 5MB to 5GB; MB = MiB, as in aws-cli)', parsePartSize)
     .addOption(new Option('--metadata-directive <directive>', 'S3 → S3: COPY keeps the source metadata (default), REPLACE uses the upload flags').choices(['COPY', 'REPLACE']))
-    .option('--multipart-copy-threshold <size>', 'S3 → S3: copy objects this large in parallel parts (default 5GB)', parseSize)
-    .option('--source-endpoint-url <url>', 'endpoint of an S3 source on another service (copies then stream through s3kit)', parseEndpointUrl)
-    .option('--source-region <region>', 'region of the source bucket (copies stay server-side)')
-    .option('--source-profile <name>', 'profile for the source bucket (copies then stream through s3kit)');
+    .option('--multipart-copy-threshold <size>', 'S3 → S3: copy objects this large in parallel parts (default 5GB)', parseSize);
+  return addSourceConnectionFlags(command, {
+    endpoint: 'endpoint of an S3 source on another service (copies then stream through s3kit)',
+    region: 'region of the source bucket (copies stay server-side)',
+    profile: 'profile for the source bucket (copies then stream through s3kit)',
+  });
+}
+
+/** The filter flags as commander parses them (`--exclude`, `--include` and `--exclude-from` go to the rules array). */
+export interface FilterFlags {
+  readonly ignoreFile?: string[];
+  readonly ignoreFileName?: string;
+  readonly ignoreCase?: boolean;
+}
+
+/**
+ * Adds the filter flags: `--exclude`, `--include`, `--exclude-from` (appended to `rules` in
+ * command-line order), `--ignore-file`, `--ignore-file-name` and `--ignore-case`.
+ */
+export function addFilterFlags(command: Command, rules: FilterRule[]): Command {
+  return command
+    .option('--exclude <pattern>', 'exclude keys matching the pattern (aws-cli rules: * crosses /, the last matching rule wins)', (pattern: string) => {
+      rules.push({ type: 'exclude', pattern });
+      return pattern;
+    })
+    .option('--include <pattern>', 'include keys matching the pattern again', (pattern: string) => {
+      rules.push({ type: 'include', pattern });
+      return pattern;
+    })
+    .option('--exclude-from <file>', 'read --exclude patterns from a file, one per line (# comments)', (file: string) => {
+      for (const pattern of readLines(file, '--exclude-from')) rules.push({ type: 'exclude', pattern });
+      return file;
+    })
+    .option('--ignore-file <path>', 'a file of .gitignore patterns to exclude (repeatable)', collect, [] as string[])
+    .option('--ignore-file-name <name>', 'read ignore files of this name from every source directory, e.g. .gitignore')
+    .option('--ignore-case', 'match ignore-file patterns regardless of case (git core.ignorecase); case-sensitive by default');
+}
+
+/** Adds `--source-endpoint-url`, `--source-region` and `--source-profile`, described for the command at hand. */
+export function addSourceConnectionFlags(command: Command, descriptions: { readonly endpoint: string; readonly region: string; readonly profile: string }): Command {
+  return command
+    .option('--source-endpoint-url <url>', descriptions.endpoint, parseEndpointUrl)
+    .option('--source-region <region>', descriptions.region)
+    .option('--source-profile <name>', descriptions.profile);
+}
+
+/** `sourceConnection` from `--source-endpoint-url`, `--source-region` and `--source-profile`, or undefined when none is given. */
+export function sourceConnectionOf(flags: Pick<SyncFlags, 'sourceEndpointUrl' | 'sourceRegion' | 'sourceProfile'>): Omit<S3ConnectionOptions, 'client'> | undefined {
+  const sourceConnection = dropUndefined({ endpoint: flags.sourceEndpointUrl, region: flags.sourceRegion, profile: flags.sourceProfile });
+  return Object.keys(sourceConnection).length > 0 ? sourceConnection : undefined;
 }
 
 /** Adds `--dryrun` and its other spelling `--dry-run` (both set `dryrun`). */
@@ -187,7 +220,6 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[], tar
       throw new InvalidArgumentError('--multipart-threshold must be at least --part-size.');
     }
   }
-  const sourceConnection = dropUndefined({ endpoint: flags.sourceEndpointUrl, region: flags.sourceRegion, profile: flags.sourceProfile });
   return dropUndefined({
     delete: flags.delete,
     deleteExcluded: flags.deleteExcluded,
@@ -204,7 +236,7 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[], tar
     upload: Object.keys(upload).length > 0 ? upload : undefined,
     metadataDirective: flags.metadataDirective,
     multipartCopyThreshold: flags.multipartCopyThreshold,
-    sourceConnection: Object.keys(sourceConnection).length > 0 ? sourceConnection : undefined,
+    sourceConnection: sourceConnectionOf(flags),
     backup: backupSetting(flags, target),
   });
 }

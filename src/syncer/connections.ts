@@ -1,6 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, type S3ConnectionOptions } from '../transfer/s3-client.js';
+import type { SyncOptions } from './options.js';
 import type { ResolvedSyncOptions } from './resolve-options.js';
+
+/** What building the clients reads of the options: the connection fields, the source's and the route (a check passes its own). */
+export type ConnectionInput = Pick<ResolvedSyncOptions, 'route' | 'maxSockets'> & {
+  readonly given: S3ConnectionOptions & Pick<SyncOptions, 'sourceClient' | 'sourceConnection'>;
+};
 
 /** The clients of a sync, by side, and whether S3 → S3 copies can run server-side. */
 export interface Connections {
@@ -18,7 +24,7 @@ export interface Connections {
  * Builds the clients a sync needs, one per service: the target's connection reads an S3 source
  * too unless `sourceClient` or `sourceConnection` says the source lives elsewhere.
  */
-export function connect(options: ResolvedSyncOptions): Connections {
+export function connect(options: ConnectionInput): Connections {
   const { given, route, maxSockets } = options;
   const mainClient = (): S3Client => createS3Client({ ...given, maxSockets });
   switch (route.direction) {
@@ -40,7 +46,7 @@ export function connect(options: ResolvedSyncOptions): Connections {
 }
 
 function sourceClientOf(
-  { given, maxSockets }: ResolvedSyncOptions,
+  { given, maxSockets }: ConnectionInput,
   target: S3Client | undefined,
   mainClient: () => S3Client,
 ): { client: S3Client; serverSide: boolean } {

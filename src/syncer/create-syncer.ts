@@ -354,7 +354,8 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
   }
 }
 
-async function readPatternFiles(paths: readonly string[] | undefined): Promise<string[]> {
+/** The lines of the `ignorePatternFiles`, read at the start of a run (a check reads them the same way). */
+export async function readPatternFiles(paths: readonly string[] | undefined): Promise<string[]> {
   const patterns: string[] = [];
   for (const path of paths ?? []) {
     let text: string;

@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   ConfigError,
+  createChecker,
   createSyncer,
   isS3kitError,
   KeyFilter,
@@ -13,6 +14,10 @@ import {
   TransferError,
   updateState,
   type Action,
+  type CheckDifference,
+  type Checker,
+  type CheckOptions,
+  type CheckSummary,
   type Entry,
   type LocalLocation,
   type Location,
@@ -200,5 +205,29 @@ describe('s3kit/jobs', () => {
 describe('KeyFilter.excludesFile', () => {
   it('takes its flag by name, not position', () => {
     expectTypeOf<Parameters<KeyFilter['excludesFile']>[1]>().toEqualTypeOf<{ readonly parentsChecked?: boolean } | undefined>();
+  });
+});
+
+describe('createChecker', () => {
+  it('takes CheckOptions with path1 and path2 and returns a Checker', () => {
+    expectTypeOf(createChecker).parameter(0).toEqualTypeOf<CheckOptions>();
+    expectTypeOf(createChecker).returns.toEqualTypeOf<Checker>();
+    // @ts-expect-error path2 is required
+    createChecker({ path1: './a' });
+    // @ts-expect-error a check deletes nothing
+    createChecker({ path1: './a', path2: 's3://b', delete: true });
+  });
+
+  it('streams differences discriminated by type, and resolves with a read-only summary', () => {
+    const checker = createChecker({ path1: './a', path2: 's3://b', rules: [{ type: 'exclude', pattern: '*.tmp' }], sourceConnection: { region: 'eu-west-1' } });
+    expectTypeOf(checker.differences()).toEqualTypeOf<AsyncGenerator<CheckDifference>>();
+    expectTypeOf(checker.run()).resolves.toEqualTypeOf<CheckSummary>();
+    checker.on('difference', (difference) => {
+      if (difference.type === 'only-in-path2') expectTypeOf(difference.path2).toEqualTypeOf<Entry>();
+      if (difference.type === 'cannot-compare') expectTypeOf(difference.message).toEqualTypeOf<string>();
+    });
+    const summary = {} as CheckSummary;
+    // @ts-expect-error the summary is read-only
+    summary.identical = true;
   });
 });
