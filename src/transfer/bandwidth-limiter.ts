@@ -1,5 +1,5 @@
-import { Transform } from 'node:stream';
-import { ConfigError } from '../core/errors.js';
+import { pipeline, type Readable, Transform } from 'node:stream';
+import { positiveNumber } from '../core/validate.js';
 
 // Why not a library: `limiter` (the well-kept token bucket on npm, Node ≥ 20) has no AbortSignal —
 // a waiting removeTokens() cannot be cancelled, keeps its place and still takes its tokens after
@@ -44,8 +44,8 @@ export class BandwidthLimiter {
 
   /** Throws a `ConfigError` for a rate or burst that is not a positive finite number. */
   constructor(options: BandwidthLimiterOptions) {
-    this.bytesPerSecond = positiveNumber(options.bytesPerSecond, 'bytesPerSecond');
-    this.burstBytes = positiveNumber(options.burstBytes ?? this.bytesPerSecond / 10, 'burstBytes');
+    this.bytesPerSecond = positiveNumber(options.bytesPerSecond, 'bytesPerSecond', 'bytes per second');
+    this.burstBytes = positiveNumber(options.burstBytes ?? this.bytesPerSecond / 10, 'burstBytes', 'bytes');
     this.#tokens = this.burstBytes;
     this.#updated = performance.now();
   }
@@ -101,9 +101,14 @@ export function throttled(limiter: BandwidthLimiter, signal: AbortSignal | undef
   });
 }
 
-function positiveNumber(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(field, `${field} must be a positive number of bytes, got ${String(value)}.`);
-  }
-  return value;
+/**
+ * `source` read through {@link throttled}, for a consumer that takes a readable (lib-storage's
+ * Upload). An error on either side destroys both; the consumer sees it on the returned stream.
+ * @internal
+ */
+export function throttledReadable(source: Readable, limiter: BandwidthLimiter, signal: AbortSignal | undefined): Readable {
+  const paced = throttled(limiter, signal);
+  // The callback only keeps the error from going unhandled; `paced` carries it to the consumer.
+  pipeline(source, paced, () => {});
+  return paced;
 }
