@@ -70,6 +70,9 @@ export type { Syncer } from './syncer/create-syncer.js';
 export type { SyncOptions, RunOptions, CompareMode } from './syncer/options.js';
 export type { MaxDelete } from './syncer/max-delete.js';
 export { parseMaxDelete } from './syncer/max-delete.js';
+export { parseBandwidthLimit } from './core/bandwidth-limit.js';
+export { BandwidthLimiter } from './transfer/bandwidth-limiter.js';
+export type { BandwidthLimiterOptions } from './transfer/bandwidth-limiter.js';
 export { COMPARE_MODES } from './core/compare-mode.js';
 export { parseDay } from './core/day.js';
 
