@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COMPARE_MODES } from '../core/compare-mode.js';
 import { MAX_DELETE_PERCENTAGE } from '../core/max-delete.js';
+import { BANDWIDTH_LIMIT_RULE, parseBandwidthLimit } from '../core/bandwidth-limit.js';
 
 const connection = z
   .object({
@@ -35,6 +36,16 @@ const filters = z
   .partial()
   .strict();
 
+/** A rate as text (`10MiB/s`, `1M`) or a number of bytes per second; read into bytes per second. */
+const bandwidthLimit = z
+  .union([z.number(), z.string()], { error: `must be ${BANDWIDTH_LIMIT_RULE}` })
+  .transform((value, context) => {
+    const rate = typeof value === 'number' ? (Number.isFinite(value) && value > 0 ? value : undefined) : parseBandwidthLimit(value);
+    if (rate === undefined) context.addIssue({ code: 'custom', input: value, message: `must be ${BANDWIDTH_LIMIT_RULE}, more than 0 (leave it out for no limit)` });
+    return rate ?? 0;
+  })
+  .describe('the most bytes per second all transfers of a run move together, e.g. 10MiB/s, 500KiB/s, 1M');
+
 /** The `strategy:` block; its settings are checked against the registered strategy. */
 const strategy = z.looseObject({ type: z.string().min(1).describe('DateFolder, FullDirectory, DateRange, CustomPattern or a registered one') });
 
@@ -58,6 +69,7 @@ export const jobSchema = z
     upload: upload.optional(),
     connection: connection.optional(),
     concurrency: z.number().int().positive().optional(),
+    bandwidthLimit: bandwidthLimit.optional(),
   })
   .strict();
 
@@ -72,6 +84,7 @@ export const configSchema = z
         connection: connection.optional(),
         exclude: z.array(z.string()).default([]).describe('aws-cli --exclude patterns for every job'),
         concurrency: z.number().int().positive().optional(),
+        bandwidthLimit: bandwidthLimit.optional(),
       })
       .strict()
       .prefault({}),

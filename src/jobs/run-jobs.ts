@@ -180,6 +180,7 @@ function syncOptionsFor(
     maxDelete: job.maxDelete as SyncOptions['maxDelete'],
     upload: job.upload as SyncOptions['upload'],
     concurrency: job.concurrency ?? defaults.concurrency,
+    bandwidthLimit: job.bandwidthLimit ?? defaults.bandwidthLimit,
     modifiedAfter: resolved.modifiedAfter,
     modifiedBefore: resolved.modifiedBefore,
     dryRun: context.dryRun,
