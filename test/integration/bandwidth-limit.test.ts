@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyncer, type SyncOptions } from 's3kit';
+import { cliEnv, s3kit } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
 import { connection, createTestBucket, getObjectBytes, incompleteUploads, listObjects, syncOptions, testClient } from '../helpers/s3.js';
 
@@ -128,6 +129,50 @@ describe('bandwidthLimit of a URL ingest', () => {
     const { result: summary, seconds } = await timed(() => createSyncer(options).run());
     expect(summary.failedCount).toBe(0);
     expect((await getObjectBytes(bucket, 'in/data.bin')).equals(body)).toBe(true);
+    expect(seconds).toBeGreaterThanOrEqual(1.5);
+  });
+});
+
+describe('--bwlimit and a job\'s bandwidthLimit (the built CLI)', () => {
+  const files = Array.from({ length: 4 }, () => randomBytes(MiB));
+  let root: string;
+  let bucket: string;
+
+  beforeAll(async () => {
+    root = await tempDir('bwlimit-cli');
+    bucket = await createTestBucket('bwlimit-cli');
+    for (const [i, body] of files.entries()) await writeFile(join(root, `${i}.bin`), body);
+  });
+
+  it('s3kit sync --bwlimit 2MiB/s uploads 4 MiB in at least 1.5 s', async () => {
+    const { result, seconds } = await timed(() => s3kit(['sync', root, `s3://${bucket}/cli`, '--bwlimit', '2MiB/s', '--no-progress']));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    for (const [i, body] of files.entries()) expect((await getObjectBytes(bucket, `cli/${i}.bin`)).equals(body)).toBe(true);
+    expect(seconds).toBeGreaterThanOrEqual(1.5);
+  });
+
+  it.each([
+    ['10Mb/s', /--bwlimit "10Mb\/s": a lowercase b reads as bits/],
+    ['0', /--bwlimit "0" must be more than 0; leave --bwlimit out for no limit/],
+    ['fast', /--bwlimit "fast" is not a rate: use bytes per second, e\.g\. 10MiB\/s/],
+  ])('refuses --bwlimit %s with exit code 2, naming the flag, before any transfer', async (value, message) => {
+    const result = await s3kit(['sync', root, `s3://${bucket}/refused`, '--bwlimit', value]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect((await listObjects(bucket, 'refused/')).size).toBe(0);
+  });
+
+  it('s3kit run honours a job\'s bandwidthLimit: 4 MiB at 2MiB/s in at least 1.5 s', async () => {
+    const config = join(root, '..', 'bwlimit-jobs.yaml');
+    await writeFile(
+      config,
+      `defaults:\n  connection:\n    endpoint: \${TEST_S3_ENDPOINT}\njobs:\n  - name: limited\n    source: ${root}\n    target: s3://${bucket}/job\n    bandwidthLimit: 2MiB/s\n`,
+    );
+    const env = cliEnv({ TEST_S3_ENDPOINT: connection().endpoint });
+    const { result, seconds } = await timed(() => s3kit(['run', '--config', config], { env }));
+    expect(result.code).toBe(0);
+    for (const [i, body] of files.entries()) expect((await getObjectBytes(bucket, `job/${i}.bin`)).equals(body)).toBe(true);
     expect(seconds).toBeGreaterThanOrEqual(1.5);
   });
 });
