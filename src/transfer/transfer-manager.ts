@@ -69,8 +69,8 @@ export interface TransferManagerOptions extends MultipartOptions {
    * shared by uploads, downloads and streamed copies; its burst is a tenth of a second's worth).
    * Server-side copies move no bytes through this process and are not limited. A PUT or a part
    * is paid for before it is sent, and a GET body is read no faster than the limit. A low limit
-   * shared by many transfers can leave a connection idle longer than `timeoutMs`: lower
-   * `concurrency` with it.
+   * shared by many transfers can leave a connection idle longer than the client's request
+   * timeout: lower `concurrency` with it.
    * @defaultValue no limit
    */
   readonly bandwidthLimit?: number;
