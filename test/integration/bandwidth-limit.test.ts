@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -103,6 +103,19 @@ describe('bandwidthLimit against radosgw', () => {
     expect(seconds).toBeLessThan(5);
     expect(await incompleteUploads(target)).toBe(0);
     expect((await listObjects(target)).size).toBe(0);
+  });
+
+  it('ends an aborted limited download promptly, leaving no file or temp file behind', async () => {
+    const root = await tempDir('bwlimit-abort-get');
+    // 10 MiB at 1 MiB/s would take 10 s; the run is aborted after 0.5 s.
+    const syncer = createSyncer(syncOptions(`s3://${bucket}/large`, root, { bandwidthLimit: MiB, multipartThreshold: 5 * MiB, partSize: 5 * MiB }));
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error('stop')), 500);
+    const { result: outcome, seconds } = await timed(() => syncer.run({ signal: controller.signal }).then(() => 'finished', (error: Error) => error.message));
+    clearTimeout(timer);
+    expect(outcome).toBe('stop');
+    expect(seconds).toBeLessThan(5);
+    expect(await readdir(root)).toEqual([]);
   });
 });
 
