@@ -5,7 +5,8 @@
 // bench/results/ (and latest.md).
 //
 // Knobs: BENCH_REPS=3, BENCH_SCALE=1 (0.1 for a quick look), BENCH_TOOLS=s3kit-lib,s3kit-cli,aws,rclone,s3-sync-client,
-//        BENCH_SCENARIOS=1,2,3,4,5,6, BENCH_CONCURRENCY=16, BENCH_KEEP_SERVER=1 (do not stop it).
+//        BENCH_SCENARIOS=1,2,3,4,5,6,7, BENCH_CONCURRENCY=16, BENCH_KEEP_SERVER=1 (do not stop it),
+//        BENCH_BWLIMIT_MIB=10 (scenario 7: the limit, in MiB/s; a run lasts about 30 s × BENCH_SCALE).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const reps = Number(process.env.BENCH_REPS ?? 3);
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const scenarios = new Set((process.env.BENCH_SCENARIOS ?? '1,2,3,4,5,6').split(','));
+const scenarios = new Set((process.env.BENCH_SCENARIOS ?? '1,2,3,4,5,6,7').split(','));
+const bwlimitMiB = Number(process.env.BENCH_BWLIMIT_MIB ?? 10);
 const wantedTools = (process.env.BENCH_TOOLS ?? 's3kit-lib,s3kit-cli,aws,rclone,s3-sync-client').split(',');
 const work = mkdtempSync(join(tmpdir(), 's3kit-bench-'));
 const log = (message) => process.stderr.write(`bench: ${message}\n`);
@@ -148,6 +150,14 @@ function record(scenario, tool, run) {
   log(`${scenario} · ${tool}: ${run.wall.toFixed(2)} s, cpu ${run.cpu.toFixed(2)} s, ${run.rssMb.toFixed(0)} MB`);
 }
 const rotate = (rep) => available.map((_, i) => available[(i + rep) % available.length]);
+/** Scenario 7: { scenario, tool, bytes, runs } — the rate achieved under a bandwidth limit. */
+const rateResults = [];
+function recordRate(scenario, tool, bytes, run) {
+  let entry = rateResults.find((r) => r.scenario === scenario && r.tool === tool);
+  if (entry === undefined) rateResults.push((entry = { scenario, tool, bytes, runs: [] }));
+  entry.runs.push(run);
+  log(`${scenario} · ${tool}: ${run.wall.toFixed(2)} s, ${(bytes / 2 ** 20 / run.wall).toFixed(2)} MiB/s of ${bwlimitMiB} MiB/s`);
+}
 
 try {
   if (scenarios.has('1') || scenarios.has('2')) {
@@ -207,6 +217,36 @@ try {
       }
     }
   }
+  if (scenarios.has('7')) {
+    // About 30 s of data at the limit: half in 1 MiB files (one PUT or GET each), half in 24 MiB
+    // files (parts and ranged GETs), so both ways of paying for bytes are measured. The wall time
+    // includes start-up and listing, as a user's does; the ratio is achieved rate ÷ limit.
+    const dir = join(work, 'dbw');
+    const total = Math.max(Math.round(bwlimitMiB * 2 ** 20 * 30 * scale), 48 << 20);
+    const bigCount = Math.max(1, Math.round(total / 2 / (24 << 20)));
+    const smallCount = Math.max(1, Math.round((total - bigCount * (24 << 20)) / (1 << 20)));
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < bigCount; i++) writeFileSync(join(dir, `big${i}.bin`), randomBytes(24 << 20));
+    for (let i = 0; i < smallCount; i++) writeFileSync(join(dir, `small${i}.bin`), randomBytes(1 << 20));
+    const bytes = bigCount * (24 << 20) + smallCount * (1 << 20);
+    const limited = {
+      's3kit-cli': (from, to) => [...tools['s3kit-cli'](from, to), '--bwlimit', `${bwlimitMiB}MiB/s`],
+      // rclone reads M as MiB, as s3kit does.
+      rclone: (from, to) => [...tools.rclone(from, to), '--bwlimit', `${bwlimitMiB}M`],
+    };
+    const limitedTools = available.filter((tool) => tool in limited);
+    const label = `${Math.round(bytes / 2 ** 20)} MiB at --bwlimit ${bwlimitMiB} MiB/s`;
+    for (let rep = 0; rep < reps; rep++) {
+      for (const tool of limitedTools) {
+        const prefix = `s7/${tool}/${rep}`;
+        recordRate(`7a. upload ${label}`, tool, bytes, measure(limited[tool](dir, `s3://${bucket}/${prefix}`)));
+        const down = join(work, 'down7', tool, String(rep));
+        recordRate(`7b. download ${label}`, tool, bytes, measure(limited[tool](`s3://${bucket}/${prefix}`, down)));
+        rmSync(down, { recursive: true, force: true });
+        await clearPrefix(`${prefix}/`);
+      }
+    }
+  }
   if (scenarios.has('6')) {
     const keys = Math.round(1_000_000 * scale);
     for (let rep = 0; rep < reps; rep++) record(`6. ${keys}-key no-op plan (planner only)`, 's3kit-lib', measure(['node', join(root, 'bench/planner-1m.mjs'), String(keys)]));
@@ -238,6 +278,14 @@ for (const scenario of [...new Set(results.map((r) => r.scenario))]) {
     const requests = row.runs[0].requests === undefined ? '' : String(median(row.runs.map((run) => run.requests)));
     const ratio = row.tool.startsWith('s3kit') && fastestOther !== undefined ? (wall / fastestOther).toFixed(2) : '';
     lines.push(`| ${row.tool} | ${fmt(row.runs.map((r) => r.wall), 2)} | ${fmt(row.runs.map((r) => r.cpu), 2)} | ${fmt(row.runs.map((r) => r.rssMb), 0)} | ${requests} | ${ratio} |`);
+  }
+  lines.push('');
+}
+for (const scenario of [...new Set(rateResults.map((r) => r.scenario))]) {
+  lines.push(`## ${scenario}`, '', '| tool | wall s | achieved MiB/s | peak RSS MB | achieved ÷ limit (target 0.9–1.1) |', '|---|---|---|---|---|');
+  for (const row of rateResults.filter((r) => r.scenario === scenario)) {
+    const rates = row.runs.map((run) => row.bytes / 2 ** 20 / run.wall);
+    lines.push(`| ${row.tool} | ${fmt(row.runs.map((r) => r.wall), 2)} | ${fmt(rates, 2)} | ${fmt(row.runs.map((r) => r.rssMb), 0)} | ${(median(rates) / bwlimitMiB).toFixed(3)} |`);
   }
   lines.push('');
 }

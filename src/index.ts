@@ -79,6 +79,9 @@ export type {
   CheckTally,
   ContentEvidence,
 } from './core/check.js';
+export { parseBandwidthLimit } from './core/bandwidth-limit.js';
+export { BandwidthLimiter } from './transfer/bandwidth-limiter.js';
+export type { BandwidthLimiterOptions } from './transfer/bandwidth-limiter.js';
 export { COMPARE_MODES } from './core/compare-mode.js';
 
 export type { StateStore } from './state/state-store.js';

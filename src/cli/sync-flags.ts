@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { FilterRule, S3ConnectionOptions, SyncOptions, UploadOptions } from 's3kit';
-import { parseDurationMs, parseEndpointUrl, parseMaxDelete, parseMetadata, parseMultipartThreshold, parsePartSize, parsePositiveInteger, parseSize, parseStorageClass } from './values.js';
+import { parseBwlimit, parseDurationMs, parseEndpointUrl, parseMaxDelete, parseMetadata, parseMultipartThreshold, parsePartSize, parsePositiveInteger, parseSize, parseStorageClass } from './values.js';
 
 /** The library's default `multipartThreshold` (16 MiB). */
 const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
@@ -29,6 +29,7 @@ export interface SyncFlags {
   readonly maxDelete?: number | `${number}%`;
   readonly deleteExcluded?: boolean;
   readonly concurrency?: number;
+  readonly bwlimit?: number;
   readonly multipartThreshold?: number;
   readonly partSize?: number;
   readonly metadataDirective?: 'COPY' | 'REPLACE';
@@ -113,6 +114,7 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--cache-control <value>', 'Cache-Control of uploaded objects')
     .option('--metadata <k=v,...>', 'user metadata of uploaded objects', parseMetadata)
     .option('--concurrency <n>', 'transfers in flight (default 16)', parsePositiveInteger)
+    .option('--bwlimit <rate>', 'limit all transfers together to this many bytes per second, e.g. 10MiB/s, 500KiB/s, 1M (server-side copies are not limited)', parseBwlimit)
     .option('--multipart-threshold <size>', 'upload files this large in parts (default 16MB; 5MB to 5GB)', parseMultipartThreshold)
     .option('--part-size <size>', 'multipart part size (default 8MB; 5MB to 5GB; MB = MiB, as in aws-cli)', parsePartSize)
     .addOption(new Option('--metadata-directive <directive>', 'S3 → S3: COPY keeps the source metadata (default), REPLACE uses the upload flags').choices(['COPY', 'REPLACE']))
@@ -231,6 +233,7 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[], tar
     ignoreFileName: flags.ignoreFileName,
     ignoreCase: flags.ignoreCase,
     concurrency: flags.concurrency,
+    bandwidthLimit: flags.bwlimit,
     multipartThreshold,
     partSize: flags.partSize,
     upload: Object.keys(upload).length > 0 ? upload : undefined,

@@ -1,7 +1,7 @@
 import bytes from 'bytes-iec';
 import ms from 'ms';
 import { InvalidArgumentError } from 'commander';
-import { parseMaxDelete as parseMaxDeleteText, type MaxDelete } from 's3kit';
+import { parseBandwidthLimit, parseMaxDelete as parseMaxDeleteText, type MaxDelete } from 's3kit';
 
 /**
  * Parses a size such as `64MB`, `8MiB`, `512KB` or `1048576`. As in aws-cli, `KB`/`MB`/`GB`
@@ -32,6 +32,24 @@ export function parseMultipartThreshold(value: string): number {
   if (size < 5 * MiB) throw new InvalidArgumentError(`--multipart-threshold must be at least 5 MiB, S3's smallest part.`);
   if (size > 5 * GiB) throw new InvalidArgumentError(`--multipart-threshold must be at most 5 GiB, the most S3 takes in one PUT.`);
   return size;
+}
+
+/** A rate written with a lowercase `b`, which usually means bits (`10Mb/s`). */
+const BITS = /^\s*\d+(?:\.\d+)?\s*[KMGTkmgt]?[iI]?b\s*(?:\/\s*s)?\s*$/;
+
+/** `--bwlimit`: bytes per second, `10MiB/s`, `500KiB/s`, `1M` (powers of 1024, as in rclone). */
+export function parseBwlimit(value: string): number {
+  const rate = parseBandwidthLimit(value);
+  if (rate !== undefined) return rate;
+  const text = JSON.stringify(value);
+  if (BITS.test(value)) {
+    throw new InvalidArgumentError(`--bwlimit ${text}: a lowercase b reads as bits, and s3kit limits bytes per second; write e.g. 10MB/s or 10MiB/s.`);
+  }
+  // A zero that would be a rate with any other number: "0", "0M", "0MiB/s".
+  if (parseBandwidthLimit(value.replace(/^\s*0+(\.0*)?/, '1')) !== undefined) {
+    throw new InvalidArgumentError(`--bwlimit ${text} must be more than 0; leave --bwlimit out for no limit.`);
+  }
+  throw new InvalidArgumentError(`--bwlimit ${text} is not a rate: use bytes per second, e.g. 10MiB/s, 500KiB/s, 1M or 1048576 (K, M, G = KiB, MiB, GiB).`);
 }
 
 /** The storage classes S3 knows (the `x-amz-storage-class` values of PutObject). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { COMPARE_MODES } from '../core/compare-mode.js';
 import { MAX_DELETE_PERCENTAGE } from '../core/max-delete.js';
 import type { CompareMode } from '../syncer/options.js';
+import { BANDWIDTH_LIMIT_RULE, parseBandwidthLimit } from '../core/bandwidth-limit.js';
 
 const connection = z
   .object({
@@ -36,6 +37,16 @@ const filters = z
   .partial()
   .strict();
 
+/** A rate as text (`10MiB/s`, `1M`) or a number of bytes per second; read into bytes per second. */
+const bandwidthLimit = z
+  .union([z.number(), z.string()], { error: `must be ${BANDWIDTH_LIMIT_RULE}` })
+  .transform((value, context) => {
+    const rate = typeof value === 'number' ? (Number.isFinite(value) && value > 0 ? value : undefined) : parseBandwidthLimit(value);
+    if (rate === undefined) context.addIssue({ code: 'custom', input: value, message: `must be ${BANDWIDTH_LIMIT_RULE}, more than 0 (leave it out for no limit)` });
+    return rate ?? 0;
+  })
+  .describe('the most bytes per second all transfers of a run move together, e.g. 10MiB/s, 500KiB/s, 1M');
+
 /** The `strategy:` block; its settings are checked against the registered strategy. */
 const strategy = z.looseObject({ type: z.string().min(1).describe('DateFolder, FullDirectory, DateRange, CustomPattern or a registered one') });
 
@@ -60,6 +71,7 @@ export const jobSchema = z
     connection: connection.optional(),
     concurrency: z.number().int().positive().optional(),
     backup: z.string().min(1).optional().describe('keep what the job overwrites or deletes here first: s3://bucket/prefix/{date}/ or a directory'),
+    bandwidthLimit: bandwidthLimit.optional(),
   })
   .strict();
 
@@ -74,6 +86,7 @@ export const configSchema = z
         connection: connection.optional(),
         exclude: z.array(z.string()).default([]).describe('aws-cli --exclude patterns for every job'),
         concurrency: z.number().int().positive().optional(),
+        bandwidthLimit: bandwidthLimit.optional(),
       })
       .strict()
       .prefault({}),
@@ -166,6 +179,8 @@ export interface JobConfig {
   readonly concurrency?: number;
   /** Where the job keeps what it overwrites or deletes (see `SyncOptions.backup`). */
   readonly backup?: string;
+  /** Bytes per second for all the job's transfers together (written `10MiB/s` in the file). */
+  readonly bandwidthLimit?: number;
 }
 
 /**
@@ -184,6 +199,8 @@ export interface ParsedConfig {
     /** aws-cli `--exclude` patterns for every job. @defaultValue `[]` */
     readonly exclude: readonly string[];
     readonly concurrency?: number;
+    /** Bytes per second for each job that sets none (written `10MiB/s` in the file). */
+    readonly bandwidthLimit?: number;
   };
   readonly jobs: readonly JobConfig[];
 }

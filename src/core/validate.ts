@@ -21,6 +21,14 @@ export function nonNegativeInteger(value: unknown, field: string): number {
   return value;
 }
 
+/** A finite number above 0; `unit` says what it counts (`bytes per second`). */
+export function positiveNumber(value: unknown, field: string, unit: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(field, `${field} must be a positive number of ${unit}, got ${describe(value)}.`);
+  }
+  return value;
+}
+
 /** A whole number in `[min, max]`; `allowed` says it in words. */
 export function integerBetween(value: unknown, field: string, min: number, max: number, allowed: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -109,6 +109,7 @@ const settingsSchema = z.strictObject({
   ignoreFileName: z.string().optional(),
   ignoreCase: z.boolean().optional(),
   concurrency: z.number().int().positive().optional(),
+  bandwidthLimit: z.number().positive().optional(),
   multipartThreshold: z.number().int().positive().optional(),
   partSize: z.number().int().positive().optional(),
   upload: z

@@ -84,6 +84,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       backlog: transfer.backlog,
       retries: transfer.retries,
       retryBaseDelayMs: transfer.retryBaseDelayMs,
+      bandwidthLimit: transfer.bandwidthLimit,
       multipartThreshold: transfer.multipartThreshold,
       partSize: transfer.partSize,
       queueSize: transfer.queueSize,

@@ -97,6 +97,16 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
    * @defaultValue `3`
    */
   readonly retries?: number;
+  /**
+   * The most bytes per second that all transfers of a run move together (one token bucket
+   * shared by uploads, downloads and streamed copies; its burst is a tenth of a second's worth).
+   * Server-side copies move no bytes through this process and are not limited. A PUT or a part
+   * is paid for before it is sent, and a GET body is read no faster than the limit. A low limit
+   * shared by many transfers can leave a connection idle longer than `timeoutMs`: lower
+   * `concurrency` with it.
+   * @defaultValue no limit
+   */
+  readonly bandwidthLimit?: number;
   /** How uploaded objects are stored. */
   readonly upload?: UploadOptions;
   /**

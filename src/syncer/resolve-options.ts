@@ -47,6 +47,7 @@ const SYNC_OPTION_NAMES = {
   concurrency: true,
   listPageSize: true,
   retries: true,
+  bandwidthLimit: true,
   upload: true,
   sourceClient: true,
   sourceConnection: true,

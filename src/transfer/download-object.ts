@@ -13,6 +13,7 @@ import { candidatePartSizes, isMd5Etag, multipartEtagOf, multipartPartCount, Par
 import { httpStatus } from '../core/s3-errors.js';
 import { updateRecord as updateState } from '../core/update-record.js';
 import type { StateStore } from '../state/state-store.js';
+import { throttled } from './bandwidth-limiter.js';
 import { digestFile } from './file-digest.js';
 import { checkPathBelowRoot, type PathCheck } from './local-destination.js';
 import type { ObjectTransfer } from './object-transfer.js';
@@ -272,7 +273,7 @@ async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<
       }, callback);
     },
   });
-  await pipeline(response.Body as NodeJS.ReadableStream, sink, { signal: request.signal });
+  await pipeBody(request, response, sink);
   checkSize(request, written);
   if (hash !== undefined && hash.digest('hex') !== expected) throw corrupted(request, 'MD5 does not match the ETag');
   if (partHashers.length > 0 && !partHashers.some((hasher) => hasher.etag() === expected)) {
@@ -328,7 +329,7 @@ async function rangedGet(request: DownloadRequest, handle: FileHandle, done: Rea
         }, callback);
       },
     });
-    await pipeline(response.Body as NodeJS.ReadableStream, sink, { signal: request.signal });
+    await pipeBody(request, response, sink);
     if (written !== expected) throw corrupted(request, `part at ${start} has ${written} bytes, expected ${expected}`);
     partMd5s.set(number, hash.digest());
     if (request.state !== undefined && request.source.etag !== undefined) {
@@ -356,6 +357,16 @@ async function rangedGet(request: DownloadRequest, handle: FileHandle, done: Rea
     ...describeResponse(first, request.source),
     multipartEtag: digests.every((digest): digest is Buffer => digest !== undefined) ? multipartEtagOf(digests) : undefined,
   };
+}
+
+/**
+ * Pipes a response body into `sink`, through the run's bandwidth limit when there is one: while
+ * a chunk waits for it, the body is not read, so the connection slows down too.
+ */
+function pipeBody(request: DownloadRequest, response: GetObjectCommandOutput, sink: Writable): Promise<void> {
+  const body = response.Body as NodeJS.ReadableStream;
+  const { limiter, signal } = request;
+  return limiter === undefined ? pipeline(body, sink, { signal }) : pipeline(body, throttled(limiter, signal), sink, { signal });
 }
 
 function get(request: DownloadRequest, range?: string): Promise<GetObjectCommandOutput> {

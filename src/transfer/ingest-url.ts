@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
 import { formatMtimeMetadata, MTIME_METADATA } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
+import { throttledReadable } from './bandwidth-limiter.js';
 import { guessContentType } from './content-type.js';
 import { descriptionParams, storageParams } from './object-params.js';
 import type { ObjectTransfer } from './object-transfer.js';
@@ -42,6 +43,7 @@ export async function ingestUrl(request: IngestRequest): Promise<void> {
   const length = Number(response.headers.get('content-length') ?? NaN);
   const modified = Date.parse(response.headers.get('last-modified') ?? '');
   const { options } = request;
+  const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream, { signal: request.signal } as never);
   const upload = new Upload({
     client: request.client,
     partSize: request.partSize,
@@ -50,7 +52,7 @@ export async function ingestUrl(request: IngestRequest): Promise<void> {
     params: {
       Bucket: request.bucket,
       Key: request.objectKey,
-      Body: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream, { signal: request.signal } as never),
+      Body: request.limiter === undefined ? body : throttledReadable(body, request.limiter, request.signal),
       ContentLength: Number.isFinite(length) ? length : undefined,
       ...descriptionParams(options, {
         extraMetadata: Number.isFinite(modified) ? { [MTIME_METADATA]: formatMtimeMetadata(modified) } : {},

@@ -189,6 +189,8 @@ export async function uploadFileInParts(request: MultipartFileUpload): Promise<v
       async (partNumber) => {
         // Before and after the read: the bytes read are the file's only if it was the
         // same file, unchanged, on both sides of the read.
+        // Paid for before it is read: a part waiting for the bandwidth limit holds no buffer.
+        if (request.limiter !== undefined) await request.limiter.take(partLength(partNumber, partSize, identity.size), request.signal);
         await unchanged();
         const body = await readPart(handle, partNumber, partSize, identity.size);
         await unchanged();
@@ -356,9 +358,13 @@ function abortUpload(request: MultipartFileUpload, uploadId: string): Promise<vo
   return abortMultipartUpload(uploadTarget(request), uploadId);
 }
 
+function partLength(number: number, partSize: number, size: number): number {
+  return Math.min(partSize, size - (number - 1) * partSize);
+}
+
 async function readPart(handle: FileHandle, number: number, partSize: number, size: number): Promise<Buffer> {
   const start = (number - 1) * partSize;
-  const length = Math.min(partSize, size - start);
+  const length = partLength(number, partSize, size);
   const buffer = Buffer.allocUnsafe(length);
   const { bytesRead } = await handle.read(buffer, 0, length, start);
   if (bytesRead !== length) throw new TransferError('read', '', `the file is shorter than when it was listed (part ${number}).`, { code: 'SourceChanged', retryable: true });

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Entry } from '../core/entry.js';
+import type { BandwidthLimiter } from './bandwidth-limiter.js';
 
 /** What every single-object transfer (upload, download, URL ingest) is given. */
 export interface ObjectTransfer {
@@ -16,4 +17,6 @@ export interface ObjectTransfer {
   /** Called with this object's bytes moved so far. */
   readonly onProgress: (loaded: number) => void;
   readonly signal: AbortSignal;
+  /** The run's bandwidth limit, shared by all its transfers; undefined for none. */
+  readonly limiter?: BandwidthLimiter;
 }

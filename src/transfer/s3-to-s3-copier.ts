@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -15,6 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { abortMultipartUpload, createMultipartUpload } from './create-upload.js';
+import { throttledReadable, type BandwidthLimiter } from './bandwidth-limiter.js';
 import type { Entry } from '../core/entry.js';
 import { S3kitError, TransferError } from '../core/errors.js';
 import type { TransferMethod } from '../core/events.js';
@@ -82,6 +84,12 @@ export interface S3ToS3CopierOptions {
    * (applied with `REPLACE`). Without `storageClass`, the source's storage class is kept.
    */
   readonly upload?: UploadOptions;
+  /**
+   * Paces streamed copies (the bytes read from the source), shared with whatever else takes
+   * from it. Server-side copies move no bytes through this process and are never limited.
+   * @defaultValue no limit
+   */
+  readonly bandwidthLimiter?: BandwidthLimiter;
 }
 
 /**
@@ -303,6 +311,7 @@ export class S3ToS3Copier {
     const body = object.Body as NodeJS.ReadableStream & { destroy(error?: Error): void };
     const onAbort = (): void => body.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
+    const limiter = this.#options.bandwidthLimiter;
     try {
       const uploader = new Upload({
         client: targetClient,
@@ -312,7 +321,7 @@ export class S3ToS3Copier {
         params: {
           Bucket: request.targetBucket,
           Key: request.targetKey,
-          Body: body as never,
+          Body: (limiter === undefined ? body : throttledReadable(body as unknown as Readable, limiter, signal)) as never,
           ContentLength: request.source.size,
           ...this.#description(object),
           ...storageParams(upload, request.source.storageClass),

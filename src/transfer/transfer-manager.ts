@@ -16,6 +16,7 @@ import { deleteLocalFile } from './delete-local.js';
 import { ingestUrl } from './ingest-url.js';
 import { downloadObject, explainBlockedDirectory } from './download-object.js';
 import { S3ToS3Copier, type S3ToS3CopierOptions } from './s3-to-s3-copier.js';
+import { BandwidthLimiter } from './bandwidth-limiter.js';
 import { localPathForKey } from './local-key-path.js';
 import { resolveDestinationRoot } from './local-destination.js';
 import type { StateStore } from '../state/state-store.js';
@@ -64,6 +65,16 @@ export interface TransferManagerOptions extends MultipartOptions {
    * @defaultValue `250`
    */
   readonly retryBaseDelayMs?: number;
+  /**
+   * The most bytes per second that all transfers of a run move together (one token bucket
+   * shared by uploads, downloads and streamed copies; its burst is a tenth of a second's worth).
+   * Server-side copies move no bytes through this process and are not limited. A PUT or a part
+   * is paid for before it is sent, and a GET body is read no faster than the limit. A low limit
+   * shared by many transfers can leave a connection idle longer than the client's request
+   * timeout: lower `concurrency` with it.
+   * @defaultValue no limit
+   */
+  readonly bandwidthLimit?: number;
   /** How uploaded objects are stored. */
   readonly upload?: UploadOptions;
   /** Where multipart uploads record their progress, to be resumed by a later run. */
@@ -162,6 +173,8 @@ export class TransferManager {
   readonly #backupCopier: S3ToS3Copier;
   readonly #state: StateStore | undefined;
   readonly #resume: boolean;
+  /** One bucket for every transfer of this manager, so the limit holds for all of them together. */
+  readonly #limiter: BandwidthLimiter | undefined;
   /** Local destination paths → their real paths, resolved once (see `#localRoot`). */
   readonly #localRoots = new Map<string, string>();
 
@@ -179,6 +192,7 @@ export class TransferManager {
     this.#upload = settings.upload;
     this.#state = options.state;
     this.#resume = options.resume ?? true;
+    this.#limiter = settings.bandwidthLimit === undefined ? undefined : new BandwidthLimiter({ bytesPerSecond: settings.bandwidthLimit });
     const sourceClient = options.sourceClient ?? options.client;
     this.#copier = new S3ToS3Copier({
       sourceClient,
@@ -190,6 +204,7 @@ export class TransferManager {
       streamPartSize: this.#partSize,
       queueSize: this.#queueSize,
       upload: this.#upload,
+      bandwidthLimiter: this.#limiter,
     });
     this.#backupCopier = new S3ToS3Copier({
       sourceClient: options.client,
@@ -306,6 +321,7 @@ export class TransferManager {
         queueSize: this.#queueSize,
         onProgress: (loaded) => hooks.onProgress?.(loaded),
         signal: taskSignal,
+        limiter: this.#limiter,
       };
       try {
         // The entry an update replaces is kept first; if that fails, nothing is overwritten.
@@ -471,7 +487,7 @@ export class TransferManager {
 }
 
 /** What every transfer of an action is given, whatever its direction. */
-type TransferCommon = Pick<ObjectTransfer, 'client' | 'source' | 'partSize' | 'queueSize' | 'onProgress' | 'signal'>;
+type TransferCommon = Pick<ObjectTransfer, 'client' | 'source' | 'partSize' | 'queueSize' | 'onProgress' | 'signal' | 'limiter'>;
 
 /** How one direction's transfers are done. */
 interface Transferer<R extends Route> {

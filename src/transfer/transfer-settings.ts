@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors.js';
-import { integerBetween, nonNegativeInteger, oneOf, positiveInteger } from '../core/validate.js';
+import { integerBetween, nonNegativeInteger, oneOf, positiveInteger, positiveNumber } from '../core/validate.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_COPY_PART_SIZE,
@@ -25,6 +25,7 @@ export interface TransferOptionsInput extends MultipartOptions {
   readonly backlog?: number;
   readonly retries?: number;
   readonly retryBaseDelayMs?: number;
+  readonly bandwidthLimit?: number;
   readonly upload?: UploadOptions;
   readonly copy?: {
     readonly multipartCopyThreshold?: number;
@@ -39,6 +40,8 @@ export interface TransferSettings {
   readonly backlog: number;
   readonly retries: number;
   readonly retryBaseDelayMs: number;
+  /** Bytes per second of all transfers together; undefined for no limit. */
+  readonly bandwidthLimit: number | undefined;
   readonly partSize: number;
   readonly multipartThreshold: number;
   readonly queueSize: number;
@@ -82,6 +85,7 @@ export function resolveTransferSettings(options: TransferOptionsInput): Transfer
     backlog: positiveInteger(options.backlog ?? 2 * concurrency, 'backlog'),
     retries: nonNegativeInteger(options.retries ?? DEFAULT_RETRIES, 'retries'),
     retryBaseDelayMs: nonNegativeInteger(options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS, 'retryBaseDelayMs'),
+    bandwidthLimit: options.bandwidthLimit === undefined ? undefined : positiveNumber(options.bandwidthLimit, 'bandwidthLimit', 'bytes per second (leave it out for no limit)'),
     partSize,
     multipartThreshold,
     queueSize: positiveInteger(options.queueSize ?? DEFAULT_QUEUE_SIZE, 'queueSize'),

@@ -49,6 +49,8 @@ async function putSmallFile(request: UploadRequest): Promise<void> {
     ContentLength: body.length,
     ContentMD5: createHash('md5').update(body).digest('base64'),
   };
+  // The SDK sends a buffer in one write, so the whole body is paid for before it goes.
+  if (request.limiter !== undefined) await request.limiter.take(body.length, request.signal);
   await request.client.send(new PutObjectCommand(input), { abortSignal: request.signal });
   request.onProgress(body.length);
 }
@@ -67,6 +69,7 @@ async function putInParts(request: UploadRequest): Promise<void> {
     onProgress: request.onProgress,
     onParts: request.onParts,
     signal: request.signal,
+    limiter: request.limiter,
   });
 }
 

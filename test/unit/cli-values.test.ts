@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseDurationSeconds, parseMaxDelete, parseMetadata, parseSize } from '../../src/cli/values.js';
+import { parseBwlimit, parseDurationSeconds, parseMaxDelete, parseMetadata, parseSize } from '../../src/cli/values.js';
 import { connectionOptions, syncSettings } from '../../src/cli/sync-flags.js';
 import { colorEnabled } from '../../src/cli/run-sync.js';
 
@@ -17,6 +17,32 @@ describe('CLI values', () => {
 
   it.each(['5XB', 'MB', '-1MB', ''])('rejects size %j', (text) => {
     expect(() => parseSize(text)).toThrow(InvalidArgumentError);
+  });
+
+  it.each([
+    ['10MiB/s', 10 * 1024 * 1024],
+    ['10MiB', 10 * 1024 * 1024],
+    ['10MB/s', 10 * 1024 * 1024],
+    ['500KiB/s', 500 * 1024],
+    ['1M', 1024 * 1024],
+    ['1.5m', 1.5 * 1024 * 1024],
+    ['2G/s', 2 * 1024 ** 3],
+    ['1048576', 1048576],
+    [' 64 KiB / s ', 64 * 1024],
+  ])('--bwlimit %j = %i bytes per second', (text, value) => {
+    expect(parseBwlimit(text)).toBe(value);
+  });
+
+  it.each([
+    ['10Mb/s', /--bwlimit "10Mb\/s".*bits.*10MB\/s/],
+    ['0', /--bwlimit "0" .*leave --bwlimit out for no limit/],
+    ['fast', /--bwlimit "fast" is not a rate: .*10MiB\/s/],
+    ['-1M', /--bwlimit "-1M" is not a rate/],
+    ['10MiB/h', /--bwlimit "10MiB\/h" is not a rate/],
+    ['', /--bwlimit "" is not a rate/],
+  ])('rejects --bwlimit %j with a message naming the flag', (text, message) => {
+    expect(() => parseBwlimit(text)).toThrow(InvalidArgumentError);
+    expect(() => parseBwlimit(text)).toThrow(message);
   });
 
   it('parses durations, max-delete and metadata', () => {
@@ -50,6 +76,7 @@ describe('CLI values', () => {
       upload: { sse: 'AES256' },
     });
     expect(() => syncSettings({ sseKmsKeyId: 'k' }, [], 's3://bucket/p')).toThrow(/--sse aws:kms/);
+    expect(syncSettings({ bwlimit: 2 * 1024 * 1024 }, [], 's3://bucket/p')).toEqual({ bandwidthLimit: 2 * 1024 * 1024 });
     expect(connectionOptions({}, { AWS_ENDPOINT_URL_S3: 'http://s3', AWS_ENDPOINT_URL: 'http://other', AWS_DEFAULT_REGION: 'eu-west-1' })).toEqual({
       endpoint: 'http://s3',
       region: 'eu-west-1',

@@ -62,6 +62,24 @@ describe('parseConfig', () => {
     expect(errorOf(text).message).toMatch(message);
   });
 
+  it('reads bandwidthLimit as a rate (10MiB/s, 1M) or a number of bytes per second, in defaults and per job', () => {
+    const text = valid.replace("exclude: ['*.tmp']", "exclude: ['*.tmp']\n  bandwidthLimit: 10MiB/s").replace('    delete: true', '    bandwidthLimit: 1048576\n    delete: true');
+    const config = parseConfig(text, '/etc/s3kit/s3kit.yaml', { env: { S3_ENDPOINT: 'http://127.0.0.1:7480' } });
+    expect(config.defaults.bandwidthLimit).toBe(10 * 1024 * 1024);
+    expect(config.jobs.map((job) => job.bandwidthLimit)).toEqual([undefined, 1048576]);
+    const short = parseConfig(text.replace('10MiB/s', '1M'), '/etc/s3kit/s3kit.yaml', { env: { S3_ENDPOINT: 'http://127.0.0.1:7480' } });
+    expect(short.defaults.bandwidthLimit).toBe(1024 * 1024);
+  });
+
+  it.each([
+    ['10Mb/s', /job "reports" › bandwidthLimit: .*bytes per second, e\.g\. 10MiB\/s/],
+    ['fast', /job "reports" › bandwidthLimit: .*bytes per second/],
+    ['0', /job "reports" › bandwidthLimit: /],
+    ['-5', /job "reports" › bandwidthLimit: /],
+  ])('refuses bandwidthLimit %j naming the job and the field', (value, message) => {
+    expect(errorOf(valid.replace('    delete: true', `    bandwidthLimit: ${value}\n    delete: true`)).message).toMatch(message);
+  });
+
   it('refuses a missing environment variable', () => {
     expect(errorOf(valid, {}).message).toMatch(/defaults\.connection\.endpoint: the environment variable S3_ENDPOINT is not set/);
   });

@@ -49,6 +49,10 @@ describe('createSyncer validation', () => {
     [{ partSize: 4 * 1024 * 1024 }, 'partSize', /partSize must be .*5 MiB.*5 GiB.*got 4194304/],
     [{ partSize: 6 * 1024 * 1024 * 1024, multipartThreshold: 7 * 1024 * 1024 * 1024 }, 'partSize', /partSize must be .*5 MiB.*5 GiB.*got 6442450944/],
     [{ retries: -1 }, 'retries', /retries must be a non-negative integer, got -1/],
+    [{ bandwidthLimit: 0 }, 'bandwidthLimit', /bandwidthLimit must be a positive number of bytes per second .*got 0/],
+    [{ bandwidthLimit: -5 }, 'bandwidthLimit', /bandwidthLimit must be a positive number of bytes per second .*got -5/],
+    [{ bandwidthLimit: Number.POSITIVE_INFINITY }, 'bandwidthLimit', /leave it out for no limit/],
+    [{ bandwidthLimit: '10MiB/s' as never }, 'bandwidthLimit', /bandwidthLimit must be a positive number of bytes per second.*got "10MiB\/s"/],
     [{ delet: true } as never, 'delet', /unknown option "delet".*delete/],
     [{ sourceConnection: { endpont: 'http://x' } } as never, 'sourceConnection.endpont', /unknown option "sourceConnection.endpont"/],
   ])('rejects %j naming %s', (extra, field, message) => {

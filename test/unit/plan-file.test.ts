@@ -54,6 +54,13 @@ describe('readPlanLines', () => {
     expect(plan.header.settings).toMatchObject({ multipartCopyThreshold: 0 });
   });
 
+  it('keeps a bandwidth limit recorded by `plan --bwlimit`, and refuses one that is not a positive number', async () => {
+    const header = planFileHeader('/src', 's3://b/p/', { bandwidthLimit: 1048576, concurrency: 2 });
+    expect((await readPlanLines(from([JSON.stringify(header)]))).header.settings).toEqual({ bandwidthLimit: 1048576, concurrency: 2 });
+    const bad = planFileHeader('/src', 's3://b/p/', { bandwidthLimit: '1M' });
+    await expect(readPlanLines(from([JSON.stringify(bad)]))).rejects.toThrow(/setting "bandwidthLimit" is invalid/);
+  });
+
   it.each([
     [[], /not an s3kit plan file/],
     [['{"type":"other"}'], /not an s3kit plan file/],
