@@ -304,8 +304,9 @@ function mayFailLocally(world: World, key: string): boolean {
   }
   const node = dest.get(body);
   if (node !== undefined && (node.type === 'symlink' || (node.type === 'dir') !== key.endsWith('/'))) return true;
-  // A file key and a directory marker of the same name ("a" and "a/") cannot both be at a local path.
-  if (key.endsWith('/') ? keys.has(body) : world.sourceContents.markers.has(`${key}/`)) return true;
+  // A file key and a directory marker of the same name ("a" and "a/") cannot both be at a local
+  // path, nor a file key and a marker below it ("a" and "a/b/"), which makes "a" a directory.
+  if (key.endsWith('/') ? keys.has(body) : [...world.sourceContents.markers].some((marker) => marker.startsWith(`${key}/`))) return true;
   return [...keys].some((other) => other.startsWith(`${body}/`));
 }
 
