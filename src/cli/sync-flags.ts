@@ -11,6 +11,7 @@ export interface SyncFlags {
   readonly delete?: boolean;
   readonly backupDir?: string;
   readonly backupPrefix?: string;
+  readonly suffix?: string;
   readonly dryrun?: boolean;
   readonly sizeOnly?: boolean;
   readonly exactTimestamps?: boolean;
@@ -104,6 +105,7 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--delete-excluded', 'with --delete, also delete target keys the filters exclude')
     .option('--backup-dir <dir>', 'local targets: move what is deleted, link what is overwritten, into this directory first ({date}, {time} in UTC)')
     .option('--backup-prefix <s3url>', 'S3 targets: copy what is overwritten or deleted under this s3://bucket/prefix/ first ({date}, {time} in UTC)')
+    .option('--suffix <text>', 'add this to the names of what is kept, e.g. .{date}; alone, keep them beside the originals (names ending so are then left out of the sync)')
     .option('--follow-symlinks', 'follow symbolic links (default)')
     .option('--no-follow-symlinks', 'skip symbolic links')
     .option('--storage-class <class>', 'storage class of uploaded objects, e.g. STANDARD_IA, GLACIER_IR, DEEP_ARCHIVE', parseStorageClass)
@@ -241,6 +243,7 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[], tar
     multipartCopyThreshold: flags.multipartCopyThreshold,
     sourceConnection: sourceConnectionOf(flags),
     backup: backupSetting(flags, target),
+    backupSuffix: flags.suffix,
   });
 }
 

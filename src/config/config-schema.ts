@@ -71,6 +71,7 @@ export const jobSchema = z
     connection: connection.optional(),
     concurrency: z.number().int().positive().optional(),
     backup: z.string().min(1).optional().describe('keep what the job overwrites or deletes here first: s3://bucket/prefix/{date}/ or a directory'),
+    backupSuffix: z.string().min(1).optional().describe('add this to the names of what is kept, e.g. .{date}; without backup, kept beside the originals'),
     bandwidthLimit: bandwidthLimit.optional(),
   })
   .strict();
@@ -179,6 +180,8 @@ export interface JobConfig {
   readonly concurrency?: number;
   /** Where the job keeps what it overwrites or deletes (see `SyncOptions.backup`). */
   readonly backup?: string;
+  /** Added to the names of what the job keeps (see `SyncOptions.backupSuffix`). */
+  readonly backupSuffix?: string;
   /** Bytes per second for all the job's transfers together (written `10MiB/s` in the file). */
   readonly bandwidthLimit?: number;
 }

@@ -181,6 +181,7 @@ function syncOptionsFor(
     upload: job.upload as SyncOptions['upload'],
     concurrency: job.concurrency ?? defaults.concurrency,
     backup: job.backup,
+    backupSuffix: job.backupSuffix,
     bandwidthLimit: job.bandwidthLimit ?? defaults.bandwidthLimit,
     modifiedAfter: resolved.modifiedAfter,
     modifiedBefore: resolved.modifiedBefore,

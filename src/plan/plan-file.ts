@@ -126,6 +126,7 @@ const settingsSchema = z.strictObject({
   metadataDirective: z.enum(['COPY', 'REPLACE']).optional(),
   multipartCopyThreshold: z.number().int().nonnegative().optional(),
   backup: z.string().optional(),
+  backupSuffix: z.string().optional(),
   sourceConnection: connectionSchema.optional(),
   connection: connectionSchema.optional(),
 });

@@ -1,10 +1,11 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { formatLocation, parseLocation, type LocalLocation, type Location, type S3Location } from '../core/location.js';
+import { formatLocation, parseLocation, type Location } from '../core/location.js';
 import { KeyFilter, type FilterOptions } from '../listing/key-filter.js';
+import type { BackupDestination } from '../transfer/backup.js';
 
-/** Where a run keeps what it overwrites or deletes: a location of the target's kind. */
-export type BackupLocation = LocalLocation | S3Location;
+/** The placeholder syntax: `{name}`. */
+const PLACEHOLDER = /\{([^{}]*)\}/g;
 
 /** The placeholders a backup location may hold, each rendered in UTC from the run's start. */
 const PLACEHOLDERS: Readonly<Record<string, (at: Date) => string>> = {
@@ -13,13 +14,15 @@ const PLACEHOLDERS: Readonly<Record<string, (at: Date) => string>> = {
 };
 
 /**
- * The `backup` option, checked once: its kind matches the target's, its placeholders are known,
- * and it overlaps neither side. `at(date)` renders it for a run (checked again, as a date can
- * only add text after the fixed part).
+ * The `backup` and `backupSuffix` options, checked once: the location's kind matches the
+ * target's, placeholders are known, and the location overlaps neither side. `at(date)` renders
+ * them for a run (checked again, as a date can only add text after the fixed part). With a
+ * suffix and no location, backups stay beside the originals, and `suffixed` matches their keys:
+ * the run leaves such keys out on both sides, so it never syncs or deletes its own backups.
  */
 export interface BackupTemplate {
-  readonly template: string;
-  at(date: Date): BackupLocation;
+  at(date: Date): BackupDestination;
+  readonly suffixed: RegExp | undefined;
 }
 
 /**
@@ -32,28 +35,59 @@ export interface BackupTemplate {
  * @throws ConfigError naming `backup`.
  */
 export function resolveBackup(
-  value: unknown,
+  options: { readonly backup?: unknown; readonly backupSuffix?: unknown },
   source: Location | undefined,
   target: Location,
   filters: FilterOptions & { readonly delete?: boolean; readonly deleteExcluded?: boolean },
 ): BackupTemplate | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') {
+  const { backup: value, backupSuffix: suffix } = options;
+  if (value === undefined && suffix === undefined) return undefined;
+  if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
     throw new ConfigError('backup', `backup must be an s3://bucket/prefix (S3 targets) or a directory (local targets), got ${JSON.stringify(value)}.`);
   }
-  for (const match of value.matchAll(/\{([^{}]*)\}/g)) {
-    if (PLACEHOLDERS[match[1] ?? ''] === undefined) {
-      throw new ConfigError('backup', `backup ${JSON.stringify(value)}: unknown placeholder {${match[1]}}; use {date} (YYYY-MM-DD) or {time} (HHMMSS), in UTC.`);
-    }
+  if (suffix !== undefined && (typeof suffix !== 'string' || suffix === '' || suffix.includes('/') || suffix.includes('\\'))) {
+    throw new ConfigError('backupSuffix', `backupSuffix must be text added to a file name, without "/" or "\\", such as ".{date}" or "~"; got ${JSON.stringify(suffix)}.`);
   }
-  const at = (date: Date): BackupLocation => {
-    const rendered = value.replace(/\{([^{}]*)\}/g, (_whole, name: string) => PLACEHOLDERS[name]!(date));
-    const location = parseLocation(rendered, 'backup');
+  if (value !== undefined) checkPlaceholders(value, 'backup');
+  if (suffix !== undefined) checkPlaceholders(suffix, 'backupSuffix');
+  if (target.kind === 'manifest') throw new ConfigError('backup', 'a manifest is never a target: there is nothing to back up.');
+  const at = (date: Date): BackupDestination => {
+    const renderedSuffix = suffix === undefined ? undefined : render(suffix, date);
+    if (value === undefined) return { location: target, suffix: renderedSuffix };
+    const location = parseLocation(render(value, date), 'backup');
     checkBackup(location, source, target, filters);
-    return location as BackupLocation;
+    return { location, suffix: renderedSuffix };
   };
   at(new Date());
-  return { template: value, at };
+  return { at, suffixed: value === undefined && suffix !== undefined ? suffixPattern(suffix) : undefined };
+}
+
+function checkPlaceholders(value: string, field: 'backup' | 'backupSuffix'): void {
+  for (const match of value.matchAll(PLACEHOLDER)) {
+    if (PLACEHOLDERS[match[1] ?? ''] === undefined) {
+      throw new ConfigError(field, `${field} ${JSON.stringify(value)}: unknown placeholder {${match[1]}}; use {date} (YYYY-MM-DD) or {time} (HHMMSS), in UTC.`);
+    }
+  }
+}
+
+function render(template: string, date: Date): string {
+  return template.replace(PLACEHOLDER, (_whole, name: string) => PLACEHOLDERS[name]?.(date) ?? '');
+}
+
+/** Keys that end with `suffix` as any date or time would render it. */
+function suffixPattern(suffix: string): RegExp {
+  const shapes: Readonly<Record<string, string>> = { date: '\\d{4}-\\d{2}-\\d{2}', time: '\\d{6}' };
+  let pattern = '';
+  let last = 0;
+  for (const match of suffix.matchAll(PLACEHOLDER)) {
+    pattern += escapeRegExp(suffix.slice(last, match.index)) + (shapes[match[1] ?? ''] ?? '');
+    last = match.index + match[0].length;
+  }
+  return new RegExp(`${pattern}${escapeRegExp(suffix.slice(last))}$`, 'u');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function checkBackup(

@@ -20,6 +20,7 @@ import { walkLocal, type WalkLocalOptions } from '../listing/walk-local.js';
 import { verifyAgainstPlan } from '../plan/plan-file.js';
 import { planSync } from '../plan/plan-sync.js';
 import { TransferManager, type TransferHooks, type TransferResult } from '../transfer/transfer-manager.js';
+import type { BackupDestination } from '../transfer/backup.js';
 import { SpillQueue } from './spill-queue.js';
 import { connect, type Connections } from './connections.js';
 import { deleteGate, type DeleteGateInput } from './delete-gate.js';
@@ -222,6 +223,12 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
         target = listTarget(route.to);
         break;
     }
+    // Backups kept beside their originals (a suffix without a backup location) are not content.
+    const suffixed = options.backup?.suffixed;
+    if (suffixed !== undefined) {
+      source = withoutKeys(source, suffixed);
+      target = withoutKeys(target, suffixed);
+    }
     yield* planSync(withinWindow(source, options.modifiedAfter, options.modifiedBefore), target, {
       comparator: options.comparator,
       context: {
@@ -318,7 +325,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
   async #deletePhase(
     deletes: SpillQueue<Entry>,
     summary: SummaryBuilder,
-    run: { incompleteListing: boolean; targetCount: number; sourceCount: number; signal: AbortSignal; backup: Location | undefined },
+    run: { incompleteListing: boolean; targetCount: number; sourceCount: number; signal: AbortSignal; backup: BackupDestination | undefined },
   ): Promise<void> {
     const verdict = deleteGate(this.#gateInput(deletes.count, summary, run));
     if (!verdict.run) {
@@ -467,6 +474,11 @@ async function* withoutTempNames(entries: AsyncIterable<Entry>, onWarning: (warn
     }
     yield entry;
   }
+}
+
+/** Drops entries whose key matches `pattern`. */
+async function* withoutKeys(entries: AsyncIterable<Entry>, pattern: RegExp): AsyncGenerator<Entry> {
+  for await (const entry of entries) if (!pattern.test(entry.key)) yield entry;
 }
 
 /** Leftovers of interrupted downloads are not content: never planned, compared or deleted. */

@@ -160,6 +160,15 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
    * @defaultValue none
    */
   readonly backup?: string;
+  /**
+   * Add this to the name of each entry kept (`a.txt` → `a.txt.2026-11-22` with `'.{date}'`),
+   * under `backup` — or, without `backup`, beside the original in the target itself (as
+   * rclone's `--suffix`). Placeholders as in `backup`. Without `backup`, keys that end the way
+   * the suffix renders (`*.2026-11-22` for `'.{date}'`) are left out of the run on both sides,
+   * so it never syncs or deletes its own backups.
+   * @defaultValue none
+   */
+  readonly backupSuffix?: string;
 }
 
 /**

@@ -56,6 +56,7 @@ const SYNC_OPTION_NAMES = {
   multipartCopyThreshold: true,
   metadataDirective: true,
   backup: true,
+  backupSuffix: true,
   // FilterOptions
   ignorePatterns: true,
   ignoreFileName: true,
@@ -165,6 +166,6 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     transfer,
     resume: options.resume ?? true,
     // A source at another endpoint is another bucket, whatever its name.
-    backup: resolveBackup(options.backup, otherEndpoint ? undefined : source, target, options),
+    backup: resolveBackup(options, otherEndpoint ? undefined : source, target, options),
   };
 }

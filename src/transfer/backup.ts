@@ -3,7 +3,7 @@ import { copyFile, link, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Entry } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
-import type { LocalLocation, S3Location } from '../core/location.js';
+import type { LocalLocation, Location, S3Location } from '../core/location.js';
 import { describeS3Error, httpStatus, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { checkPathBelowRoot, resolveDestinationRoot } from './local-destination.js';
 import { localPathForKey } from './local-key-path.js';
@@ -20,6 +20,17 @@ import type { S3ToS3Copier } from './s3-to-s3-copier.js';
 export type BackupReason = 'overwrite' | 'delete';
 
 /**
+ * Where target entries are kept before a run replaces them: under `location` (of the target's
+ * kind; the target itself when only a suffix is given) with the same relative key, plus `suffix`.
+ * @public
+ */
+export interface BackupDestination {
+  readonly location: Location;
+  /** Added to each kept entry's name (`a.txt` → `a.txt.2026-11-22`). @defaultValue none */
+  readonly suffix?: string;
+}
+
+/**
  * Keeps an S3 target object under the backup prefix: a server-side copy (through the copier,
  * so objects past 5 GiB go in parts) of the very version that was listed — the copy is
  * conditional on its ETag, so an object changed since the listing is not silently replaced by
@@ -29,16 +40,18 @@ export async function backUpObject(
   copier: S3ToS3Copier,
   target: S3Location,
   backup: S3Location,
+  suffix: string,
   entry: Entry,
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
+  const backupKey = backup.prefix + entry.key + suffix;
   try {
     await copier.copy({
       sourceBucket: target.bucket,
       sourceKey: target.prefix + entry.key,
       source: entry,
       targetBucket: backup.bucket,
-      targetKey: backup.prefix + entry.key,
+      targetKey: backupKey,
       signal,
     });
     return true;
@@ -49,7 +62,7 @@ export async function backUpObject(
     throw new TransferError(
       'backup',
       entry.key,
-      `cannot back up s3://${target.bucket}/${target.prefix}${entry.key} to s3://${backup.bucket}/${backup.prefix}${entry.key}${changed}: ${describeS3Error(error, backup.bucket)}; the object was left as it is.`,
+      `cannot back up s3://${target.bucket}/${target.prefix}${entry.key} to s3://${backup.bucket}/${backupKey}${changed}: ${describeS3Error(error, backup.bucket)}; the object was left as it is.`,
       { code: s3ErrorCode(error), retryable: isRetryableError(error), cause: error },
     );
   }
@@ -62,13 +75,13 @@ export async function backUpObject(
  * on another file system. Neither the file's path in the target nor the backup's path may go
  * through a symbolic link. Resolves false when the file is gone.
  */
-export async function backUpFile(targetRoot: string, backup: LocalLocation, entry: Entry, reason: BackupReason): Promise<boolean> {
+export async function backUpFile(targetRoot: string, backup: LocalLocation, suffix: string, entry: Entry, reason: BackupReason): Promise<boolean> {
   const from = localPathForKey(targetRoot, entry.key);
   let to: string | undefined;
   try {
     await checkPathBelowRoot(targetRoot, from, { operation: 'backup', key: entry.key, create: false });
     const backupRoot = await resolveDestinationRoot(backup.path, true);
-    to = localPathForKey(backupRoot, entry.key);
+    to = localPathForKey(backupRoot, entry.key + suffix);
     await checkPathBelowRoot(backupRoot, to, { operation: 'backup', key: entry.key, create: true });
     if (reason === 'delete') await moveFile(from, to);
     else await linkFile(from, to);

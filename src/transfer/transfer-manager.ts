@@ -9,7 +9,7 @@ import type { Location, S3Location } from '../core/location.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import { DELETE_BATCH_SIZE, deleteBatch } from './delete-objects.js';
 import { withRetry } from './retry.js';
-import { backUpFile, backUpObject, type BackupReason } from './backup.js';
+import { backUpFile, backUpObject, type BackupDestination, type BackupReason } from './backup.js';
 import { resolveTransferSettings } from './transfer-settings.js';
 import { uploadFile } from './upload-file.js';
 import { deleteLocalFile } from './delete-local.js';
@@ -143,11 +143,11 @@ export interface TransferRoute {
   readonly from: Location;
   readonly to: Location;
   /**
-   * Keep each target entry that an update overwrites or a delete removes here first (a location
-   * of the target's kind); see `SyncOptions.backup`.
+   * Keep each target entry that an update overwrites or a delete removes here first; see
+   * `SyncOptions.backup` and `backupSuffix`.
    * @defaultValue none
    */
-  readonly backup?: Location;
+  readonly backup?: BackupDestination;
 }
 
 /**
@@ -353,7 +353,7 @@ export class TransferManager {
    * Deletes target entries in DeleteObjects batches of up to 1000 keys, reporting each key's
    * outcome through `hooks`. Resolves when every batch has settled.
    */
-  async deleteEntries(location: Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal, backup?: Location): Promise<void> {
+  async deleteEntries(location: Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal, backup?: BackupDestination): Promise<void> {
     switch (location.kind) {
       case 'local':
         return this.#deleteLocal(location.path, entries, hooks, signal, backup);
@@ -369,7 +369,7 @@ export class TransferManager {
    * is a no-op), in order; the others are reported failed and never deleted. Backups run with
    * the transfer concurrency, a bounded window ahead of the deletes.
    */
-  async *#backedUpFirst(location: S3Location, backup: Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): AsyncGenerator<Entry> {
+  async *#backedUpFirst(location: S3Location, backup: BackupDestination, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): AsyncGenerator<Entry> {
     const window: Promise<Entry | undefined>[] = [];
     const backUp = async (entry: Entry): Promise<Entry | undefined> => {
       try {
@@ -396,10 +396,11 @@ export class TransferManager {
   }
 
   /** Keeps `entry` of `target` under `backup`; false when it is already gone. */
-  #backUp(target: Location, backup: Location, entry: Entry, reason: BackupReason, signal?: AbortSignal): Promise<boolean> {
-    if (target.kind === 's3' && backup.kind === 's3') return backUpObject(this.#backupCopier, target, backup, entry, signal);
-    if (target.kind === 'local' && backup.kind === 'local') return this.#localRoot(target.path, false).then((root) => backUpFile(root, backup, entry, reason));
-    throw new ConfigError('backup', `backup ${backup.kind === 's3' ? 's3://…' : 'directory'} does not suit a ${target.kind} target: give a location of the target's kind.`);
+  #backUp(target: Location, backup: BackupDestination, entry: Entry, reason: BackupReason, signal?: AbortSignal): Promise<boolean> {
+    const { location, suffix = '' } = backup;
+    if (target.kind === 's3' && location.kind === 's3') return backUpObject(this.#backupCopier, target, location, suffix, entry, signal);
+    if (target.kind === 'local' && location.kind === 'local') return this.#localRoot(target.path, false).then((root) => backUpFile(root, location, suffix, entry, reason));
+    throw new ConfigError('backup', `backup ${location.kind === 's3' ? 's3://…' : 'directory'} does not suit a ${target.kind} target: give a location of the target's kind.`);
   }
 
   async #deleteObjects(location: S3Location, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal): Promise<void> {
@@ -444,7 +445,7 @@ export class TransferManager {
     await this.#queue.onIdle();
   }
 
-  async #deleteLocal(path: string, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal, backup?: Location): Promise<void> {
+  async #deleteLocal(path: string, entries: AsyncIterable<Entry>, hooks: DeleteHooks, signal?: AbortSignal, backup?: BackupDestination): Promise<void> {
     for await (const entry of entries) {
       if (signal?.aborted) return;
       await this.#queue.onSizeLessThan(this.#backlog);

@@ -219,6 +219,12 @@ describe('plan, apply and sync in-process against the test server', () => {
     expect((await cli(['apply', planFile])).code).toBe(0);
     expect((await getObjectBytes(backupBucket, 'bk2/later.txt')).toString()).toBe('another only copy');
 
+    // --suffix alone: kept beside the original in the target.
+    await putObject(backupBucket, 'site/third.txt', 'a third only copy');
+    const suffixed = await cli(['sync', site, `s3://${backupBucket}/site`, '--delete', '--max-delete', '100%', '--suffix', '.old']);
+    expect(suffixed.code).toBe(0);
+    expect((await getObjectBytes(backupBucket, 'site/third.txt.old')).toString()).toBe('a third only copy');
+
     const wrong = await cli(['sync', site, `s3://${backupBucket}/site`, '--backup-dir', './bk']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/--backup-dir is for local targets.*--backup-prefix/);

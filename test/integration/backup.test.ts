@@ -126,6 +126,58 @@ describe('backup: what a sync overwrites or deletes is kept first', () => {
   });
 });
 
+describe('backupSuffix: backups beside the originals (rclone --suffix)', () => {
+  it('S3 target: replaced objects stay in the target with the suffix, and later runs neither sync nor delete them', async () => {
+    const bucket = await createTestBucket('suffix-s3');
+    const dir = await tempDir('suffix-src');
+    await writeTree(dir, { 'keep.txt': 'keep', 'change.txt': 'old words', 'gone.txt': 'about to go' });
+    await createSyncer(syncOptions(dir, `s3://${bucket}/t`)).run();
+    await rewrite(join(dir, 'change.txt'), 'new words');
+    await import('node:fs/promises').then((fs) => fs.rm(join(dir, 'gone.txt')));
+    const options = { delete: true, backupSuffix: '.{date}~' };
+    const first = await createSyncer(syncOptions(dir, `s3://${bucket}/t`, options)).run();
+    expect(first.failedCount).toBe(0);
+    expect(first.backedUp.count).toBe(2);
+    const day = today();
+    expect(await bucketContents(bucket, 't/')).toEqual({
+      'keep.txt': 'keep',
+      'change.txt': 'new words',
+      [`change.txt.${day}~`]: 'old words',
+      [`gone.txt.${day}~`]: 'about to go',
+    });
+    // A source file named like a backup is left out too: the suffix's keys belong to backups.
+    await writeFile(join(dir, 'other.txt.2020-01-01~'), 'looks like a backup');
+    const again = await createSyncer(syncOptions(dir, `s3://${bucket}/t`, options)).run();
+    expect(again.deleted.count + again.copied.count + again.updated.count).toBe(0);
+    expect(Object.keys(await bucketContents(bucket, 't/')).sort()).toEqual(['change.txt', `change.txt.${day}~`, `gone.txt.${day}~`, 'keep.txt']);
+  });
+
+  it('local target: a deleted file is renamed with the suffix, an overwritten one linked beside', async () => {
+    const bucket = await createTestBucket('suffix-local');
+    await put(bucket, 'd/a.txt', 'old a, longer');
+    const root = await tempDir('suffix-local');
+    const target = join(root, 't');
+    await createSyncer(syncOptions(`s3://${bucket}/d`, target)).run();
+    await put(bucket, 'd/a.txt', 'new a');
+    await writeTree(target, { 'sub/extra.txt': 'extra' });
+    const summary = await createSyncer(syncOptions(`s3://${bucket}/d`, target, { delete: true, maxDelete: '100%', backupSuffix: '.bak' })).run();
+    expect(summary.failedCount).toBe(0);
+    expect(await tree(target)).toEqual({ 'a.txt': 'new a', 'a.txt.bak': 'old a, longer', 'sub/extra.txt.bak': 'extra' });
+  });
+
+  it('with a backup location, the suffix goes on the kept names there', async () => {
+    const bucket = await createTestBucket('suffix-both');
+    await put(bucket, 'from/a.txt', 'version 2, longer');
+    await put(bucket, 'to/a.txt', 'version 1');
+    await createSyncer(syncOptions(`s3://${bucket}/from`, `s3://${bucket}/to`, { backup: `s3://${bucket}/bk/`, backupSuffix: '.{date}' })).run();
+    expect(await bucketContents(bucket, 'bk/')).toEqual({ [`a.txt.${today()}`]: 'version 1' });
+  });
+
+  it.each([['a/b'], [''], ['.{week}']])('refuses the suffix %j, naming backupSuffix', (suffix) => {
+    expect(() => createSyncer(syncOptions('/tmp', 's3://bkt/site', { backupSuffix: suffix }))).toThrow(expect.objectContaining({ field: 'backupSuffix' }));
+  });
+});
+
 describe('backup locations that would lose data are refused', () => {
   it.each([
     ['inside the S3 target', 'site/backup/', undefined],
