@@ -1,7 +1,10 @@
+import type { BaselineRecord, SideState } from '../core/baseline.js';
 import type { Entry } from '../core/entry.js';
 import { compareKeys } from '../core/key-order.js';
 import { S3kitError } from '../core/errors.js';
 import { mergeJoin } from './merge-join.js';
+
+export type { BaselineRecord, SideState } from '../core/baseline.js';
 
 /*
  * Two-way sync is a three-way merge: each key of path1 and path2 is judged against the baseline,
@@ -10,21 +13,6 @@ import { mergeJoin } from './merge-join.js';
  * comparison (for a key changed or new on both sides), conflict policy, guards and locks belong
  * to the facade, as deletes do for one-way sync.
  */
-
-/** What the baseline remembers of one side's entry. */
-export interface SideState {
-  readonly size: number;
-  readonly mtimeMs: number;
-  /** The ETag (S3) or content MD5, when known. */
-  readonly etag?: string;
-}
-
-/** One key of the baseline: what both sides held after the last successful run. */
-export interface BaselineRecord {
-  readonly key: string;
-  readonly path1: SideState;
-  readonly path2: SideState;
-}
 
 /** How one side changed since the baseline. */
 export type SideChange = 'unchanged' | 'changed' | 'new' | 'deleted' | 'absent';
