@@ -1,4 +1,4 @@
-import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { Entry } from '../core/entry.js';
 import type { S3Location } from '../core/location.js';
 import { ListingError } from '../core/errors.js';
@@ -35,11 +35,7 @@ export interface ListS3Options {
  */
 export async function* listS3(client: S3Client, location: S3Location, options: ListS3Options = {}): AsyncGenerator<Entry> {
   const side = options.side ?? 'target';
-  const pages = paginateListObjectsV2(
-    { client, pageSize: options.pageSize ?? 1000 },
-    { Bucket: location.bucket, Prefix: location.prefix === '' ? undefined : location.prefix },
-    { abortSignal: options.signal },
-  );
+  const pages = objectPages(client, location, options);
   try {
     for await (const page of pages) {
       for (const object of page.Contents ?? []) {
@@ -55,9 +51,9 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
         };
         yield entry;
       }
-      // The paginator stops when a page has no continuation token, even if the server said the
-      // listing was truncated (some S3-compatible servers and proxies do this): the listing
-      // would look complete and drive deletes. It is a failed listing instead.
+      // A page that says the listing goes on but gives no continuation token (some S3-compatible
+      // servers and proxies do this) would end the listing early: it would look complete and
+      // drive deletes. It is a failed listing instead.
       if (page.IsTruncated === true && (page.NextContinuationToken ?? '') === '') {
         throw new ListingError(
           side,
@@ -76,4 +72,33 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
       { code, cause: error, retryable: isRetryableError(error) },
     );
   }
+}
+
+/**
+ * The ListObjectsV2 pages under a location. Not the SDK's paginator: it refuses a client that
+ * is not an instance of its own S3Client class, as one from another installed copy of the SDK
+ * (an application's own version) is; `send` serves any.
+ */
+async function* objectPages(client: S3Client, location: S3Location, options: ListS3Options): AsyncGenerator<ListObjectsV2CommandOutput> {
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: location.bucket,
+        Prefix: location.prefix === '' ? undefined : location.prefix,
+        MaxKeys: options.pageSize ?? 1000,
+        ContinuationToken: token,
+      }),
+      { abortSignal: options.signal },
+    );
+    yield page;
+    const next = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    // The same token again would list the same page for ever: a broken server, not a listing.
+    if (next !== undefined && next === token) {
+      throw new ListingError(options.side ?? 'target', `Cannot list s3://${location.bucket}/${location.prefix}: the server answered the same continuation token twice, so the listing would never end; nothing was deleted.`, {
+        code: 'RepeatedContinuationToken',
+      });
+    }
+    token = next;
+  } while (token !== undefined && token !== '');
 }

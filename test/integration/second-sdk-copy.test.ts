@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { abortIncompleteUploads, listIncompleteUploads, type IncompleteUpload } from 's3kit';
-import { connection, createTestBucket, incompleteUploads, testClient } from '../helpers/s3.js';
+import { abortIncompleteUploads, createSyncer, listIncompleteUploads, type IncompleteUpload } from 's3kit';
+import { connection, createTestBucket, getObjectBytes, incompleteUploads, listObjects, testClient } from '../helpers/s3.js';
+import { tempDir, writeTree } from '../helpers/files.js';
 
 const MiB = 1024 * 1024;
 
@@ -10,8 +11,7 @@ const MiB = 1024 * 1024;
  * An S3Client from a second copy of @aws-sdk/client-s3 (an application with its own version
  * installed beside the one s3kit resolves): the same API, another class. `uploads list` and
  * `uploads abort` have only ever called `client.send`, which such a client serves; the SDK's
- * paginators refuse it (they check `instanceof` their own S3Client). (A sync's listing has used
- * paginateListObjectsV2 all along, so a sync needs the same copy.)
+ * paginators refuse it (they check `instanceof` their own S3Client), so s3kit uses none.
  */
 function clientOfAnotherCopy(): S3Client {
   const require = createRequire(import.meta.url);
@@ -38,5 +38,21 @@ describe('a client from another copy of the SDK', () => {
     expect(found.map((upload) => [upload.key, upload.uploadId, upload.parts, upload.bytes])).toEqual([['left.bin', UploadId, 1, 5 * MiB]]);
     expect(await abortIncompleteUploads(clientOfAnotherCopy(), { kind: 's3', bucket, prefix: '' })).toHaveLength(1);
     expect(await incompleteUploads(bucket)).toBe(0);
+  });
+
+  it('syncs both ways with it (a library user passing their own client)', async () => {
+    const bucket = await createTestBucket('othersdk-sync');
+    const dir = await tempDir('othersdk');
+    await writeTree(dir, { 'a.txt': 'a', 'sub/b.txt': 'bb' });
+    const client = clientOfAnotherCopy();
+    const up = await createSyncer({ source: dir, target: `s3://${bucket}/p`, client }).run();
+    expect(up.failedCount).toBe(0);
+    expect([...(await listObjects(bucket)).keys()].sort()).toEqual(['p/a.txt', 'p/sub/b.txt']);
+    expect((await getObjectBytes(bucket, 'p/sub/b.txt')).toString()).toBe('bb');
+    const again = await createSyncer({ source: dir, target: `s3://${bucket}/p`, client }).run();
+    expect(again.copied.count + again.updated.count).toBe(0);
+    const down = await tempDir('othersdk-down');
+    const back = await createSyncer({ source: `s3://${bucket}/p`, target: down, client }).run();
+    expect(back.copied.count).toBe(2);
   });
 });

@@ -30,4 +30,26 @@ describe('listS3', () => {
     for await (const entry of listS3(new S3Client({ region: 'us-east-1' }), { kind: 's3', bucket: 'bkt', prefix: 'p/' })) keys.push(entry.key);
     expect(keys).toEqual(['a', 'b']);
   });
+
+  it('fails a listing whose server answers the same continuation token again, instead of listing for ever', async () => {
+    s3.on(ListObjectsV2Command).resolves({ IsTruncated: true, NextContinuationToken: 'same', Contents: [{ Key: 'p/a', Size: 1 }] });
+    let pages = 0;
+    const listing = async (): Promise<void> => {
+      for await (const _entry of listS3(new S3Client({ region: 'us-east-1' }), { kind: 's3', bucket: 'bkt', prefix: 'p/' }, { side: 'target' })) pages++;
+    };
+    await expect(listing()).rejects.toMatchObject({ code: 'RepeatedContinuationToken', side: 'target' });
+    expect(pages).toBe(2);
+  });
+
+  it('asks for the page size it was given and follows the token', async () => {
+    s3.on(ListObjectsV2Command)
+      .resolvesOnce({ IsTruncated: true, NextContinuationToken: 't1', Contents: [{ Key: 'p/a', Size: 1 }] })
+      .resolvesOnce({ IsTruncated: false, Contents: [] });
+    for await (const _entry of listS3(new S3Client({ region: 'us-east-1' }), { kind: 's3', bucket: 'bkt', prefix: 'p/' }, { pageSize: 7 })) void _entry;
+    const inputs = s3.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input);
+    expect(inputs).toEqual([
+      { Bucket: 'bkt', Prefix: 'p/', MaxKeys: 7, ContinuationToken: undefined },
+      { Bucket: 'bkt', Prefix: 'p/', MaxKeys: 7, ContinuationToken: 't1' },
+    ]);
+  });
 });
