@@ -42,5 +42,6 @@ export function isNotSupported(error: unknown): boolean {
 /** The sentence `describeBucket` and `applyBucketSetup` give for a call the server does not implement. */
 export function notSupportedReason(operation: string, error: unknown): string {
   const code = s3ErrorCode(error);
-  return `the server does not support ${operation}${code === undefined ? '' : ` (it answered ${code}${httpStatus(error) === undefined ? '' : `, HTTP ${httpStatus(error)}`})`}.`;
+  const status = httpStatus(error);
+  return `the server does not support ${operation}: it answered ${code ?? 'an error'}${status === undefined ? '' : ` (HTTP ${status})`}.`;
 }

@@ -10,7 +10,7 @@ import {
 import { ConfigError } from '../core/errors.js';
 import type { BucketDescription, BucketEncryption, BucketLogging, BucketSetting, PublicAccessBlock } from './bucket-description.js';
 import { BucketRequestError, isNotSupported, notSupportedReason } from './bucket-request-error.js';
-import { checkBucketName, describeBucket, type BucketRequestOptions } from './describe-bucket.js';
+import { checkBucketName, describeBucket, readBucketSetting, type BucketRequestOptions } from './describe-bucket.js';
 import type { LifecycleConfigurationDocument } from './lifecycle-document.js';
 import { lifecycleToSdk } from './lifecycle-sdk.js';
 import { mergeBucketPolicy } from './merge-bucket-policy.js';
@@ -280,9 +280,9 @@ export interface DocumentPlan<C extends BucketChange> {
 export async function planBucketPolicy(client: S3Client, bucket: string, addition: BucketPolicyDocument, options: BucketRequestOptions = {}): Promise<DocumentPlan<PolicyChange>> {
   checkBucketName(bucket);
   throwIfErrors(validateBucketPolicy(addition, { bucket }), 'bucket policy');
-  const current = await describeBucket(client, bucket, options);
-  const merged = mergeBucketPolicy(current.policy.status === 'set' ? current.policy.value : undefined, addition);
-  return { added: merged.added, replaced: merged.replaced, unchanged: merged.unchanged, change: policyChange(current.policy, addition) };
+  const current = await readBucketSetting(client, bucket, 'policy', options);
+  const merged = mergeBucketPolicy(current.status === 'set' ? current.value : undefined, addition);
+  return { added: merged.added, replaced: merged.replaced, unchanged: merged.unchanged, change: policyChange(current, addition) };
 }
 
 /**
@@ -299,9 +299,9 @@ export async function planBucketLifecycle(
 ): Promise<DocumentPlan<LifecycleChange>> {
   checkBucketName(bucket);
   throwIfErrors(validateLifecycle(addition), 'lifecycle configuration');
-  const current = await describeBucket(client, bucket, options);
-  const merged = mergeLifecycleRules(current.lifecycle.status === 'set' ? current.lifecycle.value : undefined, addition);
-  return { added: merged.added, replaced: merged.replaced, unchanged: merged.unchanged, change: lifecycleChange(current.lifecycle, addition) };
+  const current = await readBucketSetting(client, bucket, 'lifecycle', options);
+  const merged = mergeLifecycleRules(current.status === 'set' ? current.value : undefined, addition);
+  return { added: merged.added, replaced: merged.replaced, unchanged: merged.unchanged, change: lifecycleChange(current, addition) };
 }
 
 /**
@@ -326,7 +326,7 @@ export async function applyBucketSetup(client: S3Client, bucket: string, changes
   const results: BucketChangeResult[] = [];
   for (const change of changes) {
     if (!change.supported) {
-      results.push({ change, outcome: 'not-supported', reason: `not supported by this server: it does not implement ${operationOf(change)}.` });
+      results.push({ change, outcome: 'not-supported', reason: `the server does not support ${operationOf(change)} (found when reading the bucket); nothing was sent.` });
       continue;
     }
     try {
@@ -335,7 +335,7 @@ export async function applyBucketSetup(client: S3Client, bucket: string, changes
     } catch (error) {
       if (options.signal?.aborted === true) throw error;
       if (isNotSupported(error)) {
-        results.push({ change, outcome: 'not-supported', reason: `not supported by this server: ${notSupportedReason(operationOf(change), error)}` });
+        results.push({ change, outcome: 'not-supported', reason: notSupportedReason(operationOf(change), error) });
         continue;
       }
       const failure = new BucketRequestError(operationOf(change), bucket, error);

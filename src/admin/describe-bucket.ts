@@ -11,7 +11,7 @@ import {
 import { ConfigError } from '../core/errors.js';
 import { s3ErrorCode } from '../core/s3-errors.js';
 import { BucketRequestError, isNotSupported, notSupportedReason } from './bucket-request-error.js';
-import type { BucketDescription, BucketEncryption, BucketLogging, BucketSetting, ObjectOwnership, PublicAccessBlock } from './bucket-description.js';
+import type { BucketDescription, BucketEncryption, BucketLogging, BucketSetting, BucketSettingName, ObjectOwnership, PublicAccessBlock } from './bucket-description.js';
 import type { LifecycleConfigurationDocument } from './lifecycle-document.js';
 import { lifecycleFromSdk } from './lifecycle-sdk.js';
 import type { BucketPolicyDocument } from './policy-document.js';
@@ -51,24 +51,53 @@ const NOT_SET_CODES = new Set([
  */
 export async function describeBucket(client: S3Client, bucket: string, options: BucketRequestOptions = {}): Promise<BucketDescription> {
   checkBucketName(bucket);
-  const send = { abortSignal: options.signal };
-  const Bucket = bucket;
   // Versioning first and alone: every S3 server implements it, so a missing bucket or bad
   // credentials fail here once instead of in seven requests at the same time.
-  const versioning = await read('GetBucketVersioning', bucket, () => client.send(new GetBucketVersioningCommand({ Bucket }), send));
+  const versioning = await readVersioning(client, bucket, options);
   const [encryption, publicAccessBlock, policy, lifecycle, logging, ownershipControls] = await Promise.all([
-    read('GetBucketEncryption', bucket, () => client.send(new GetBucketEncryptionCommand({ Bucket }), send)),
-    read('GetPublicAccessBlock', bucket, () => client.send(new GetPublicAccessBlockCommand({ Bucket }), send)),
-    read('GetBucketPolicy', bucket, () => client.send(new GetBucketPolicyCommand({ Bucket }), send)),
-    read('GetBucketLifecycleConfiguration', bucket, () => client.send(new GetBucketLifecycleConfigurationCommand({ Bucket }), send)),
-    read('GetBucketLogging', bucket, () => client.send(new GetBucketLoggingCommand({ Bucket }), send)),
-    read('GetBucketOwnershipControls', bucket, () => client.send(new GetBucketOwnershipControlsCommand({ Bucket }), send)),
+    READERS.encryption(client, bucket, options),
+    READERS.publicAccessBlock(client, bucket, options),
+    READERS.policy(client, bucket, options),
+    READERS.lifecycle(client, bucket, options),
+    READERS.logging(client, bucket, options),
+    READERS.ownershipControls(client, bucket, options),
   ]);
+  return { bucket, ...versioning, encryption, publicAccessBlock, policy, lifecycle, logging, ownershipControls };
+}
+
+/**
+ * One setting of {@link describeBucket}, with only the request that reads it (so a user allowed
+ * to read the lifecycle configuration and nothing else can still read it).
+ * @public
+ */
+export async function readBucketSetting<K extends BucketSettingName>(client: S3Client, bucket: string, setting: K, options: BucketRequestOptions = {}): Promise<BucketDescription[K]> {
+  checkBucketName(bucket);
+  if (setting === 'versioning' || setting === 'mfaDelete') return (await readVersioning(client, bucket, options))[setting as 'versioning' | 'mfaDelete'] as BucketDescription[K];
+  const reader = READERS[setting as Exclude<BucketSettingName, 'versioning' | 'mfaDelete'>];
+  if (reader === undefined) throw new ConfigError('setting', `There is no bucket setting ${JSON.stringify(setting)}; the settings are versioning, mfaDelete, ${Object.keys(READERS).join(', ')}.`);
+  return (await reader(client, bucket, options)) as BucketDescription[K];
+}
+
+type Reader<T> = (client: S3Client, bucket: string, options: BucketRequestOptions) => Promise<BucketSetting<T>>;
+
+async function readVersioning(client: S3Client, Bucket: string, options: BucketRequestOptions): Promise<Pick<BucketDescription, 'versioning' | 'mfaDelete'>> {
+  const versioning = await read('GetBucketVersioning', Bucket, () => client.send(new GetBucketVersioningCommand({ Bucket }), { abortSignal: options.signal }));
   return {
-    bucket,
     versioning: map(versioning, (output) => (output.Status === 'Enabled' || output.Status === 'Suspended' ? set(output.Status) : NOT_SET)),
     mfaDelete: map(versioning, (output) => (output.MFADelete === 'Enabled' || output.MFADelete === 'Disabled' ? set(output.MFADelete) : NOT_SET)),
-    encryption: map(encryption, (output) => {
+  };
+}
+
+const READERS: {
+  readonly encryption: Reader<BucketEncryption>;
+  readonly publicAccessBlock: Reader<PublicAccessBlock>;
+  readonly policy: Reader<BucketPolicyDocument>;
+  readonly lifecycle: Reader<LifecycleConfigurationDocument>;
+  readonly logging: Reader<BucketLogging>;
+  readonly ownershipControls: Reader<ObjectOwnership>;
+} = {
+  encryption: async (client, Bucket, options) =>
+    map(await read('GetBucketEncryption', Bucket, () => client.send(new GetBucketEncryptionCommand({ Bucket }), { abortSignal: options.signal })), (output) => {
       const rules = output.ServerSideEncryptionConfiguration?.Rules;
       // S3 answers ServerSideEncryptionConfigurationNotFoundError when nothing is set, never an
       // empty configuration: an answer without rules is not an encryption configuration.
@@ -83,44 +112,47 @@ export async function describeBucket(client: S3Client, bucket: string, options: 
       };
       return set(value);
     }),
-    publicAccessBlock: map(publicAccessBlock, (output) => {
+  publicAccessBlock: async (client, Bucket, options) =>
+    map(await read('GetPublicAccessBlock', Bucket, () => client.send(new GetPublicAccessBlockCommand({ Bucket }), { abortSignal: options.signal })), (output) => {
       const config = output.PublicAccessBlockConfiguration;
       if (config === undefined) return NOT_SET;
-      const value: PublicAccessBlock = {
+      return set<PublicAccessBlock>({
         blockPublicAcls: config.BlockPublicAcls === true,
         ignorePublicAcls: config.IgnorePublicAcls === true,
         blockPublicPolicy: config.BlockPublicPolicy === true,
         restrictPublicBuckets: config.RestrictPublicBuckets === true,
-      };
-      return set(value);
+      });
     }),
-    policy: map(policy, (output) => {
+  policy: async (client, Bucket, options) =>
+    map(await read('GetBucketPolicy', Bucket, () => client.send(new GetBucketPolicyCommand({ Bucket }), { abortSignal: options.signal })), (output) => {
       if (output.Policy === undefined || output.Policy.trim() === '') return NOT_SET;
       let parsed: unknown;
       try {
         parsed = JSON.parse(output.Policy);
       } catch (error) {
-        throw new BucketRequestError('GetBucketPolicy', bucket, new ConfigError('policy', `the server returned a policy that is not JSON (${(error as Error).message})`, { cause: error }));
+        throw new BucketRequestError('GetBucketPolicy', Bucket, new ConfigError('policy', `the server returned a policy that is not JSON (${(error as Error).message})`, { cause: error }));
       }
       return isObject(parsed) ? set(parsed as unknown as BucketPolicyDocument) : notUnderstood('GetBucketPolicy');
     }),
-    lifecycle: map(lifecycle, (output) =>
+  lifecycle: async (client, Bucket, options) =>
+    map(await read('GetBucketLifecycleConfiguration', Bucket, () => client.send(new GetBucketLifecycleConfigurationCommand({ Bucket }), { abortSignal: options.signal })), (output) =>
       output.Rules === undefined || output.Rules.length === 0 ? NOT_SET : set<LifecycleConfigurationDocument>(lifecycleFromSdk(output.Rules)),
     ),
-    logging: map(logging, (output) => {
+  logging: async (client, Bucket, options) =>
+    map(await read('GetBucketLogging', Bucket, () => client.send(new GetBucketLoggingCommand({ Bucket }), { abortSignal: options.signal })), (output) => {
       const enabled = output.LoggingEnabled;
       if (enabled?.TargetBucket === undefined) return NOT_SET;
       return set<BucketLogging>({ targetBucket: enabled.TargetBucket, targetPrefix: enabled.TargetPrefix ?? '' });
     }),
-    ownershipControls: map(ownershipControls, (output) => {
+  ownershipControls: async (client, Bucket, options) =>
+    map(await read('GetBucketOwnershipControls', Bucket, () => client.send(new GetBucketOwnershipControlsCommand({ Bucket }), { abortSignal: options.signal })), (output) => {
       const rules = output.OwnershipControls?.Rules;
       // As for encryption: S3 answers OwnershipControlsNotFoundError, never an empty configuration.
       if (rules === undefined || rules.length === 0) return notUnderstood('GetBucketOwnershipControls');
       const ownership = rules[0]!.ObjectOwnership;
       return ownership === undefined ? NOT_SET : set(ownership as ObjectOwnership);
     }),
-  };
-}
+};
 
 /** The outcome of one read: the output, or the setting it already tells (not set, not supported). */
 type Read<T> = { readonly output: T } | { readonly setting: BucketSetting<never> };
@@ -134,7 +166,7 @@ function set<T>(value: T): BucketSetting<T> {
 function notUnderstood(operation: string): BucketSetting<never> {
   return {
     status: 'not-supported',
-    reason: `the server does not support ${operation} (its answer is not the configuration asked for; radosgw 16 answers with a bucket listing).`,
+    reason: `the server does not support ${operation}: its answer is not the configuration asked for (radosgw 16 answers with a bucket listing).`,
   };
 }
 
@@ -149,8 +181,8 @@ async function read<T>(operation: string, bucket: string, request: () => Promise
   }
 }
 
-function map<T, V>(result: Read<T>, read: (output: T) => BucketSetting<V>): BucketSetting<V> {
-  return 'setting' in result ? result.setting : read(result.output);
+function map<T, V>(result: Read<T>, interpret: (output: T) => BucketSetting<V>): BucketSetting<V> {
+  return 'setting' in result ? result.setting : interpret(result.output);
 }
 
 /** A ConfigError unless `bucket` is a bucket name (not a URL, not empty). */

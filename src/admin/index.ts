@@ -31,7 +31,7 @@ export type { BucketPolicyDocument, PolicyStatement, PolicyPrincipal } from './p
 export type { TransitionStorageClass } from './storage-classes.js';
 export { mergeLifecycleRules } from './merge-lifecycle.js';
 export type { MergedLifecycle } from './merge-lifecycle.js';
-export { describeBucket } from './describe-bucket.js';
+export { describeBucket, readBucketSetting } from './describe-bucket.js';
 export type { BucketRequestOptions } from './describe-bucket.js';
 export type {
   BucketDescription,

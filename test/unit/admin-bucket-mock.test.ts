@@ -71,7 +71,7 @@ describe('describeBucket (AWS answers, mocked)', () => {
     s3.on(GetBucketOwnershipControlsCommand).rejects(awsError('NotImplemented', 501));
     s3.on(GetBucketLoggingCommand).rejects(awsError('MethodNotAllowed', 405));
     const description = await describeBucket(client, 'b');
-    expect(description.ownershipControls).toEqual({ status: 'not-supported', reason: 'the server does not support GetBucketOwnershipControls (it answered NotImplemented, HTTP 501).' });
+    expect(description.ownershipControls).toEqual({ status: 'not-supported', reason: 'the server does not support GetBucketOwnershipControls: it answered NotImplemented (HTTP 501).' });
     expect(description.logging).toMatchObject({ status: 'not-supported' });
   });
 
@@ -137,7 +137,7 @@ describe('applyBucketSetup: the exact commands sent (mocked)', () => {
       ['logging', 'failed', 'AccessDenied'],
       ['publicAccessBlock', 'applied', undefined],
     ]);
-    expect(results[0]!.reason).toBe('not supported by this server: the server does not support PutBucketEncryption (it answered NotImplemented, HTTP 501).');
+    expect(results[0]!.reason).toBe('the server does not support PutBucketEncryption: it answered NotImplemented (HTTP 501).');
   });
 
   it('refuses a KMS key with AES256 and a bad bucket name before any request', async () => {
