@@ -59,3 +59,7 @@ export type {
   BucketChangeResult,
 } from './bucket-setup.js';
 export { BucketRequestError } from './bucket-request-error.js';
+
+// The root's types that this entry point's signatures name, re-exported (the same types, not
+// copies) so that its API is complete on its own.
+export type { S3kitError } from '../index.js';
