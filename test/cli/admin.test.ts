@@ -50,7 +50,6 @@ describe('s3kit bucket show / setup', () => {
     const bucket = await createTestBucket('cli-setup');
     const flags = ['--versioning', '--block-public-access', '--tls-only', '--abort-incomplete-uploads', '7d'];
     const dry = await cli(['bucket', 'setup', `s3://${bucket}`, ...flags, '--dryrun']);
-    console.log(`$ s3kit bucket setup s3://${bucket} ${flags.join(' ')} --dryrun\n${dry.stdout}`);
     expect(dry).toMatchObject({ code: 0, stderr: '' });
     expect(dry.stdout).toContain('enable versioning (now: versioning not set, MFA delete not set)');
     expect(dry.stdout).toContain('(dry run: nothing was changed)');
@@ -61,7 +60,6 @@ describe('s3kit bucket show / setup', () => {
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain(`s3://${bucket}: 4 change(s) applied, 0 not supported by this server, 0 failed.`);
     const shown = await cli(['bucket', 'show', `s3://${bucket}`]);
-    console.log(`$ s3kit bucket show s3://${bucket}\n${shown.stdout}`);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/versioning {10}Enabled/);
     expect(shown.stdout).toContain('all public access blocked (the four switches on)');
@@ -76,7 +74,6 @@ describe('s3kit bucket show / setup', () => {
   it('says "not supported by this server" for encryption and access logging on radosgw, and exits 1', async () => {
     const bucket = await createTestBucket('cli-unsupported');
     const result = await cli(['bucket', 'setup', `s3://${bucket}`, '--encryption', 'AES256', '--access-log', `s3://${bucket}/logs/`, '--versioning']);
-    console.log(`$ s3kit bucket setup s3://${bucket} --encryption AES256 --access-log s3://${bucket}/logs/ --versioning\n${result.stdout}`);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('set default encryption to AES256 (now: not supported by this server) — not supported by this server: nothing will be sent');
     expect(result.stdout).toContain('applied: enable versioning');
