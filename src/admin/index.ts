@@ -1,8 +1,10 @@
 /**
  * s3kit/admin: bucket administration as library code. Validators for lifecycle configurations and
  * bucket policies (AWS's documented rules; every problem names its JSON path, the value and the
- * fix), templates that render documents which pass them, and a merge of policy statements by Sid.
- * Pure: nothing here makes a request.
+ * fix), templates that render documents which pass them, merges of policy statements by Sid and
+ * lifecycle rules by ID (pure), and the calls that read a bucket's settings and set it up
+ * idempotently (describeBucket, planBucketSetup, applyBucketSetup; they take an S3Client, e.g.
+ * from the root's createS3Client).
  *
  * @packageDocumentation
  */
@@ -27,3 +29,37 @@ export type {
 export type { LifecycleConfigurationDocument, LifecycleRule, LifecycleFilter, LifecycleTag } from './lifecycle-document.js';
 export type { BucketPolicyDocument, PolicyStatement, PolicyPrincipal } from './policy-document.js';
 export type { TransitionStorageClass } from './storage-classes.js';
+export { mergeLifecycleRules } from './merge-lifecycle.js';
+export type { MergedLifecycle } from './merge-lifecycle.js';
+export { describeBucket, readBucketSetting } from './describe-bucket.js';
+export type { BucketRequestOptions } from './describe-bucket.js';
+export type {
+  BucketDescription,
+  BucketSetting,
+  BucketSettingName,
+  BucketEncryption,
+  PublicAccessBlock,
+  BucketLogging,
+  ObjectOwnership,
+} from './bucket-description.js';
+export { planBucketSetup, applyBucketSetup, planBucketPolicy, planBucketLifecycle } from './bucket-setup.js';
+export type {
+  BucketSetupWanted,
+  BucketSetupPlan,
+  BucketChangeBase,
+  BucketChange,
+  VersioningChange,
+  EncryptionChange,
+  PublicAccessBlockChange,
+  PolicyChange,
+  LifecycleChange,
+  LoggingChange,
+  DocumentPlan,
+  ApplyBucketSetupOptions,
+  BucketChangeResult,
+} from './bucket-setup.js';
+export { BucketRequestError } from './bucket-request-error.js';
+
+// The root's types that this entry point's signatures name, re-exported (the same types, not
+// copies) so that its API is complete on its own.
+export type { S3kitError } from '../index.js';

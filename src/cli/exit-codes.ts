@@ -1,4 +1,5 @@
 import { isS3kitError, ListingError, TransferError, type CheckSummary, type SyncSummary } from 's3kit';
+import { BucketRequestError } from 's3kit/admin';
 
 /** The exit codes of the `s3kit` command, documented in `--help` and the README. */
 export const ExitCode = {
@@ -55,5 +56,5 @@ export function exitCodeForError(error: unknown): number {
 
 /** A failure of the service rather than of the request: the same command may work later. */
 function isTransient(error: unknown): boolean {
-  return (error instanceof ListingError || error instanceof TransferError) && error.retryable;
+  return (error instanceof ListingError || error instanceof TransferError || error instanceof BucketRequestError) && error.retryable;
 }

@@ -1,11 +1,14 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { applyCommand } from './commands/apply.js';
+import { bucketCommand } from './commands/bucket.js';
 import { checkCommand } from './commands/check.js';
+import { lifecycleCommand, policyCommand } from './commands/documents.js';
 import { planCommand } from './commands/plan.js';
 import { presignCommand } from './commands/presign.js';
 import { clearLogsCommand, doctorCommand, runCommand, schemaCommand, statusCommand, strategiesCommand } from './commands/jobs.js';
 import { syncCommand } from './commands/sync.js';
+import { templatesCommand } from './commands/templates.js';
 import { uploadsCommand } from './commands/uploads.js';
 import type { CliContext } from './context.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
@@ -35,6 +38,10 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     .addCommand(schemaCommand(context, setExitCode))
     .addCommand(strategiesCommand(context, setExitCode))
     .addCommand(uploadsCommand(context, setExitCode))
+    .addCommand(bucketCommand(context, setExitCode))
+    .addCommand(lifecycleCommand(context, setExitCode))
+    .addCommand(policyCommand(context, setExitCode))
+    .addCommand(templatesCommand(context, setExitCode))
     .addHelpText('after', `\nRun s3kit <command> --help for the flags and examples of each command.\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError(true);
   const configure = (command: Command): void => {
