@@ -169,8 +169,10 @@ EOF
   osd_up() { ceph "${C[@]}" --connect-timeout 5 osd stat -f json 2>/dev/null | grep -q '"num_up_osds":1'; }
   wait_for OSD 120 osd_up
 
+  # Every test makes its own bucket and a full run makes hundreds: past radosgw's default of 1000
+  # per user, CreateBucket fails with TooManyBuckets.
   radosgw-admin "${C[@]}" user create --uid=s3kit --display-name="s3kit tests" \
-    --access-key="$ACCESS_KEY" --secret="$SECRET_KEY" >/dev/null
+    --access-key="$ACCESS_KEY" --secret="$SECRET_KEY" --max-buckets=100000 >/dev/null
   radosgw-admin "${C[@]}" user create --uid=s3kit-other --display-name="a user without access" \
     --access-key="$OTHER_ACCESS_KEY" --secret="$OTHER_SECRET_KEY" >/dev/null
   for class in "${STORAGE_CLASSES[@]}"; do
