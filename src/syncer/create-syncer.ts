@@ -128,7 +128,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     };
     try {
       // The backup location of this run ({date}, {time} rendered now); a dry run keeps nothing.
-      const backup = dryRun ? undefined : this.#options.backup?.at(new Date());
+      const backup = dryRun ? undefined : await this.#options.backup?.resolveAt(new Date());
       const route = { from: this.#options.route.from, to: this.#options.route.to, backup };
       const fresh = this.#actions(signal, onWarning);
       const actions = runOptions.expectedPlan === undefined ? fresh : verifyAgainstPlan(fresh, runOptions.expectedPlan);

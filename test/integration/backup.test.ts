@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
@@ -161,6 +161,51 @@ describe('backup locations that would lose data are refused', () => {
       expect.objectContaining({ field: 'backup', message: expect.stringMatching(/\{week\}/) }),
     );
     expect(() => createSyncer(syncOptions('/tmp', 's3://bkt/site', { backup: '' }))).toThrow(ConfigError);
+  });
+});
+
+describe('backup directories that reach the target through symbolic links are refused before anything changes', () => {
+  async function fixture(label: string): Promise<{ bucket: string; root: string; target: string }> {
+    const bucket = await createTestBucket(label);
+    await put(bucket, 'd/foo', 'new foo');
+    await put(bucket, 'd/t/foo', 'new t/foo');
+    const root = await tempDir(label);
+    const target = join(root, 'x', 't');
+    await writeTree(target, { foo: 'old foo, longer', 't/foo': 'old t/foo, longer', 'extra.txt': 'mine' });
+    return { bucket, root, target };
+  }
+
+  it('a backup directory under a link that points into the target', async () => {
+    const { bucket, root, target } = await fixture('backup-link-in');
+    await symlink(target, join(root, 'link'));
+    const run = createSyncer(syncOptions(`s3://${bucket}/d`, target, { delete: true, maxDelete: '100%', backup: join(root, 'link', 'bk') })).run();
+    await expect(run).rejects.toMatchObject({ field: 'backup', message: expect.stringMatching(/inside the target/) });
+    expect(await tree(join(root, 'x'))).toEqual({ 't/foo': 'old foo, longer', 't/t/foo': 'old t/foo, longer', 't/extra.txt': 'mine' });
+  });
+
+  it('a backup directory that is, through a link, around the target (a backup of t/foo would land on the target\'s foo)', async () => {
+    const { bucket, root, target } = await fixture('backup-link-around');
+    await symlink(join(root, 'x'), join(root, 'y'));
+    const run = createSyncer(syncOptions(`s3://${bucket}/d`, target, { backup: join(root, 'y') })).run();
+    await expect(run).rejects.toMatchObject({ field: 'backup', message: expect.stringMatching(/contains the target/) });
+    expect(await tree(join(root, 'x'))).toEqual({ 't/foo': 'old foo, longer', 't/t/foo': 'old t/foo, longer', 't/extra.txt': 'mine' });
+  });
+
+  it('a target given through a link, and a backup inside its real directory', async () => {
+    const { bucket, root, target } = await fixture('backup-target-link');
+    await symlink(target, join(root, 'target-link'));
+    const run = createSyncer(syncOptions(`s3://${bucket}/d`, join(root, 'target-link'), { backup: join(target, 'bk') })).run();
+    await expect(run).rejects.toMatchObject({ field: 'backup', message: expect.stringMatching(/inside the target/) });
+    expect(await tree(join(root, 'x'))).toEqual({ 't/foo': 'old foo, longer', 't/t/foo': 'old t/foo, longer', 't/extra.txt': 'mine' });
+  });
+
+  it('still allows a linked backup directory inside the target that the filters exclude', async () => {
+    const { bucket, root, target } = await fixture('backup-link-excluded');
+    await mkdir(join(target, '.bk'));
+    await symlink(join(target, '.bk'), join(root, 'link'));
+    const summary = await createSyncer(syncOptions(`s3://${bucket}/d`, target, { backup: join(root, 'link'), ignorePatterns: ['.bk/'] })).run();
+    expect(summary.failedCount).toBe(0);
+    expect(await tree(join(target, '.bk'))).toEqual({ foo: 'old foo, longer', 't/foo': 'old t/foo, longer' });
   });
 });
 
