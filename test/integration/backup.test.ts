@@ -235,4 +235,30 @@ jobs:
     expect(await bucketContents(bucket, 'out/')).toEqual({ 'a.txt': 'a' });
     expect(await bucketContents(bucket, `kept/${today()}/`)).toEqual({ 'extra.txt': 'only here' });
   });
+
+  it('a relative backup directory is relative to the config file, like the job\'s source and target', async () => {
+    const { parseConfig, runJobs } = await import('s3kit/jobs');
+    const { memoryStore } = await import('s3kit');
+    const root = await tempDir('backup-job-relative');
+    const bucket = await createTestBucket('backup-job-rel');
+    await put(bucket, 'in/a.txt', 'a');
+    await writeTree(root, { 'conf/out/a.txt': 'old a', 'conf/out/extra.txt': 'only here' });
+    const config = parseConfig(
+      `
+jobs:
+  - name: mirror-down
+    source: s3://${bucket}/in
+    target: ./out
+    delete: true
+    maxDelete: 100%
+    backup: ./kept
+`,
+      join(root, 'conf', 's3kit.yaml'),
+    );
+    expect(config.jobs[0]?.backup).toBe(join(root, 'conf', 'kept'));
+    const { endpoint, region, forcePathStyle, credentials } = syncOptions('', '');
+    const run = await runJobs({ config, state: memoryStore(), date: new Date(), connection: { endpoint, region, forcePathStyle, credentials } });
+    expect(run.jobs.map((job) => `${job.status} ${job.message}`)).toEqual([expect.stringMatching(/^success/)]);
+    expect(await tree(join(root, 'conf'))).toEqual({ 'out/a.txt': 'a', 'kept/a.txt': 'old a', 'kept/extra.txt': 'only here' });
+  });
 });
