@@ -145,6 +145,14 @@ describe('backup locations that would lose data are refused', () => {
     expect(() => createSyncer(syncOptions('s3://bkt/src', 's3://bkt/dst', { backup: 's3://bkt/src/bk/' }))).toThrow(expect.objectContaining({ field: 'backup' }));
   });
 
+  it('refuses a backup prefix inside the S3 source when the source\'s endpoint is the target\'s, spelled differently', () => {
+    const options = syncOptions('s3://bkt/src', 's3://bkt/dst', { backup: 's3://bkt/src/bk/' });
+    const endpoint = new URL(options.endpoint!);
+    for (const spelling of [`${endpoint.origin}/`, `${endpoint.protocol}//${endpoint.host.toUpperCase()}`]) {
+      expect(() => createSyncer({ ...options, sourceConnection: { endpoint: spelling } }), spelling).toThrow(expect.objectContaining({ field: 'backup' }));
+    }
+  });
+
   it('refuses a backup directory inside or around a local target', async () => {
     const root = await tempDir('backup-refuse');
     await mkdir(join(root, 't'));
