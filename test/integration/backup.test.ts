@@ -191,6 +191,13 @@ describe('backup directories that reach the target through symbolic links are re
     expect(await tree(join(root, 'x'))).toEqual({ 't/foo': 'old foo, longer', 't/t/foo': 'old t/foo, longer', 't/extra.txt': 'mine' });
   });
 
+  it('a dry run refuses it too, as the run would', async () => {
+    const { bucket, root, target } = await fixture('backup-link-dry');
+    await symlink(target, join(root, 'link'));
+    const run = createSyncer(syncOptions(`s3://${bucket}/d`, target, { dryRun: true, backup: join(root, 'link', 'bk') })).run();
+    await expect(run).rejects.toMatchObject({ field: 'backup', message: expect.stringMatching(/inside the target/) });
+  });
+
   it('a backup directory that is, through a link, around the target (a backup of t/foo would land on the target\'s foo)', async () => {
     const { bucket, root, target } = await fixture('backup-link-around');
     await symlink(join(root, 'x'), join(root, 'y'));
