@@ -126,6 +126,31 @@ describe('backup: what a sync overwrites or deletes is kept first', () => {
   });
 });
 
+describe('backup of a local delete: only the file that was listed is moved', () => {
+  it('a file replaced by a directory since the listing is neither moved nor deleted, as without a backup', async () => {
+    const { mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+    const bucket = await createTestBucket('backup-became-dir');
+    await put(bucket, 'd/keep.txt', 'keep');
+    const root = await tempDir('backup-became-dir');
+    const target = join(root, 'target');
+    for (const backup of [undefined, join(root, 'bk')]) {
+      rmSync(target, { recursive: true, force: true });
+      await writeTree(target, { 'keep.txt': 'keep', a: 'a file, listed for deletion' });
+      const syncer = createSyncer(syncOptions(`s3://${bucket}/d`, target, { delete: true, maxDelete: '100%', backup }));
+      // Between the plan and the delete phase, someone puts a directory of their own at a.
+      syncer.on('planComplete', () => {
+        rmSync(join(target, 'a'), { recursive: true, force: true });
+        mkdirSync(join(target, 'a'));
+        writeFileSync(join(target, 'a', 'new.txt'), 'user data');
+      });
+      const summary = await syncer.run();
+      expect(summary.deleted.count, String(backup)).toBe(0);
+      expect(summary.failures.map((failure) => failure.key)).toEqual(['a']);
+      expect(await tree(target)).toEqual({ 'keep.txt': 'keep', 'a/new.txt': 'user data' });
+    }
+  });
+});
+
 describe('backup locations that would lose data are refused', () => {
   it.each([
     ['inside the S3 target', 'site/backup/', undefined],
