@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { FilterRule, S3ConnectionOptions, SyncOptions, UploadOptions } from 's3kit';
 import { parseBwlimit, parseDurationMs, parseEndpointUrl, parseMaxDelete, parseMetadata, parseMultipartThreshold, parsePartSize, parsePositiveInteger, parseSize, parseStorageClass } from './values.js';
@@ -262,7 +263,8 @@ function backupSetting(flags: SyncFlags, target: string): string | undefined {
   if (flags.backupDir !== undefined) {
     if (isUrl(flags.backupDir)) throw new InvalidArgumentError(`--backup-dir takes a local directory, got "${flags.backupDir}" (for an S3 target use --backup-prefix s3://bucket/prefix/).`);
     if (targetInS3) throw new InvalidArgumentError(`--backup-dir is for local targets, and ${target} is in S3: use --backup-prefix s3://bucket/prefix/.`);
-    return flags.backupDir;
+    // Absolute here, as the plan header's source and target are: `apply` may run in another directory.
+    return resolve(flags.backupDir);
   }
   return undefined;
 }

@@ -130,7 +130,12 @@ export function parseConfig(text: string, path: string, options: LoadConfigOptio
       logRetentionMonths: config.defaults.logRetentionMonths,
       stateFile: resolve(base, config.defaults.stateFile),
       defaults: config.defaults,
-      jobs: config.jobs.map((job) => ({ ...job, source: localPathFrom(base, job.source), target: localPathFrom(base, job.target) })),
+      jobs: config.jobs.map((job) => ({
+        ...job,
+        source: localPathFrom(base, job.source),
+        target: localPathFrom(base, job.target),
+        backup: job.backup === undefined ? undefined : localPathFrom(base, job.backup),
+      })),
       secrets,
     };
   } catch (error) {

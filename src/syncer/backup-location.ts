@@ -1,6 +1,7 @@
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { formatLocation, parseLocation, type Location } from '../core/location.js';
+import { formatLocation, parseLocation, type LocalLocation, type Location } from '../core/location.js';
 import { KeyFilter, type FilterOptions } from '../listing/key-filter.js';
 import type { BackupDestination } from '../transfer/backup.js';
 
@@ -16,12 +17,15 @@ const PLACEHOLDERS: Readonly<Record<string, (at: Date) => string>> = {
 /**
  * The `backup` and `backupSuffix` options, checked once: the location's kind matches the
  * target's, placeholders are known, and the location overlaps neither side. `at(date)` renders
- * them for a run (checked again, as a date can only add text after the fixed part). With a
- * suffix and no location, backups stay beside the originals, and `suffixed` matches their keys:
- * the run leaves such keys out on both sides, so it never syncs or deletes its own backups.
+ * them for a run (checked again, as a date can only add text after the fixed part);
+ * `resolveAt(date)` does that and, for a local backup directory, checks the real paths too, as a
+ * run is about to write there. With a suffix and no location, backups stay beside the
+ * originals, and `suffixed` matches their keys: the run leaves such keys out on both sides, so
+ * it never syncs or deletes its own backups.
  */
 export interface BackupTemplate {
   at(date: Date): BackupDestination;
+  resolveAt(date: Date): Promise<BackupDestination>;
   readonly suffixed: RegExp | undefined;
 }
 
@@ -59,7 +63,12 @@ export function resolveBackup(
     return { location, suffix: renderedSuffix };
   };
   at(new Date());
-  return { at, suffixed: value === undefined && suffix !== undefined ? suffixPattern(suffix) : undefined };
+  const resolveAt = async (date: Date): Promise<BackupDestination> => {
+    const destination = at(date);
+    if (value !== undefined && destination.location.kind === 'local' && target.kind === 'local') await checkRealPaths(destination.location, target, filters);
+    return destination;
+  };
+  return { at, resolveAt, suffixed: value === undefined && suffix !== undefined ? suffixPattern(suffix) : undefined };
 }
 
 function checkPlaceholders(value: string, field: 'backup' | 'backupSuffix'): void {
@@ -88,6 +97,44 @@ function suffixPattern(suffix: string): RegExp {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The paths as written can be apart while a symbolic link (in the backup's path or the target's)
+ * puts one inside the other: backups would then land among the target's files, and a backup
+ * around the target would write a key's old version over another key's file. So the overlap is
+ * checked again on the real paths, before the run changes anything. (A link made during the run
+ * is the residual race of local-destination.ts.)
+ */
+async function checkRealPaths(backup: LocalLocation, target: LocalLocation, filters: FilterOptions & { readonly deleteExcluded?: boolean }): Promise<void> {
+  const real: LocalLocation = { kind: 'local', path: await realPathOf(backup.path) };
+  const realTarget: LocalLocation = { kind: 'local', path: await realPathOf(target.path) };
+  if (real.path === backup.path && realTarget.path === target.path) return;
+  try {
+    checkBackup(real, undefined, realTarget, filters);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError('backup', `through symbolic links, backup ${backup.path} is ${real.path} and the target ${target.path} is ${realTarget.path}: ${error.message}`);
+  }
+}
+
+/** The real path of `path`, or of its deepest existing ancestor with the missing rest appended. */
+async function realPathOf(path: string): Promise<string> {
+  const missing: string[] = [];
+  let current = path;
+  for (;;) {
+    try {
+      return join(await realpath(current), ...missing.reverse());
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const parent = dirname(current);
+      // Anything but a missing component (a file in the way, no permission) fails the backup
+      // itself when it is made; the written path is all there is to compare.
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === current) return path;
+      missing.push(basename(current));
+      current = parent;
+    }
+  }
 }
 
 function checkBackup(

@@ -227,7 +227,8 @@ class LocationChecker extends EventEmitter<CheckerEvents> implements Checker {
     };
     const s3 = (client: S3Client | undefined, location: S3Location, field: 'path1' | 'path2'): AsyncIterable<Entry> => {
       const side = field === 'path1' ? 'source' : 'target';
-      return filtered(named(listS3(defined(client, field), location, { signal, side, pageSize: listPageSize }), side, field), filter);
+      const listed = listS3(defined(client, field), location, { signal, side, pageSize: listPageSize, directoryMarkers: true });
+      return filtered(named(withoutEmptyMarkers(listed), side, field), filter);
     };
     const { source, target } = this.#clients;
     switch (route.direction) {
@@ -333,6 +334,15 @@ async function* filtered(entries: AsyncIterable<Entry>, filter: KeyFilter): Asyn
     return;
   }
   for await (const entry of entries) if (!(await filter.excludesFile(entry.key))) yield entry;
+}
+
+/**
+ * Directory markers (empty keys ending in `/`) are directories, not content, and pass; a key
+ * ending in `/` that holds bytes is data like any other and is compared, so that a check never
+ * calls two locations identical while one of them holds bytes the other lacks.
+ */
+async function* withoutEmptyMarkers(entries: AsyncIterable<Entry>): AsyncGenerator<Entry> {
+  for await (const entry of entries) if (!(entry.key.endsWith('/') && entry.size === 0)) yield entry;
 }
 
 /** Leftovers of interrupted downloads are not content: never compared (a sync ignores them too). */

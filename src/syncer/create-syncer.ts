@@ -128,8 +128,10 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       this.emit('warning', warning);
     };
     try {
-      // The backup location of this run ({date}, {time} rendered now); a dry run keeps nothing.
-      const backup = dryRun ? undefined : this.#options.backup?.at(new Date());
+      // The backup location of this run ({date}, {time} rendered now), checked as the run would
+      // check it; a dry run keeps nothing.
+      const checkedBackup = await this.#options.backup?.resolveAt(new Date());
+      const backup = dryRun ? undefined : checkedBackup;
       const route = { from: this.#options.route.from, to: this.#options.route.to, backup };
       const fresh = this.#actions(signal, onWarning);
       const actions = runOptions.expectedPlan === undefined ? fresh : verifyAgainstPlan(fresh, runOptions.expectedPlan);

@@ -121,7 +121,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
   }
   // Bucket names are global on AWS, so one name is one bucket unless the source is declared to
   // live at another endpoint (a second S3-compatible server may reuse the name).
-  const otherEndpoint = options.sourceConnection?.endpoint !== undefined && options.sourceConnection.endpoint !== options.endpoint;
+  const otherEndpoint = options.sourceConnection?.endpoint !== undefined && !sameEndpoint(options.sourceConnection.endpoint, options.endpoint);
   if (!otherEndpoint) assertNoOverlap(source, target, options);
   const maxDelete = validateMaxDelete(options.maxDelete);
   if (options.deleteExcluded === true && options.delete !== true) {
@@ -168,4 +168,22 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     // A source at another endpoint is another bucket, whatever its name.
     backup: resolveBackup(options, otherEndpoint ? undefined : source, target, options),
   };
+}
+
+/**
+ * Whether two endpoint URLs name one server: compared as parsed URLs (case of the host, a default
+ * port, a trailing slash), so that a second spelling of the target's endpoint does not turn off
+ * the overlap checks. An endpoint that does not parse is compared as written.
+ */
+function sameEndpoint(a: string, b: string | undefined): boolean {
+  if (b === undefined) return false;
+  const normal = (endpoint: string): string => {
+    try {
+      const url = new URL(endpoint);
+      return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return endpoint;
+    }
+  };
+  return normal(a) === normal(b);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { copyFile, link, lstat, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Entry } from '../core/entry.js';
 import { TransferError } from '../core/errors.js';
@@ -80,6 +80,11 @@ export async function backUpFile(targetRoot: string, backup: LocalLocation, suff
   let to: string | undefined;
   try {
     await checkPathBelowRoot(targetRoot, from, { operation: 'backup', key: entry.key, create: false });
+    // The walk listed a file: what stands there now may be a directory made since, which a
+    // rename would carry off whole (a delete without a backup refuses it too).
+    if (!(await lstat(from)).isFile()) {
+      throw new TransferError('backup', entry.key, `cannot back up ${from}: it is no longer a file; it was left as it is.`, { code: 'EISDIR' });
+    }
     const backupRoot = await resolveDestinationRoot(backup.path, true);
     to = localPathForKey(backupRoot, entry.key + suffix);
     await checkPathBelowRoot(backupRoot, to, { operation: 'backup', key: entry.key, create: true });
@@ -89,6 +94,8 @@ export async function backUpFile(targetRoot: string, backup: LocalLocation, suff
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && (await missing(from))) return false;
+    // Refusals of ours (a link on the path, no longer a file) already say what and why.
+    if (error instanceof TransferError) throw error;
     throw new TransferError('backup', entry.key, `cannot back up ${from} to ${to ?? backup.path} (${code ?? String(error)}); the file was left as it is.`, {
       code,
       cause: error,

@@ -8,6 +8,9 @@ import { positiveNumber } from '../core/validate.js';
 // longer maintained. What is needed here is a few lines: a bucket that may go into debt, one
 // timer per waiting caller, and the tokens of an aborted caller given back.
 
+/** The longest delay setTimeout keeps (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Options of {@link BandwidthLimiter}.
  * @public
@@ -60,19 +63,28 @@ export class BandwidthLimiter {
     this.#refill();
     this.#tokens -= bytes;
     if (this.#tokens >= 0) return Promise.resolve();
-    const waitMs = (-this.#tokens * 1000) / this.bytesPerSecond;
+    const due = performance.now() + (-this.#tokens * 1000) / this.bytesPerSecond;
     return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
         clearTimeout(timer);
         this.#refill();
         this.#tokens = Math.min(this.burstBytes, this.#tokens + bytes);
         reject(signal?.reason as unknown);
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.ceil(waitMs));
+      // Node fires a delay above MAX_TIMER_MS after 1 ms: a long wait (a low limit, a big part)
+      // is slept in steps.
+      const sleep = (): void => {
+        const left = due - performance.now();
+        if (left <= 0) {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+          return;
+        }
+        timer = setTimeout(sleep, Math.min(Math.ceil(left), MAX_TIMER_MS));
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
+      sleep();
     });
   }
 

@@ -312,6 +312,24 @@ describe('plan and apply', () => {
     expect((await listObjects(bucket)).has('d.txt')).toBe(false);
   });
 
+  it('keeps a relative --backup-dir where the plan was made, whatever directory apply runs in', async () => {
+    const bucket = await createTestBucket('cli-plan-backup');
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const { testClient } = await import('../helpers/s3.js');
+    await testClient().send(new PutObjectCommand({ Bucket: bucket, Key: 'a.txt', Body: 'a' }));
+    const root = await tempDir('cli-plan-backup');
+    await writeTree(root, { 'here/target/a.txt': 'a', 'here/target/extra.txt': 'only here', 'elsewhere/.keep': '' });
+    const saved = await s3kit(['plan', `s3://${bucket}`, 'target', '--delete', '--max-delete', '100%', '--backup-dir', 'bk', '--json'], { cwd: join(root, 'here') });
+    expect(saved.code).toBe(0);
+    const planFile = join(root, 'plan.ndjson');
+    await writeFile(planFile, saved.stdout);
+
+    const applied = await s3kit(['apply', planFile], { cwd: join(root, 'elsewhere') });
+    expect(applied.code).toBe(0);
+    expect(await readFile(join(root, 'here', 'bk', 'extra.txt'), 'utf8')).toBe('only here');
+    await expect(readFile(join(root, 'elsewhere', 'bk', 'extra.txt'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('executes nothing of an out-of-date plan, even when the difference comes late and stdout is not a terminal', async () => {
     const bucket = await createTestBucket('cli-stale');
     const root = await tempDir('cli-stale');

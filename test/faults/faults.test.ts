@@ -11,7 +11,7 @@ import type { UploadRecord } from '../../src/transfer/multipart-file-upload.js';
 import { cliEnv, s3kit, s3kitInterrupted } from '../helpers/cli.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { tempDir, writeTree } from '../helpers/files.js';
-import { createTestBucket, getObjectBytes, incompleteUploads, listObjects, putObject } from '../helpers/s3.js';
+import { createTestBucket, getObjectBytes, incompleteUploads, listObjects, putObject, syncOptions } from '../helpers/s3.js';
 
 const MiB = 1024 * 1024;
 
@@ -345,6 +345,25 @@ describe('local faults', () => {
       const summary = await createSyncer(viaProxy(`s3://${bucket}`, target, { retries: 0, concurrency: 1 })).run();
       expect(summary.failures).toEqual([expect.objectContaining({ key: 'too-big.bin', code: 'ENOSPC' })]);
       expect(await readdir(target)).toEqual(['fits.txt']);
+    });
+
+    it('a backup copied across file systems onto a full disk stops the overwrite and the delete, and leaves no partial file', async () => {
+      const bucket = await createTestBucket('backup-full');
+      await putObject(bucket, 'over/over.bin', 'new, small');
+      await putObject(bucket, 'del/keep.txt', 'keep');
+      const root = await tempDir('backup-full');
+      await writeTree(root, { 'over/over.bin': patterned(2 * MiB, 9), 'del/gone.bin': patterned(2 * MiB, 10) });
+      const backup = await mount('size=1m');
+      // The tmpfs is another file system: the overwrite's hard link and the delete's rename fail
+      // with EXDEV, and the copies made instead fill the disk.
+      const options = { delete: true, maxDelete: '100%', retries: 0, concurrency: 1, backup } as const;
+      const overwrite = await createSyncer(syncOptions(`s3://${bucket}/over`, join(root, 'over'), options)).run();
+      expect(overwrite.failures).toEqual([expect.objectContaining({ key: 'over.bin', code: 'ENOSPC' })]);
+      const remove = await createSyncer(syncOptions(`s3://${bucket}/del`, join(root, 'del'), options)).run();
+      expect(remove.failures).toEqual([expect.objectContaining({ key: 'gone.bin', code: 'ENOSPC' })]);
+      expect((await readFile(join(root, 'over', 'over.bin'))).equals(patterned(2 * MiB, 9))).toBe(true);
+      expect((await readFile(join(root, 'del', 'gone.bin'))).equals(patterned(2 * MiB, 10))).toBe(true);
+      expect(await readdir(backup)).toEqual([]);
     });
 
     it('a read-only destination fails every download clearly', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
@@ -178,6 +178,31 @@ describe('backupSuffix: backups beside the originals (rclone --suffix)', () => {
   });
 });
 
+describe('backup of a local delete: only the file that was listed is moved', () => {
+  it('a file replaced by a directory since the listing is neither moved nor deleted, as without a backup', async () => {
+    const { mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+    const bucket = await createTestBucket('backup-became-dir');
+    await put(bucket, 'd/keep.txt', 'keep');
+    const root = await tempDir('backup-became-dir');
+    const target = join(root, 'target');
+    for (const backup of [undefined, join(root, 'bk')]) {
+      rmSync(target, { recursive: true, force: true });
+      await writeTree(target, { 'keep.txt': 'keep', a: 'a file, listed for deletion' });
+      const syncer = createSyncer(syncOptions(`s3://${bucket}/d`, target, { delete: true, maxDelete: '100%', backup }));
+      // Between the plan and the delete phase, someone puts a directory of their own at a.
+      syncer.on('planComplete', () => {
+        rmSync(join(target, 'a'), { recursive: true, force: true });
+        mkdirSync(join(target, 'a'));
+        writeFileSync(join(target, 'a', 'new.txt'), 'user data');
+      });
+      const summary = await syncer.run();
+      expect(summary.deleted.count, String(backup)).toBe(0);
+      expect(summary.failures.map((failure) => failure.key)).toEqual(['a']);
+      expect(await tree(target)).toEqual({ 'keep.txt': 'keep', 'a/new.txt': 'user data' });
+    }
+  });
+});
+
 describe('backup locations that would lose data are refused', () => {
   it.each([
     ['inside the S3 target', 'site/backup/', undefined],
@@ -197,6 +222,14 @@ describe('backup locations that would lose data are refused', () => {
     expect(() => createSyncer(syncOptions('s3://bkt/src', 's3://bkt/dst', { backup: 's3://bkt/src/bk/' }))).toThrow(expect.objectContaining({ field: 'backup' }));
   });
 
+  it('refuses a backup prefix inside the S3 source when the source\'s endpoint is the target\'s, spelled differently', () => {
+    const options = syncOptions('s3://bkt/src', 's3://bkt/dst', { backup: 's3://bkt/src/bk/' });
+    const endpoint = new URL(options.endpoint!);
+    for (const spelling of [`${endpoint.origin}/`, `${endpoint.protocol}//${endpoint.host.toUpperCase()}`]) {
+      expect(() => createSyncer({ ...options, sourceConnection: { endpoint: spelling } }), spelling).toThrow(expect.objectContaining({ field: 'backup' }));
+    }
+  });
+
   it('refuses a backup directory inside or around a local target', async () => {
     const root = await tempDir('backup-refuse');
     await mkdir(join(root, 't'));
@@ -213,6 +246,58 @@ describe('backup locations that would lose data are refused', () => {
       expect.objectContaining({ field: 'backup', message: expect.stringMatching(/\{week\}/) }),
     );
     expect(() => createSyncer(syncOptions('/tmp', 's3://bkt/site', { backup: '' }))).toThrow(ConfigError);
+  });
+});
+
+describe('backup directories that reach the target through symbolic links are refused before anything changes', () => {
+  async function fixture(label: string): Promise<{ bucket: string; root: string; target: string }> {
+    const bucket = await createTestBucket(label);
+    await put(bucket, 'd/foo', 'new foo');
+    await put(bucket, 'd/t/foo', 'new t/foo');
+    const root = await tempDir(label);
+    const target = join(root, 'x', 't');
+    await writeTree(target, { foo: 'old foo, longer', 't/foo': 'old t/foo, longer', 'extra.txt': 'mine' });
+    return { bucket, root, target };
+  }
+
+  it('a backup directory under a link that points into the target', async () => {
+    const { bucket, root, target } = await fixture('backup-link-in');
+    await symlink(target, join(root, 'link'));
+    const run = createSyncer(syncOptions(`s3://${bucket}/d`, target, { delete: true, maxDelete: '100%', backup: join(root, 'link', 'bk') })).run();
+    await expect(run).rejects.toMatchObject({ field: 'backup', message: expect.stringMatching(/inside the target/) });
+    expect(await tree(join(root, 'x'))).toEqual({ 't/foo': 'old foo, longer', 't/t/foo': 'old t/foo, longer', 't/extra.txt': 'mine' });
+  });
+
+  it('a dry run refuses it too, as the run would', async () => {
+    const { bucket, root, target } = await fixture('backup-link-dry');
+    await symlink(target, join(root, 'link'));
+    const run = createSyncer(syncOptions(`s3://${bucket}/d`, target, { dryRun: true, backup: join(root, 'link', 'bk') })).run();
+    await expect(run).rejects.toMatchObject({ field: 'backup', message: expect.stringMatching(/inside the target/) });
+  });
+
+  it('a backup directory that is, through a link, around the target (a backup of t/foo would land on the target\'s foo)', async () => {
+    const { bucket, root, target } = await fixture('backup-link-around');
+    await symlink(join(root, 'x'), join(root, 'y'));
+    const run = createSyncer(syncOptions(`s3://${bucket}/d`, target, { backup: join(root, 'y') })).run();
+    await expect(run).rejects.toMatchObject({ field: 'backup', message: expect.stringMatching(/contains the target/) });
+    expect(await tree(join(root, 'x'))).toEqual({ 't/foo': 'old foo, longer', 't/t/foo': 'old t/foo, longer', 't/extra.txt': 'mine' });
+  });
+
+  it('a target given through a link, and a backup inside its real directory', async () => {
+    const { bucket, root, target } = await fixture('backup-target-link');
+    await symlink(target, join(root, 'target-link'));
+    const run = createSyncer(syncOptions(`s3://${bucket}/d`, join(root, 'target-link'), { backup: join(target, 'bk') })).run();
+    await expect(run).rejects.toMatchObject({ field: 'backup', message: expect.stringMatching(/inside the target/) });
+    expect(await tree(join(root, 'x'))).toEqual({ 't/foo': 'old foo, longer', 't/t/foo': 'old t/foo, longer', 't/extra.txt': 'mine' });
+  });
+
+  it('still allows a linked backup directory inside the target that the filters exclude', async () => {
+    const { bucket, root, target } = await fixture('backup-link-excluded');
+    await mkdir(join(target, '.bk'));
+    await symlink(join(target, '.bk'), join(root, 'link'));
+    const summary = await createSyncer(syncOptions(`s3://${bucket}/d`, target, { backup: join(root, 'link'), ignorePatterns: ['.bk/'] })).run();
+    expect(summary.failedCount).toBe(0);
+    expect(await tree(join(target, '.bk'))).toEqual({ foo: 'old foo, longer', 't/foo': 'old t/foo, longer' });
   });
 });
 
@@ -241,5 +326,31 @@ jobs:
     expect(run.jobs.map((job) => `${job.status} ${job.message}`)).toEqual([expect.stringMatching(/^success/)]);
     expect(await bucketContents(bucket, 'out/')).toEqual({ 'a.txt': 'a' });
     expect(await bucketContents(bucket, `kept/${today()}/`)).toEqual({ 'extra.txt': 'only here' });
+  });
+
+  it('a relative backup directory is relative to the config file, like the job\'s source and target', async () => {
+    const { parseConfig, runJobs } = await import('s3kit/jobs');
+    const { memoryStore } = await import('s3kit');
+    const root = await tempDir('backup-job-relative');
+    const bucket = await createTestBucket('backup-job-rel');
+    await put(bucket, 'in/a.txt', 'a');
+    await writeTree(root, { 'conf/out/a.txt': 'old a', 'conf/out/extra.txt': 'only here' });
+    const config = parseConfig(
+      `
+jobs:
+  - name: mirror-down
+    source: s3://${bucket}/in
+    target: ./out
+    delete: true
+    maxDelete: 100%
+    backup: ./kept
+`,
+      join(root, 'conf', 's3kit.yaml'),
+    );
+    expect(config.jobs[0]?.backup).toBe(join(root, 'conf', 'kept'));
+    const { endpoint, region, forcePathStyle, credentials } = syncOptions('', '');
+    const run = await runJobs({ config, state: memoryStore(), date: new Date(), connection: { endpoint, region, forcePathStyle, credentials } });
+    expect(run.jobs.map((job) => `${job.status} ${job.message}`)).toEqual([expect.stringMatching(/^success/)]);
+    expect(await tree(join(root, 'conf'))).toEqual({ 'out/a.txt': 'a', 'kept/a.txt': 'old a', 'kept/extra.txt': 'only here' });
   });
 });

@@ -304,3 +304,31 @@ describe('check: S3 ↔ S3', () => {
     expect(first).toEqual(['a.txt', 'big.bin']);
   });
 });
+
+describe('check: keys ending in / that hold content', () => {
+  it('reports an object named like a directory that holds bytes, and lets empty directory markers pass', async () => {
+    const bucket = await createTestBucket('check-slash');
+    const dir = await tempDir('check-slash');
+    await writeTree(dir, { 'a.txt': 'a', 'notes/b.txt': 'b' });
+    for (const prefix of ['one', 'two']) expect((await createSyncer(syncOptions(dir, `s3://${bucket}/${prefix}`)).run()).failedCount).toBe(0);
+    // Markers of no content on either side are directories, not data: no difference.
+    await putObject(bucket, 'one/notes/', '');
+    await putObject(bucket, 'two/empty/', '');
+    // An object that merely ends in / but holds bytes is data one side lacks.
+    await putObject(bucket, 'one/memo/', 'real content under a slash key');
+
+    const s3 = await check(`s3://${bucket}/one`, `s3://${bucket}/two`);
+    expect(described(s3.differences)).toEqual(['only-in-path1 memo/']);
+    expect(s3.summary.identical).toBe(false);
+
+    const local = await check(`s3://${bucket}/one`, dir);
+    expect(described(local.differences)).toEqual(['only-in-path1 memo/']);
+    expect(local.summary.identical).toBe(false);
+
+    // The same content under the same slash key on both sides is equal, by its ETag.
+    await putObject(bucket, 'two/memo/', 'real content under a slash key');
+    const same = await check(`s3://${bucket}/one`, `s3://${bucket}/two`);
+    expect(same.differences).toEqual([]);
+    expect(same.summary).toMatchObject({ identical: true, equal: { count: 3 } });
+  });
+});

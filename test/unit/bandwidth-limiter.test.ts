@@ -143,3 +143,23 @@ describe('BandwidthLimiter', () => {
     expect(received).toBe(5 * KiB);
   });
 });
+
+describe('BandwidthLimiter with waits longer than a timer holds', () => {
+  it('keeps a caller waiting past setTimeout\'s 24.8-day limit (Node would fire it after 1 ms), and an abort still ends the wait at once', async () => {
+    // 1 byte/s and an 8 MiB part: 97 days. Node clamps a longer delay than 2^31 - 1 ms to 1 ms.
+    const limiter = new BandwidthLimiter({ bytesPerSecond: 1, burstBytes: 1 });
+    const controller = new AbortController();
+    let state = 'pending';
+    const waiting = limiter.take(8 * 1024 * KiB, controller.signal).then(
+      () => (state = 'resolved'),
+      () => (state = 'rejected'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(state).toBe('pending');
+    const started = performance.now();
+    controller.abort(new Error('stop'));
+    await waiting;
+    expect(state).toBe('rejected');
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+});

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseBwlimit, parseDurationSeconds, parseMaxDelete, parseMetadata, parseSize } from '../../src/cli/values.js';
@@ -58,7 +59,7 @@ describe('CLI values', () => {
 
   it.each<[string, Parameters<typeof syncSettings>[0], string, RegExp | string]>([
     ['a backup prefix for an S3 target', { backupPrefix: 's3://bucket/bk/{date}/' }, 's3://bucket/site', 's3://bucket/bk/{date}/'],
-    ['a backup directory for a local target', { backupDir: './bk' }, './site', './bk'],
+    ['a backup directory for a local target (made absolute, for plan files)', { backupDir: './bk' }, './site', resolve('bk')],
     ['both backup flags', { backupDir: './bk', backupPrefix: 's3://b/x/' }, './site', /--backup-dir .* or --backup-prefix .*not both/],
     ['--backup-dir for an S3 target', { backupDir: './bk' }, 's3://bucket/site', /--backup-dir is for local targets.*--backup-prefix/],
     ['--backup-prefix for a local target', { backupPrefix: 's3://bucket/bk/' }, './site', /--backup-prefix is for S3 targets.*--backup-dir/],
