@@ -7,6 +7,7 @@ import { presignCommand } from './commands/presign.js';
 import { clearLogsCommand, doctorCommand, runCommand, schemaCommand, statusCommand, strategiesCommand } from './commands/jobs.js';
 import { syncCommand } from './commands/sync.js';
 import { uploadsCommand } from './commands/uploads.js';
+import { restoreCommand, versionsCommand } from './commands/versions.js';
 import type { CliContext } from './context.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
@@ -35,6 +36,8 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     .addCommand(schemaCommand(context, setExitCode))
     .addCommand(strategiesCommand(context, setExitCode))
     .addCommand(uploadsCommand(context, setExitCode))
+    .addCommand(versionsCommand(context, setExitCode))
+    .addCommand(restoreCommand(context, setExitCode))
     .addHelpText('after', `\nRun s3kit <command> --help for the flags and examples of each command.\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError(true);
   const configure = (command: Command): void => {
