@@ -48,9 +48,9 @@ export interface ListVersionsOptions {
 
 /**
  * Streams every version and delete marker under an S3 location, one page in memory at a time:
- * keys in S3 key order ({@link compareKeys}), each key's entries newest first, as S3 returns
- * them. A key that breaks the order fails with a {@link ListingOrderError}, since
- * {@link versionsAt} relies on it; a failed page with a {@link ListingError}.
+ * keys in S3 key order (`compareKeys`), each key's entries newest first, as S3 returns
+ * them. A key that breaks the order fails with a `ListingOrderError`, since
+ * {@link versionsAt} relies on it; a failed page with a `ListingError`.
  * @public
  */
 export async function* listVersions(client: S3Client, location: S3Location, options: ListVersionsOptions = {}): AsyncGenerator<ObjectVersion> {

@@ -8,7 +8,7 @@ export interface Paired<L, R> {
 }
 
 /**
- * Pairs two streams sorted in S3 key order ({@link compareKeys}) by key, in that order. The
+ * Pairs two streams sorted in S3 key order (`compareKeys`) by key, in that order. The
  * right stream is read up to the left's key before that key is yielded, so whatever a consumer
  * then writes at that key cannot appear later in a lazily read right stream (a local walk).
  */

@@ -6,7 +6,7 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,
  * Parses a point in time written in ISO 8601 with its zone: `2026-11-01T00:00Z`,
  * `2026-11-01T09:30:15.250+02:00`, `2026-11-01T09:30+0200`. Anything else — a date without a
  * time, a time without `Z` or an offset (whose zone would be a guess), an impossible date such
- * as February 30 — is a {@link ConfigError} naming `field`. Fractions of a second beyond
+ * as February 30 — is a `ConfigError` naming `field`. Fractions of a second beyond
  * milliseconds are cut (S3 times have milliseconds).
  * @param field - the option the text came from, named in errors.
  * @public

@@ -49,7 +49,7 @@ export interface RestoreInBucketOptions {
  * - a key already in its state at `at` (same version, or the same ETag and size, as after an
  *   earlier restore) is left alone.
  * Nothing is lost: every replaced version stays in the bucket's history, so the restore itself
- * can be undone by restoring to the moment before it. Refused with a {@link ConfigError} when the
+ * can be undone by restoring to the moment before it. Refused with a `ConfigError` when the
  * bucket's versioning is not Enabled (off, or Suspended: a write would then replace the `null`
  * version for good). Failed keys are counted and the run goes on.
  * @public

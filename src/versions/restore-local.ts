@@ -56,7 +56,7 @@ export interface RestoreToLocalOptions {
  * files are removed after every download succeeded (a failure skips the deletes, as in a sync).
  * Unsafe keys (`..`, absolute) and symbolic links on the way fail their key; the run goes on.
  * Streams the version listing in key order: memory stays flat. Rejects with the signal's reason
- * when aborted, a {@link ListingError} when the versions cannot be listed.
+ * when aborted, a `ListingError` when the versions cannot be listed.
  * @public
  */
 export async function restoreToLocal(options: RestoreToLocalOptions): Promise<RestoreSummary> {

@@ -30,8 +30,8 @@ export interface VersionsAtOptions {
 
 /**
  * For each key under the location (in S3 key order), the version that was current at `at`
- * beside the key's current state: the newest version or delete marker with `lastModified <=
- * at`; a delete marker, or no entry that old, means the key did not exist then. Streams the
+ * beside the key's current state: the newest version or delete marker written at or before
+ * `at`; a delete marker, or no entry that old, means the key did not exist then. Streams the
  * version listing and holds one key's candidates at a time, so memory stays flat whatever the
  * number of keys and versions.
  * @public
