@@ -14,7 +14,7 @@ import { listVersions, restoreInBucket, restoreToLocal, versionsAt, type ObjectV
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { tempDir, writeTree } from '../helpers/files.js';
-import { connection, createTestBucket, getObjectBytes, listObjects, putObject, testClient } from '../helpers/s3.js';
+import { connection, createTestBucket, getObjectBytes, headObject, listObjects, putObject, testClient } from '../helpers/s3.js';
 
 /*
  * A versioned bucket whose keys are written, overwritten and deleted in three steps, with a
@@ -305,6 +305,21 @@ describe('restoreInBucket', () => {
     expect(await readPrefix('inplace/')).toEqual(fp(STATES[3]!));
     // The other prefix was not touched.
     expect(await readPrefix('data/')).toEqual(fp(STATES[3]!));
+  });
+
+  it('copies large versions with UploadPartCopy from the old version (multipart copy threshold lowered to 1 byte)', async () => {
+    const first = randomBytes(200_000);
+    await putObject(bucket, 'mp/x.bin', first, { ContentType: 'application/x-first', Metadata: { mark: 'one' } });
+    await sleep(60);
+    const at = new Date();
+    await sleep(60);
+    await putObject(bucket, 'mp/x.bin', randomBytes(150_000));
+    const summary = await restoreInBucket({ client: client(), location: location('mp/'), at, multipartCopyThreshold: 1 });
+    expect(summary).toMatchObject({ restored: 1, failed: 0 });
+    expect(print(await getObjectBytes(bucket, 'mp/x.bin'))).toBe(print(first));
+    const head = await headObject(bucket, 'mp/x.bin');
+    expect(head.ETag).toMatch(/-1"$/);
+    expect(head).toMatchObject({ ContentType: 'application/x-first', Metadata: { mark: 'one' } });
   });
 
   it('refuses a bucket without versioning (or with it suspended), naming how to enable it', async () => {
