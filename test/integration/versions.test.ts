@@ -235,6 +235,18 @@ describe('restoreToLocal', () => {
     expect(await readdir(elsewhere)).toEqual([]);
   });
 
+  it('refuses keys that would land outside the directory, restores the rest, and deletes nothing', async () => {
+    await putObject(bucket, 'odd/../escape.txt', 'out');
+    await putObject(bucket, 'odd/ok.txt', 'ok');
+    const parent = await tempDir('restore');
+    const target = join(parent, 'out');
+    await writeTree(target, { 'stray.txt': 'keep' });
+    const summary = await restoreToLocal({ client: client(), source: location('odd/'), target, at: new Date(), delete: true });
+    expect(summary).toMatchObject({ restored: 1, failed: 1, deletesSkipped: true });
+    expect(summary.failures[0]).toMatchObject({ key: '../escape.txt', code: 'UnsafeKey' });
+    expect(await readTree(parent)).toEqual(fp({ 'out/ok.txt': Buffer.from('ok'), 'out/stray.txt': Buffer.from('keep') }));
+  });
+
   it('never leaves a partial file: aborted mid-download, no destination file and no temp file remain', async () => {
     const big = randomBytes(3 * 1024 * 1024);
     await putObject(bucket, 'big/large.bin', big);
