@@ -1,10 +1,10 @@
 import { defineConfig, type Options } from 'tsup';
 
-// One build for every public entry point ('s3kit', 's3kit/jobs', 's3kit/admin'), split into shared chunks:
+// One build for every public entry point ('s3kit', 's3kit/jobs', 's3kit/admin', 's3kit/versions'), split into shared chunks:
 // `s3kit/jobs` and `s3kit` then load one copy of each module, so an error class from one is the
 // same class (instanceof holds) in the other.
 const shared: Options = {
-  entry: { index: 'src/index.ts', jobs: 'src/jobs/index.ts', admin: 'src/admin/index.ts' },
+  entry: { index: 'src/index.ts', jobs: 'src/jobs/index.ts', admin: 'src/admin/index.ts', versions: 'src/versions/index.ts' },
   splitting: true,
   dts: true,
   sourcemap: true,
@@ -20,5 +20,5 @@ export default defineConfig([
   { ...shared, format: 'cjs', noExternal: ['p-queue', 'p-timeout'], keepNames: true },
   // The command line imports the library by its package name, kept external, so it can use only
   // what the entry points export, like any user.
-  { entry: { cli: 'src/cli/index.ts' }, format: 'esm', target: 'node20', sourcemap: true, dts: false, external: ['s3kit', 's3kit/jobs', 's3kit/admin'] },
+  { entry: { cli: 'src/cli/index.ts' }, format: 'esm', target: 'node20', sourcemap: true, dts: false, external: ['s3kit', 's3kit/jobs', 's3kit/admin', 's3kit/versions'] },
 ]);

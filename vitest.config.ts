@@ -8,6 +8,7 @@ export default defineConfig({
       { find: /^s3kit$/, replacement: new URL('./src/index.ts', import.meta.url).pathname },
       { find: /^s3kit\/jobs$/, replacement: new URL('./src/jobs/index.ts', import.meta.url).pathname },
       { find: /^s3kit\/admin$/, replacement: new URL('./src/admin/index.ts', import.meta.url).pathname },
+      { find: /^s3kit\/versions$/, replacement: new URL('./src/versions/index.ts', import.meta.url).pathname },
     ],
   },
   test: {

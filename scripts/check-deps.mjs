@@ -55,7 +55,21 @@ const rules = {
     core: 'value',
     index: 'value',
   },
-  // The CLI uses the public entry points only ('s3kit', 's3kit/jobs', 's3kit/admin'), as a user would.
+  versions: {
+    // The s3kit/versions subpath (list versions, the state at a time, restore): core is the
+    // vocabulary (errors, key order, ETags); clients, listings, the copier and the error classes
+    // come from the root's public API.
+    core: 'value',
+    index: 'value',
+    // Beyond the table: a restore to a local directory writes files exactly as a sync's download
+    // does, and must keep the same guarantees (no write, rename or delete through a symbolic
+    // link, unsafe keys refused, the same temp-file names that walks pass over, the same error
+    // wrapping). These are transfer/'s internal helpers (local-destination, local-key-path,
+    // delete-local, file-digest, transfer-error, the temp-name pattern); exporting them from the
+    // root would make them public API, and copying them would let two rules drift apart.
+    transfer: 'value',
+  },
+  // The CLI uses the public entry points only ('s3kit', 's3kit/jobs', 's3kit/admin', 's3kit/versions'), as a user would.
   cli: { index: 'value' },
   // The public API re-exports every room by name.
   index: Object.fromEntries(['core', 'listing', 'compare', 'plan', 'strategies', 'transfer', 'state', 'syncer', 'config', 'jobs'].map((room) => [room, 'value'])),

@@ -10,6 +10,7 @@ import { clearLogsCommand, doctorCommand, runCommand, schemaCommand, statusComma
 import { syncCommand } from './commands/sync.js';
 import { templatesCommand } from './commands/templates.js';
 import { uploadsCommand } from './commands/uploads.js';
+import { restoreCommand, versionsCommand } from './commands/versions.js';
 import type { CliContext } from './context.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
@@ -42,6 +43,8 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     .addCommand(lifecycleCommand(context, setExitCode))
     .addCommand(policyCommand(context, setExitCode))
     .addCommand(templatesCommand(context, setExitCode))
+    .addCommand(versionsCommand(context, setExitCode))
+    .addCommand(restoreCommand(context, setExitCode))
     .addHelpText('after', `\nRun s3kit <command> --help for the flags and examples of each command.\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError(true);
   const configure = (command: Command): void => {

@@ -103,6 +103,12 @@ export interface CopyRequest {
   readonly sourceKey: string;
   /** The listed source object (size, ETag, storage class). */
   readonly source: Entry;
+  /**
+   * A version of the source object to copy (a versioned bucket's older version) instead of its
+   * current one.
+   * @defaultValue the current version
+   */
+  readonly sourceVersionId?: string;
   /** The target bucket. */
   readonly targetBucket: string;
   /** The full target key (prefix included). */
@@ -209,7 +215,7 @@ export class S3ToS3Copier {
   async #multipartCopy(request: CopyRequest): Promise<number> {
     const client = this.#options.targetClient;
     const signal = request.signal;
-    const head = await this.#options.sourceClient.send(new HeadObjectCommand({ Bucket: request.sourceBucket, Key: request.sourceKey }), { abortSignal: signal });
+    const head = await this.#options.sourceClient.send(new HeadObjectCommand({ Bucket: request.sourceBucket, Key: request.sourceKey, VersionId: request.sourceVersionId }), { abortSignal: signal });
     const tags = await this.#sourceTags(request);
     let requests = 4 + (tags.length > 0 ? 1 : 0);
     // No StateStore resumes copies: an interrupted copy's upload is always aborted.
@@ -289,7 +295,7 @@ export class S3ToS3Copier {
   /** The source's tags (none with `REPLACE`). */
   async #sourceTags(request: CopyRequest): Promise<Tag[]> {
     if (this.#options.metadataDirective === 'REPLACE') return [];
-    const tagging = await this.#options.sourceClient.send(new GetObjectTaggingCommand({ Bucket: request.sourceBucket, Key: request.sourceKey }), {
+    const tagging = await this.#options.sourceClient.send(new GetObjectTaggingCommand({ Bucket: request.sourceBucket, Key: request.sourceKey, VersionId: request.sourceVersionId }), {
       abortSignal: request.signal,
     });
     return tagging.TagSet ?? [];
@@ -303,6 +309,7 @@ export class S3ToS3Copier {
       new GetObjectCommand({
         Bucket: request.sourceBucket,
         Key: request.sourceKey,
+        VersionId: request.sourceVersionId,
         IfMatch: request.source.etag === undefined ? undefined : `"${request.source.etag}"`,
       }),
       { abortSignal: signal },
@@ -338,8 +345,10 @@ export class S3ToS3Copier {
 }
 
 function copySource(request: CopyRequest): string {
-  // CopySource is "bucket/key" with the key URL-encoded (slashes may stay).
-  return `${request.sourceBucket}/${request.sourceKey.split('/').map(encodeURIComponent).join('/')}`;
+  // CopySource is "bucket/key" with the key URL-encoded (slashes may stay), and a version as
+  // "?versionId=…" (the one query parameter CopySource takes).
+  const source = `${request.sourceBucket}/${request.sourceKey.split('/').map(encodeURIComponent).join('/')}`;
+  return request.sourceVersionId === undefined ? source : `${source}?versionId=${encodeURIComponent(request.sourceVersionId)}`;
 }
 
 function formatSize(bytes: number): string {

@@ -35,6 +35,8 @@ export type Fault =
   | { readonly kind: 'drop-response' }
   /** Forward (the server applies it at once), then hold the answer `ms` before passing it on. */
   | { readonly kind: 'delay-response'; readonly ms: number }
+  /** Forward the answer's headers and its first `afterBytes` body bytes, then hold the rest (the client waits mid-body). */
+  | { readonly kind: 'stall-response-body'; readonly afterBytes: number }
   /** Forward, and flip one byte of the response body. */
   | { readonly kind: 'corrupt-response'; readonly offset: number }
   /** Forward the request with one byte of its body flipped. */
@@ -88,8 +90,10 @@ export class FaultProxy {
 
   async close(): Promise<void> {
     for (const response of this.#held) response.destroy();
-    await new Promise<void>((resolve) => (this.#server === undefined ? resolve() : this.#server.close(() => resolve())));
+    const closed = new Promise<void>((resolve) => (this.#server === undefined ? resolve() : this.#server.close(() => resolve())));
+    // close() waits for every connection to end; a client's idle keep-alive socket never would.
     this.#server?.closeAllConnections();
+    await closed;
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -151,6 +155,18 @@ export class FaultProxy {
           if (body.length > fault.offset) body[fault.offset] = body[fault.offset]! ^ 0xff;
           response.writeHead(answer.statusCode ?? 500, answer.headers);
           response.end(body);
+        });
+        return;
+      }
+      if (fault?.kind === 'stall-response-body') {
+        response.writeHead(answer.statusCode ?? 500, answer.headers);
+        this.#held.add(response);
+        let passed = 0;
+        answer.on('data', (chunk: Buffer) => {
+          const part = chunk.subarray(0, Math.max(0, fault.afterBytes - passed));
+          passed += part.length;
+          if (part.length > 0) response.write(part);
+          if (passed >= fault.afterBytes) answer.pause();
         });
         return;
       }

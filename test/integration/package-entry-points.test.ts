@@ -25,13 +25,17 @@ const probe = (load: (specifier: string) => string): string => `
   const root = ${load('s3kit')};
   const jobs = ${load('s3kit/jobs')};
   const admin = ${load('s3kit/admin')};
+  const versions = ${load('s3kit/versions')};
   let error;
+  let timeError;
+  try { versions.parsePointInTime('yesterday'); } catch (caught) { timeError = caught; }
   try { jobs.parseConfig('jobs: 3', 's3kit.yaml'); } catch (caught) { error = caught; }
   const result = {
     root: Object.keys(root).sort(),
     jobs: Object.keys(jobs).sort(),
     admin: Object.keys(admin).sort(),
-    sameErrorClass: error instanceof root.ConfigError,
+    versions: Object.keys(versions).sort(),
+    sameErrorClass: error instanceof root.ConfigError && timeError instanceof root.ConfigError,
     printed: require('node:util').inspect(new root.ConfigError('field', 'bad')).split('\\n')[0],
   };
   console.log(JSON.stringify(result));
@@ -41,7 +45,7 @@ describe.each([
   ['ES modules', 'probe.mjs', (specifier: string) => `await import('${specifier}')`, `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);`],
   ['require()', 'probe.cjs', (specifier: string) => `require('${specifier}')`, ''],
 ])('the package entry points, loaded with %s', (_name, file, load, preamble) => {
-  let result: { root: string[]; jobs: string[]; admin: string[]; sameErrorClass: boolean; printed: string };
+  let result: { root: string[]; jobs: string[]; admin: string[]; versions: string[]; sameErrorClass: boolean; printed: string };
   beforeAll(() => {
     const body = probe(load);
     result = run(file, file.endsWith('.mjs') ? `${preamble}\n${body}` : `(async () => {${body}})();`) as typeof result;
@@ -56,6 +60,11 @@ describe.each([
   it('s3kit/admin serves the validators and templates', () => {
     expect(result.admin).toEqual(expect.arrayContaining(['validateLifecycle', 'validateBucketPolicy', 'listTemplates', 'renderTemplate', 'mergeBucketPolicy']));
     expect(result.root).not.toContain('validateLifecycle');
+  });
+
+  it('s3kit/versions serves the version listing and the restores', () => {
+    expect(result.versions).toEqual(['listVersions', 'parsePointInTime', 'restoreInBucket', 'restoreToLocal', 'versionsAt']);
+    expect(result.root).not.toContain('restoreToLocal');
   });
 
   it('the root keeps the sync API and no longer exports the jobs or the state-file layout', () => {
