@@ -1,11 +1,8 @@
 import { GetBucketLifecycleConfigurationCommand, GetBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { inject } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { cliEnv } from '../helpers/cli.js';
+import { runMain, stubTestCredentials } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/files.js';
 import { createTestBucket, testClient } from '../helpers/s3.js';
 
@@ -14,30 +11,12 @@ import { createTestBucket, testClient } from '../helpers/s3.js';
  * against radosgw: exit codes, what is printed, and what is on the server afterwards.
  */
 
-class Capture extends Writable {
-  text = '';
-  readonly isTTY = false;
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
 async function cli(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(argv, { streams: { stdout, stderr }, env: cliEnv() });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  return runMain(argv);
 }
 
 beforeAll(() => {
-  const s3 = inject('s3');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', s3.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', s3.secretAccessKey);
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent-s3kit-home/config');
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent-s3kit-home/credentials');
-  vi.stubEnv('AWS_PROFILE', undefined);
+  stubTestCredentials();
 });
 afterAll(() => vi.unstubAllEnvs());
 

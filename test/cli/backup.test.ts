@@ -1,42 +1,22 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { PutBucketVersioningCommand } from '@aws-sdk/client-s3';
-import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runMain, stubTestCredentials } from '../helpers/in-process.js';
 import { cliEnv } from '../helpers/cli.js';
 import { tempDir, writeTree } from '../helpers/files.js';
 import { createTestBucket, listObjects, testClient } from '../helpers/s3.js';
 
 /* `s3kit backup`: a sync into a versioned bucket, run in this process through main(). */
 
-class Capture extends Writable {
-  text = '';
-  readonly isTTY = false;
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
 async function cli(argv: readonly string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(argv, { streams: { stdout, stderr }, env: { ...cliEnv(), ...env } });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  return runMain(argv, { env: { ...cliEnv(), ...env } });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-beforeAll(() => {
-  const s3 = inject('s3');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', s3.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', s3.secretAccessKey);
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent-s3kit-home/config');
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent-s3kit-home/credentials');
-  vi.stubEnv('AWS_PROFILE', undefined);
-});
+beforeAll(() => stubTestCredentials());
+afterAll(() => vi.unstubAllEnvs());
 
 describe('s3kit backup', () => {
   it('refuses a bucket without versioning, saying how to turn it on, and uploads nothing', async () => {

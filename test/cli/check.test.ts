@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runMain, stubTestCredentials } from '../helpers/in-process.js';
 import { cliEnv } from '../helpers/cli.js';
 import { tempDir, writeTree } from '../helpers/files.js';
 import { createTestBucket, putObject, testClient } from '../helpers/s3.js';
@@ -14,23 +13,10 @@ import { createTestBucket, putObject, testClient } from '../helpers/s3.js';
  * runs the other commands: exit codes, the human and the JSON output, and nothing written.
  */
 
-class Capture extends Writable {
-  text = '';
-  readonly isTTY = false;
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
 const printed: string[] = [];
 
 async function cli(argv: readonly string[], signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(argv, { streams: { stdout, stderr }, env: cliEnv(), signal });
-  printed.push(stdout.text, stderr.text);
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  return runMain(argv, { signal, printed });
 }
 
 async function snapshotDir(root: string): Promise<Record<string, string>> {
@@ -52,13 +38,7 @@ async function snapshotBucket(bucket: string): Promise<Record<string, string>> {
 }
 
 beforeAll(() => {
-  const s3 = inject('s3');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', s3.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', s3.secretAccessKey);
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent-s3kit-home/config');
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent-s3kit-home/credentials');
-  vi.stubEnv('AWS_PROFILE', undefined);
+  stubTestCredentials();
 });
 afterAll(() => {
   vi.unstubAllEnvs();

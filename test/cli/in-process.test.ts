@@ -1,10 +1,9 @@
 import { CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runMain, stubTestCredentials } from '../helpers/in-process.js';
 import { cliEnv } from '../helpers/cli.js';
 import { tempDir, writeTree } from '../helpers/files.js';
 import { createTestBucket, getObjectBytes, incompleteUploads, listObjects, putObject, testClient } from '../helpers/s3.js';
@@ -17,15 +16,6 @@ import { createTestBucket, getObjectBytes, incompleteUploads, listObjects, putOb
  */
 
 /** A writable that keeps what is written, as a string. */
-class Capture extends Writable {
-  text = '';
-  readonly isTTY = false;
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
 interface Outcome {
   readonly code: number;
   readonly stdout: string;
@@ -37,11 +27,7 @@ const printed: string[] = [];
 
 /** Runs `s3kit …argv` in this process against the test server. */
 async function cli(argv: readonly string[], options: { env?: Record<string, string | undefined>; signal?: AbortSignal } = {}): Promise<Outcome> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(argv, { streams: { stdout, stderr }, env: options.env ?? cliEnv(), signal: options.signal });
-  printed.push(stdout.text, stderr.text);
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  return runMain(argv, { env: options.env, signal: options.signal, printed });
 }
 
 function jsonLines(text: string): Record<string, unknown>[] {
@@ -54,13 +40,7 @@ function jsonLines(text: string): Record<string, unknown>[] {
 beforeAll(() => {
   // Credentials come from the SDK's default chain, which reads this process's environment;
   // no profile files and no instance metadata, so the chain never leaves loopback.
-  const s3 = inject('s3');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', s3.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', s3.secretAccessKey);
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent-s3kit-home/config');
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent-s3kit-home/credentials');
-  vi.stubEnv('AWS_PROFILE', undefined);
+  stubTestCredentials();
 });
 afterAll(() => {
   vi.unstubAllEnvs();

@@ -1,29 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { PutBucketVersioningCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { cliEnv } from '../helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runMain, stubTestCredentials } from '../helpers/in-process.js';
 import { tempDir, writeTree } from '../helpers/files.js';
 import { createTestBucket, getObjectBytes, listObjects, putObject, testClient } from '../helpers/s3.js';
 
 /* `s3kit versions list` and `s3kit restore`, run in this process through main() (as test/cli/in-process.test.ts). */
 
-class Capture extends Writable {
-  text = '';
-  readonly isTTY = false;
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
 async function cli(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(argv, { streams: { stdout, stderr }, env: cliEnv() });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  return runMain(argv);
 }
 
 const jsonLines = (text: string): Record<string, unknown>[] =>
@@ -40,13 +26,7 @@ let plain: string;
 let then: string;
 
 beforeAll(async () => {
-  const s3 = inject('s3');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', s3.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', s3.secretAccessKey);
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent-s3kit-home/config');
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent-s3kit-home/credentials');
-  vi.stubEnv('AWS_PROFILE', undefined);
+  stubTestCredentials();
   bucket = await createTestBucket('cli-versions');
   plain = await createTestBucket('cli-unversioned');
   await testClient().send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
