@@ -3,6 +3,7 @@ import { routeOf, type Route } from '../core/direction.js';
 import { ConfigError } from '../core/errors.js';
 import { parseLocation, type Location } from '../core/location.js';
 import { assertKnownNames, integerBetween, positiveInteger } from '../core/validate.js';
+import { CONNECTION_OPTION_NAMES } from './connections.js';
 import type { FilterOptions } from '../listing/key-filter.js';
 import type { S3ConnectionOptions } from '../transfer/s3-client.js';
 
@@ -50,18 +51,6 @@ export interface CheckOptions extends FilterOptions, S3ConnectionOptions {
    */
   readonly sourceConnection?: Omit<S3ConnectionOptions, 'client'>;
 }
-
-const CONNECTION_OPTION_NAMES = {
-  endpoint: true,
-  region: true,
-  forcePathStyle: true,
-  profile: true,
-  credentials: true,
-  checksumMode: true,
-  maxSockets: true,
-  connectTimeoutMs: true,
-  timeoutMs: true,
-} as const satisfies Record<keyof Omit<S3ConnectionOptions, 'client'>, true>;
 
 const CHECK_OPTION_NAMES = {
   path1: true,

@@ -3,6 +3,19 @@ import { createS3Client, type S3ConnectionOptions } from '../transfer/s3-client.
 import type { SyncOptions } from './options.js';
 import type { ResolvedSyncOptions } from './resolve-options.js';
 
+/** Every field of {@link S3ConnectionOptions} but the client (a `sourceConnection` may not name one). */
+export const CONNECTION_OPTION_NAMES = {
+  endpoint: true,
+  region: true,
+  forcePathStyle: true,
+  profile: true,
+  credentials: true,
+  checksumMode: true,
+  maxSockets: true,
+  connectTimeoutMs: true,
+  timeoutMs: true,
+} as const satisfies Record<keyof Omit<S3ConnectionOptions, 'client'>, true>;
+
 /** What building the clients reads of the options: the connection fields, the source's and the route (a check passes its own). */
 export type ConnectionInput = Pick<ResolvedSyncOptions, 'route' | 'maxSockets'> & {
   readonly given: S3ConnectionOptions & Pick<SyncOptions, 'sourceClient' | 'sourceConnection'>;

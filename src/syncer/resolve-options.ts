@@ -11,20 +11,8 @@ import type { UploadOptions } from '../transfer/upload-options.js';
 import { validateMaxDelete, type MaxDelete } from './max-delete.js';
 import type { SyncOptions } from './options.js';
 import { assertNoOverlap } from './overlap.js';
+import { CONNECTION_OPTION_NAMES } from './connections.js';
 import { resolveBackup, type BackupTemplate } from './backup-location.js';
-
-/** Every field of {@link S3ConnectionOptions} but the client (a `sourceConnection` may not name one). */
-const CONNECTION_OPTION_NAMES = {
-  endpoint: true,
-  region: true,
-  forcePathStyle: true,
-  profile: true,
-  credentials: true,
-  checksumMode: true,
-  maxSockets: true,
-  connectTimeoutMs: true,
-  timeoutMs: true,
-} as const satisfies Record<keyof Omit<S3ConnectionOptions, 'client'>, true>;
 
 /**
  * Every option name of {@link SyncOptions}. `satisfies` keeps this list equal to the type: a
