@@ -1,4 +1,5 @@
 import { diagnoseCredentials, escapeText, isS3kitError, S3kitError, type S3ConnectionOptions } from 's3kit';
+import { exitCodeForError } from './exit-codes.js';
 
 /**
  * The library's messages name its options; on the command line the flags that set them are
@@ -40,4 +41,21 @@ export async function explainCredentials(error: unknown, connection: Pick<S3Conn
   const message = typeof e.message === 'string' ? e.message : '';
   const generic = /no AWS credentials found:.*$/;
   return new S3kitError(generic.test(message) ? message.replace(generic, diagnosis) : diagnosis, { cause: error });
+}
+
+/**
+ * How a command reports the error that ended it: explained (a credentials problem named, see
+ * {@link explainCredentials}), as one `s3kit: …` line on stderr. Returns the exit code for it and
+ * the message (for commands that also print a `--json` error event).
+ */
+export async function reportCommandError(
+  stderr: NodeJS.WritableStream,
+  error: unknown,
+  connection: Pick<S3ConnectionOptions, 'profile' | 'region'>,
+  debug: boolean,
+): Promise<{ readonly code: number; readonly message: string }> {
+  const explained = await explainCredentials(error, connection);
+  const message = describeError(explained, debug);
+  stderr.write(`s3kit: ${message}\n`);
+  return { code: exitCodeForError(explained), message };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, createSyncer, jsonFileStore, type Action, type SyncOptions, type SyncSummary } from 's3kit';
+import { ConfigError, createSyncer, jsonFileStore, type Action, type FilterRule, type SyncOptions, type SyncSummary } from 's3kit';
 import type { CliContext } from './context.js';
 import { describeError, explainCredentials } from './describe-error.js';
 import { exitCodeFor, exitCodeForError, ExitCode } from './exit-codes.js';
@@ -6,20 +6,31 @@ import { namingFor } from './naming.js';
 import { JsonReporter } from './output/json-reporter.js';
 import type { Reporter } from './output/reporter.js';
 import { TextReporter } from './output/text-reporter.js';
-import { stateFilePath, type OutputFlags, type ResumeFlags } from './sync-flags.js';
+import { connectionOptions, stateFilePath, syncSettings, type OutputFlags, type ResumeFlags, type SyncCommandFlags } from './sync-flags.js';
+
+/** What {@link runSync} is asked to run. */
+export interface SyncRequest {
+  readonly options: SyncOptions;
+  readonly sourceArg: string;
+  readonly targetArg: string;
+  readonly output: OutputFlags;
+  readonly expectedPlan?: AsyncIterable<Action>;
+  readonly resume?: ResumeFlags;
+}
+
+/** The request of a command that syncs its two arguments as its flags say (`sync`, `backup`). */
+export function syncRequestOf(context: CliContext, source: string, target: string, flags: SyncCommandFlags, rules: readonly FilterRule[]): SyncRequest {
+  return {
+    options: { source, target, ...syncSettings(flags, rules, target), ...connectionOptions(flags, context.env), dryRun: flags.dryrun },
+    sourceArg: source,
+    targetArg: target,
+    output: flags,
+    resume: flags,
+  };
+}
 
 /** What `sync` and `apply` share: build the syncer, attach a reporter, run, map to an exit code. */
-export async function runSync(
-  context: CliContext,
-  request: {
-    readonly options: SyncOptions;
-    readonly sourceArg: string;
-    readonly targetArg: string;
-    readonly output: OutputFlags;
-    readonly expectedPlan?: AsyncIterable<Action>;
-    readonly resume?: ResumeFlags;
-  },
-): Promise<number> {
+export async function runSync(context: CliContext, request: SyncRequest): Promise<number> {
   const { output } = request;
   const reporterFor = (syncer: ReturnType<typeof createSyncer>): Reporter => {
     if (output.json === true) return new JsonReporter(context.streams);

@@ -173,6 +173,17 @@ export function sourceConnectionOf(flags: Pick<SyncFlags, 'sourceEndpointUrl' | 
   return Object.keys(sourceConnection).length > 0 ? sourceConnection : undefined;
 }
 
+/** Every flag of a command that runs a sync (`sync`, `backup`). */
+export type SyncCommandFlags = SyncFlags & ConnectionFlags & OutputFlags & ResumeFlags & { readonly dryrun?: boolean };
+
+/** Adds the flags of a command that runs a sync: sync, connection, output and resume flags. */
+export function addSyncCommandFlags(command: Command, rules: FilterRule[]): Command {
+  addSyncFlags(command, rules);
+  addConnectionFlags(command);
+  addOutputFlags(command);
+  return addResumeFlags(command);
+}
+
 /** Adds `--dryrun` and its other spelling `--dry-run` (both set `dryrun`). */
 export function addDryRunFlags(command: Command, description: string): Command {
   return command.option('--dryrun', description).addOption(new Option('--dry-run', 'same as --dryrun').implies({ dryrun: true }));

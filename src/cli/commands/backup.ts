@@ -2,22 +2,10 @@ import { Command } from 'commander';
 import { ConfigError, createS3Client, jsonFileStore, parseLocation, updateState, type FilterRule } from 's3kit';
 import { readBucketSetting } from 's3kit/admin';
 import type { CliContext } from '../context.js';
-import { describeError, explainCredentials } from '../describe-error.js';
-import { EXIT_CODES_HELP, ExitCode, exitCodeForError } from '../exit-codes.js';
-import { runSync } from '../run-sync.js';
-import {
-  addConnectionFlags,
-  addOutputFlags,
-  addResumeFlags,
-  addSyncFlags,
-  connectionOptions,
-  stateFilePath,
-  syncSettings,
-  type ConnectionFlags,
-  type OutputFlags,
-  type ResumeFlags,
-  type SyncFlags,
-} from '../sync-flags.js';
+import { describeError, reportCommandError } from '../describe-error.js';
+import { EXIT_CODES_HELP, ExitCode } from '../exit-codes.js';
+import { runSync, syncRequestOf } from '../run-sync.js';
+import { addSyncCommandFlags, connectionOptions, stateFilePath, type SyncCommandFlags } from '../sync-flags.js';
 
 const EXAMPLES = `
 Examples:
@@ -45,11 +33,8 @@ export function backupCommand(context: CliContext, setExitCode: (code: number) =
     .description('sync into a versioned bucket (checked first), then print how to restore this moment')
     .argument('<source>', 'a local directory or s3://bucket/prefix')
     .argument('<target>', 's3://bucket/prefix in a bucket with versioning enabled');
-  addSyncFlags(command, rules);
-  addConnectionFlags(command);
-  addOutputFlags(command);
-  addResumeFlags(command);
-  return command.addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`).action(async (source: string, target: string, flags: SyncFlags & ConnectionFlags & OutputFlags & ResumeFlags & { dryrun?: boolean }) => {
+  addSyncCommandFlags(command, rules);
+  return command.addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`).action(async (source: string, target: string, flags: SyncCommandFlags) => {
     const { stdout, stderr } = context.streams;
     const connection = connectionOptions(flags, context.env);
     try {
@@ -66,18 +51,10 @@ export function backupCommand(context: CliContext, setExitCode: (code: number) =
         );
       }
     } catch (error) {
-      const explained = await explainCredentials(error, connection);
-      stderr.write(`s3kit: ${describeError(explained, flags.debug === true)}\n`);
-      setExitCode(exitCodeForError(explained));
+      setExitCode((await reportCommandError(stderr, error, connection, flags.debug === true)).code);
       return;
     }
-    const code = await runSync(context, {
-      options: { source, target, ...syncSettings(flags, rules, target), ...connection, dryRun: flags.dryrun },
-      sourceArg: source,
-      targetArg: target,
-      output: flags,
-      resume: flags,
-    });
+    const code = await runSync(context, syncRequestOf(context, source, target, flags, rules));
     setExitCode(code);
     // Only a run that reached its end has a moment worth restoring to; a dry run changed nothing.
     if (flags.dryrun === true || (code !== ExitCode.ok && code !== ExitCode.deletesSkipped && code !== ExitCode.failures)) return;

@@ -14,7 +14,7 @@ import {
 } from 's3kit/admin';
 import { bucketOf, jsonText, parseDays } from '../admin-values.js';
 import type { CliContext } from '../context.js';
-import { describeError, explainCredentials } from '../describe-error.js';
+import { describeError, reportCommandError } from '../describe-error.js';
 import { exitCodeForError, ExitCode } from '../exit-codes.js';
 import { addConnectionFlags, addDryRunFlags, connectionOptions, type ConnectionFlags } from '../sync-flags.js';
 
@@ -64,9 +64,7 @@ export function bucketCommand(context: CliContext, setExitCode: (code: number) =
     // Flags refused together (--kms-key-id without aws:kms): main() prints them as usage errors.
     if (error instanceof InvalidArgumentError) throw error;
     if (context.signal?.aborted === true) return setExitCode(ExitCode.interrupted);
-    const explained = await explainCredentials(error, connectionOptions(flags, context.env));
-    stderr.write(`s3kit: ${describeError(explained, flags.debug === true)}\n`);
-    setExitCode(exitCodeForError(explained));
+    setExitCode((await reportCommandError(stderr, error, connectionOptions(flags, context.env), flags.debug === true)).code);
   };
 
   const show = new Command('show')

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { createChecker, escapeText, type CheckDifference, type CheckSummary, type ContentEvidence, type FilterRule } from 's3kit';
 import type { CliContext } from '../context.js';
-import { describeError, explainCredentials } from '../describe-error.js';
-import { checkExitCode, exitCodeForError, ExitCode } from '../exit-codes.js';
+import { reportCommandError } from '../describe-error.js';
+import { checkExitCode, ExitCode } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../output/format.js';
 import { parsePositiveInteger } from '../values.js';
 import {
@@ -95,11 +95,9 @@ export function checkCommand(context: CliContext, setExitCode: (code: number) =>
       setExitCode(checkExitCode(summary));
     } catch (error) {
       if (context.signal?.aborted === true) return setExitCode(ExitCode.interrupted);
-      const explained = await explainCredentials(error, connection);
-      const message = describeError(explained, flags.debug === true);
+      const { code, message } = await reportCommandError(stderr, error, connection, flags.debug === true);
       if (json) write({ event: 'error', message });
-      stderr.write(`s3kit: ${message}\n`);
-      setExitCode(exitCodeForError(explained));
+      setExitCode(code);
     }
   });
 }

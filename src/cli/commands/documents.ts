@@ -18,8 +18,8 @@ import {
 } from 's3kit/admin';
 import { bucketOf, collectSet, jsonText, printProblems, readJsonFile } from '../admin-values.js';
 import type { CliContext } from '../context.js';
-import { describeError, explainCredentials } from '../describe-error.js';
-import { exitCodeForError, ExitCode } from '../exit-codes.js';
+import { reportCommandError } from '../describe-error.js';
+import { ExitCode } from '../exit-codes.js';
 import { addConnectionFlags, addDryRunFlags, connectionOptions, type ConnectionFlags } from '../sync-flags.js';
 
 /*
@@ -98,9 +98,7 @@ function documentCommand<D>(kind: Kind<D>, description: string, context: CliCont
   const fail = async (error: unknown, flags: Flags): Promise<void> => {
     if (error instanceof InvalidArgumentError) throw error;
     if (context.signal?.aborted === true) return setExitCode(ExitCode.interrupted);
-    const explained = await explainCredentials(error, connectionOptions(flags, context.env));
-    stderr.write(`s3kit: ${describeError(explained, flags.debug === true)}\n`);
-    setExitCode(exitCodeForError(explained));
+    setExitCode((await reportCommandError(stderr, error, connectionOptions(flags, context.env), flags.debug === true)).code);
   };
   /** Prints every problem; true when there is an error (then the exit code is set to 2). */
   const refused = (problems: readonly ValidationProblem[], source: string): boolean => {

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { createS3Client, parseS3ObjectUrl, presignUrl } from 's3kit';
 import type { CliContext } from '../context.js';
-import { describeError, explainCredentials } from '../describe-error.js';
-import { exitCodeForError, ExitCode } from '../exit-codes.js';
+import { reportCommandError } from '../describe-error.js';
+import { ExitCode } from '../exit-codes.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../sync-flags.js';
 import { parseExpires } from '../values.js';
 
@@ -29,9 +29,7 @@ export function presignCommand(context: CliContext, setExitCode: (code: number) 
       context.streams.stdout.write(`${signed}\n`);
       setExitCode(ExitCode.ok);
     } catch (error) {
-      const explained = await explainCredentials(error, connectionOptions(flags, context.env));
-      context.streams.stderr.write(`s3kit: ${describeError(explained, flags.debug === true)}\n`);
-      setExitCode(exitCodeForError(explained));
+      setExitCode((await reportCommandError(context.streams.stderr, error, connectionOptions(flags, context.env), flags.debug === true)).code);
     }
   });
 }

@@ -2,19 +2,8 @@ import { Command } from 'commander';
 import type { FilterRule } from 's3kit';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit-codes.js';
-import { runSync } from '../run-sync.js';
-import {
-  addConnectionFlags,
-  addOutputFlags,
-  addResumeFlags,
-  addSyncFlags,
-  connectionOptions,
-  syncSettings,
-  type ConnectionFlags,
-  type OutputFlags,
-  type ResumeFlags,
-  type SyncFlags,
-} from '../sync-flags.js';
+import { runSync, syncRequestOf } from '../run-sync.js';
+import { addSyncCommandFlags, type SyncCommandFlags } from '../sync-flags.js';
 
 const EXAMPLES = `
 Examples:
@@ -34,19 +23,8 @@ export function syncCommand(context: CliContext, setExitCode: (code: number) => 
     .description('make the target hold what the source holds: local → S3, S3 → local, S3 → S3')
     .argument('<source>', 'a local directory or s3://bucket/prefix')
     .argument('<target>', 's3://bucket/prefix or a local directory');
-  addSyncFlags(command, rules);
-  addConnectionFlags(command);
-  addOutputFlags(command);
-  addResumeFlags(command);
-  return command.addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`).action(async (source: string, target: string, flags: SyncFlags & ConnectionFlags & OutputFlags & ResumeFlags & { dryrun?: boolean }) => {
-    setExitCode(
-      await runSync(context, {
-        options: { source, target, ...syncSettings(flags, rules, target), ...connectionOptions(flags, context.env), dryRun: flags.dryrun },
-        sourceArg: source,
-        targetArg: target,
-        output: flags,
-        resume: flags,
-      }),
-    );
+  addSyncCommandFlags(command, rules);
+  return command.addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`).action(async (source: string, target: string, flags: SyncCommandFlags) => {
+    setExitCode(await runSync(context, syncRequestOf(context, source, target, flags, rules)));
   });
 }

@@ -12,8 +12,8 @@ import {
   type S3Location,
 } from 's3kit';
 import type { CliContext } from '../context.js';
-import { describeError, explainCredentials } from '../describe-error.js';
-import { exitCodeForError, ExitCode } from '../exit-codes.js';
+import { reportCommandError } from '../describe-error.js';
+import { ExitCode } from '../exit-codes.js';
 import { formatAge, formatBytes } from '../output/format.js';
 import { addConnectionFlags, connectionOptions, stateFilePath, type ConnectionFlags } from '../sync-flags.js';
 import { parseDurationSeconds } from '../values.js';
@@ -66,9 +66,7 @@ export function uploadsCommand(context: CliContext, setExitCode: (code: number) 
       if (flags.json !== true && count === 0) stdout.write('No incomplete multipart uploads.\n');
       setExitCode(ExitCode.ok);
     } catch (error) {
-      const explained = await explainCredentials(error, connectionOptions(flags, context.env));
-      stderr.write(`s3kit: ${describeError(explained, flags.debug === true)}\n`);
-      setExitCode(exitCodeForError(explained));
+      setExitCode((await reportCommandError(stderr, error, connectionOptions(flags, context.env), flags.debug === true)).code);
     }
   });
   const abort = new Command('abort')
@@ -140,9 +138,7 @@ export function uploadsCommand(context: CliContext, setExitCode: (code: number) 
       if (flags.json !== true) stdout.write(`Aborted ${aborted.length} upload(s).\n`);
       setExitCode(ExitCode.ok);
     } catch (error) {
-      const explained = await explainCredentials(error, connectionOptions(flags, context.env));
-      stderr.write(`s3kit: ${describeError(explained, flags.debug === true)}\n`);
-      setExitCode(exitCodeForError(explained));
+      setExitCode((await reportCommandError(stderr, error, connectionOptions(flags, context.env), flags.debug === true)).code);
     }
   });
   return uploads

@@ -2,8 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, createS3Client, escapeText, formatLocation, parseLocation, type Location, type S3Location } from 's3kit';
 import { listVersions, parsePointInTime, restoreInBucket, restoreToLocal, type ObjectVersion, type RestoreEvent, type RestoreSummary } from 's3kit/versions';
 import type { CliContext } from '../context.js';
-import { describeError, explainCredentials } from '../describe-error.js';
-import { exitCodeForError, ExitCode } from '../exit-codes.js';
+import { reportCommandError } from '../describe-error.js';
+import { ExitCode } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../output/format.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../sync-flags.js';
 import { parsePositiveInteger } from '../values.js';
@@ -79,9 +79,7 @@ export function versionsCommand(context: CliContext, setExitCode: (code: number)
     } catch (error) {
       if (error instanceof InvalidArgumentError) throw error;
       if (context.signal?.aborted === true) return setExitCode(ExitCode.interrupted);
-      const explained = await explainCredentials(error, connection);
-      stderr.write(`s3kit: ${describeError(explained, flags.debug === true)}\n`);
-      setExitCode(exitCodeForError(explained));
+      setExitCode((await reportCommandError(stderr, error, connection, flags.debug === true)).code);
     }
   });
   return new Command('versions')
@@ -147,11 +145,9 @@ export function restoreCommand(context: CliContext, setExitCode: (code: number) 
       setExitCode(summary.failed === 0 ? ExitCode.ok : summary.deletesSkipped ? ExitCode.deletesSkipped : ExitCode.failures);
     } catch (error) {
       if (context.signal?.aborted === true) return setExitCode(ExitCode.interrupted);
-      const explained = await explainCredentials(error, connection);
-      const message = describeError(explained, flags.debug === true);
+      const { code, message } = await reportCommandError(stderr, error, connection, flags.debug === true);
       if (json) write({ event: 'error', message });
-      stderr.write(`s3kit: ${message}\n`);
-      setExitCode(exitCodeForError(explained));
+      setExitCode(code);
     }
   });
 }
