@@ -15,6 +15,7 @@ import { updateRecord as updateState } from '../core/update-record.js';
 import type { StateStore } from '../state/state-store.js';
 import { throttled } from './bandwidth-limiter.js';
 import { digestFile } from './file-digest.js';
+import { hashPool, type SequentialMd5 } from './hash-pool.js';
 import { checkPathBelowRoot, type PathCheck } from './local-destination.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import { runParts } from './part-runner.js';
@@ -95,9 +96,10 @@ export async function downloadObject(request: DownloadRequest): Promise<void> {
       ? { state: request.state, etag: request.source.etag, key: downloadStateKey(request.path) }
       : undefined;
   const previous = resume === undefined ? undefined : await resumeRecord(request, resume.state);
-  // A fresh random name opened with O_EXCL ('wx') never follows a link planted at that name.
+  // A fresh random name opened with O_EXCL ('wx+') never follows a link planted at that name;
+  // read-write, since the hash workers read the written parts back through this descriptor.
   const temp = previous?.temp ?? join(dirname(request.path), `.s3kit-${randomBytes(6).toString('hex')}.part`);
-  const handle = await open(temp, previous === undefined ? 'wx' : RESUME_FLAGS);
+  const handle = await open(temp, previous === undefined ? 'wx+' : RESUME_FLAGS);
   let closed = false;
   try {
     if (resume !== undefined && previous === undefined) {
@@ -248,6 +250,8 @@ interface Fetched {
    * equal to the object's when it was uploaded with the same part size.
    */
   readonly multipartEtag?: string;
+  /** The MD5 of the whole file (ranged GET of an object with a single-part ETag). */
+  readonly md5?: string;
 }
 
 async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<Fetched> {
@@ -301,26 +305,21 @@ async function rangedGet(request: DownloadRequest, handle: FileHandle, done: Rea
   if (done.size === 0) await handle.truncate(size);
   let loaded = [...done].reduce((sum, number) => sum + Math.min(partSize, size - (number - 1) * partSize), 0);
   request.onProgress(loaded);
-  const partMd5s = new Map<number, Buffer>();
+  const hashes = new PartHashes(handle.fd, size, partSize, source.etag);
+  for (const number of done) hashes.written(number); // kept from an interrupted run: hashed from the file
   const fetchPart = async (start: number, range = `bytes=${start}-${Math.min(start + partSize, size) - 1}`): Promise<GetObjectCommandOutput> => {
     const response = await get(request, range);
     const number = start / partSize + 1;
     if (done.has(number)) return response; // only its headers were wanted
     const expected = Math.min(start + partSize, size) - start;
-    // Streamed to its offset chunk by chunk and hashed on the way: memory stays at a few chunks
-    // per part in flight, and the part's MD5 serves the multipart ETag check without a re-read.
-    const hash = createHash('md5');
+    // Streamed to its offset chunk by chunk: memory stays at a few chunks per part in flight.
     let written = 0;
     const sink = new Writable({
       // While one write is in flight the next chunks queue up (up to 1 MiB) and go in one writev.
       highWaterMark: 1024 * 1024,
       writev(chunks, callback) {
         const buffers = chunks.map(({ chunk }) => chunk as Buffer);
-        let length = 0;
-        for (const buffer of buffers) {
-          hash.update(buffer);
-          length += buffer.length;
-        }
+        const length = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
         handle.writev(buffers, start + written).then(() => {
           written += length;
           loaded += length;
@@ -331,7 +330,7 @@ async function rangedGet(request: DownloadRequest, handle: FileHandle, done: Rea
     });
     await pipeBody(request, response, sink);
     if (written !== expected) throw corrupted(request, `part at ${start} has ${written} bytes, expected ${expected}`);
-    partMd5s.set(number, hash.digest());
+    hashes.written(number);
     if (request.state !== undefined && request.source.etag !== undefined) {
       await updateState<DownloadRecord>(request.state, downloadStateKey(request.path), (record) =>
         record === undefined ? undefined : { ...record, done: [...record.done, number] },
@@ -340,23 +339,80 @@ async function rangedGet(request: DownloadRequest, handle: FileHandle, done: Rea
     return response;
   };
   // The first part's answer carries the metadata; when it was kept, one byte of it is enough.
-  const first = await fetchPart(0, done.has(1) ? 'bytes=0-0' : undefined);
   const rest = function* (): Generator<number> {
     for (let start = partSize; start < size; start += partSize) if (!done.has(start / partSize + 1)) yield start;
   };
-  await runParts(
-    rest(),
-    async (start) => {
-      await fetchPart(start);
-    },
-    { concurrency: request.queueSize, signal: request.signal },
-  );
-  const partCount = Math.ceil(size / partSize);
-  const digests = Array.from({ length: partCount }, (_, i) => partMd5s.get(i + 1));
-  return {
-    ...describeResponse(first, request.source),
-    multipartEtag: digests.every((digest): digest is Buffer => digest !== undefined) ? multipartEtagOf(digests) : undefined,
-  };
+  let first: GetObjectCommandOutput;
+  try {
+    first = await fetchPart(0, done.has(1) ? 'bytes=0-0' : undefined);
+    await runParts(
+      rest(),
+      async (start) => {
+        await fetchPart(start);
+      },
+      { concurrency: request.queueSize, signal: request.signal },
+    );
+  } finally {
+    // The workers read through this handle's descriptor: it stays open until they are done.
+    await hashes.settled();
+  }
+  return { ...describeResponse(first, request.source), ...(await hashes.result()) };
+}
+
+/**
+ * The digests a ranged download is checked with, computed on the hash pool's worker threads as
+ * parts land in the file (each byte hashed once, while later parts are still arriving): the
+ * whole MD5 for a single-part ETag, fed in order as the written prefix grows, or each part's MD5
+ * for a multipart ETag.
+ */
+class PartHashes {
+  readonly #pool = hashPool();
+  readonly #sequential: SequentialMd5 | undefined;
+  readonly #parts: Promise<Buffer>[] = [];
+  readonly #written = new Set<number>();
+  #nextInOrder = 1;
+
+  constructor(
+    readonly fd: number,
+    readonly size: number,
+    readonly partSize: number,
+    etag: string | undefined,
+  ) {
+    this.#sequential = etag !== undefined && isMd5Etag(etag) ? this.#pool.sequentialMd5() : undefined;
+    this.mode = etag === undefined ? 'none' : this.#sequential !== undefined ? 'md5' : 'parts';
+  }
+
+  readonly mode: 'none' | 'md5' | 'parts';
+
+  /** Part `number` (1-based) is in the file. */
+  written(number: number): void {
+    if (this.mode === 'parts') {
+      const hashed = this.#pool.md5Range(this.fd, ...this.#range(number));
+      hashed.catch(() => {}); // reported by result()
+      this.#parts[number - 1] = hashed;
+    } else if (this.#sequential !== undefined) {
+      this.#written.add(number);
+      while (this.#written.delete(this.#nextInOrder)) this.#sequential.feed(this.fd, ...this.#range(this.#nextInOrder++));
+    }
+  }
+
+  /** Waits for every hash asked for so far, successful or not. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#parts, ...(this.#sequential === undefined ? [] : [this.#sequential.digest()])]);
+  }
+
+  /** The digests, once every part was written. */
+  async result(): Promise<Pick<Fetched, 'md5' | 'multipartEtag'>> {
+    if (this.#sequential !== undefined) return { md5: (await this.#sequential.digest()).toString('hex') };
+    if (this.mode !== 'parts') return {};
+    const count = Math.ceil(this.size / this.partSize);
+    return { multipartEtag: multipartEtagOf(await Promise.all(Array.from({ length: count }, (_, i) => this.#parts[i]!))) };
+  }
+
+  #range(number: number): [number, number] {
+    const start = (number - 1) * this.partSize;
+    return [start, Math.min(this.partSize, this.size - start)];
+  }
 }
 
 /**
@@ -398,7 +454,8 @@ async function verifyContent(request: DownloadRequest, temp: string, fetched: Fe
   const { etag, recordedPartSize } = fetched;
   if (request.method !== 'ranged-get' || etag === undefined) return;
   if (isMd5Etag(etag)) {
-    if ((await digestFile(temp, [], request.signal)).md5 !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
+    const md5 = fetched.md5 ?? (await digestFile(temp, [], request.signal)).md5;
+    if (md5 !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
     return;
   }
   let partSizes = multipartCandidates(etag, request.source.size, recordedPartSize);
