@@ -83,7 +83,8 @@ const entrySchema = z.strictObject({
   url: z.string().optional(),
 });
 
-const connectionSchema = z.strictObject({
+/** Where a plan was made (both plan files): endpoint, region, profile, addressing, timeouts; never keys. */
+export const connectionSchema = z.strictObject({
   endpoint: z.string().optional(),
   region: z.string().optional(),
   profile: z.string().optional(),
@@ -188,11 +189,12 @@ function validateAction(action: unknown, lineNumber: number): Action {
   return action as Action;
 }
 
-function parseLine(line: string, lineNumber: number): unknown {
+/** One line of an NDJSON plan file, parsed; a line that is not JSON is refused with its number. */
+export function parseLine(line: string, lineNumber: number, what = 'plan file'): unknown {
   try {
     return JSON.parse(line);
   } catch {
-    throw new ConfigError('plan', `plan file line ${lineNumber} is not JSON.`);
+    throw new ConfigError('plan', `${what} line ${lineNumber} is not JSON.`);
   }
 }
 

@@ -21,7 +21,7 @@ import { verifyAgainstPlan } from '../plan/plan-file.js';
 import { planSync } from '../plan/plan-sync.js';
 import { TransferManager, type TransferHooks, type TransferResult } from '../transfer/transfer-manager.js';
 import type { BackupDestination } from '../transfer/backup.js';
-import { SpillQueue } from './spill-queue.js';
+import { SpillQueue } from '../state/spill-queue.js';
 import { connect, type Connections } from './connections.js';
 import { deleteGate, type DeleteGateInput } from './delete-gate.js';
 import type { PlanOptions, RunOptions, SyncOptions } from './options.js';

@@ -16,6 +16,11 @@ export type { RestoreToLocalOptions } from './restore-local.js';
 export { restoreInBucket } from './restore-in-bucket.js';
 export type { RestoreInBucketOptions } from './restore-in-bucket.js';
 export type { RestoreEvent, RestoreFailure, RestoreSummary } from './restore-types.js';
+export { planRestore } from './plan-restore.js';
+export type { PlanRestoreOptions } from './plan-restore.js';
+export type { PlannedVersion, ReplacedState, RestoreAction } from './restore-plan.js';
+export { readRestorePlanLines, restorePlanHeader } from '../plan/restore-plan-file.js';
+export type { RestorePlanHeader, RestorePlanSettings } from '../plan/restore-plan-file.js';
 export { parsePointInTime } from './point-in-time.js';
 
 // The root's types that this entry point's signatures name, re-exported (the same types, not

@@ -2,9 +2,11 @@ import { DeleteObjectCommand, GetBucketVersioningCommand, type S3Client } from '
 import { ConfigError, ListingError, S3ToS3Copier, TransferError, type S3Location } from '../index.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import type { ObjectVersion } from './list-versions.js';
+import { plannedVersion, versionOf, type PlannedKey, type ReplacedState, type RestoreAction } from './restore-plan.js';
+import { runRestore } from './restore-run.js';
 import { RestoreTally, type RestoreEvent, type RestoreSummary } from './restore-types.js';
-import { concurrencyOf, TaskPool } from './task-pool.js';
-import { versionsAt, type KeyAtTime } from './versions-at.js';
+import { concurrencyOf } from './task-pool.js';
+import { versionsAt } from './versions-at.js';
 
 /**
  * Options of {@link restoreInBucket}.
@@ -37,6 +39,14 @@ export interface RestoreInBucketOptions {
   readonly onEvent?: (event: RestoreEvent) => void;
   /** Cancels the restore (a multipart copy in progress is aborted). */
   readonly signal?: AbortSignal;
+  /**
+   * A saved plan ({@link planRestore}, or `s3kit restore … --plan`): the restore plans afresh
+   * and runs only if every action equals it — the same keys, versions and replaced versions —
+   * and otherwise rejects with a `PlanMismatchError` naming the first difference, having
+   * changed nothing.
+   * @defaultValue none: the fresh plan runs as it is made
+   */
+  readonly expectedPlan?: AsyncIterable<RestoreAction>;
 }
 
 /**
@@ -59,26 +69,46 @@ export async function restoreInBucket(options: RestoreInBucketOptions): Promise<
   if (!(at instanceof Date) || !Number.isFinite(at.getTime())) throw new ConfigError('at', 'at must be a valid Date.');
   if (location?.kind !== 's3') throw new ConfigError('location', 'location must be an S3 location (s3://bucket/prefix).');
   const dryRun = options.dryRun ?? false;
-  const pool = new TaskPool(concurrencyOf(options.concurrency, 4));
+  const concurrency = concurrencyOf(options.concurrency, 4);
   await requireVersioning(client, location, signal);
   const copier = new S3ToS3Copier({ sourceClient: client, targetClient: client, serverSide: true, multipartCopyThreshold: options.multipartCopyThreshold });
   const tally = new RestoreTally(at, dryRun, options.onEvent);
-  try {
-    for await (const state of versionsAt(client, location, at, { signal })) {
-      signal?.throwIfAborted();
-      await pool.add(() => restoreKey(options, copier, state, tally, dryRun));
-    }
-    await pool.drain();
-    signal?.throwIfAborted();
-  } catch (error) {
-    await pool.drain();
-    throw signal?.aborted === true ? signal.reason : error;
-  }
+  await runRestore({
+    plan: () => planInBucket(client, location, at, signal),
+    execute: (action) => executeInBucket(options, copier, action),
+    failureOf: (action, error) => {
+      const operation = action.type === 'delete' ? 'delete' : 'copy';
+      const failure = error instanceof TransferError ? error : new TransferError(operation, action.key, describeS3Error(error, location.bucket), { code: s3ErrorCode(error), cause: error });
+      return { key: action.key, operation, message: failure.message, code: failure.code };
+    },
+    deleteLast: false,
+    expectedPlan: options.expectedPlan,
+    concurrency,
+    tally,
+    signal,
+  });
   return tally.summary();
 }
 
+/**
+ * What a restore in place would do to each key under the location, in key order: put the
+ * version current at `at` back (a copy over the key), delete a key that did not exist then (a
+ * delete marker), or nothing. Each action names the version it replaces.
+ */
+export async function* planInBucket(client: S3Client, location: S3Location, at: Date, signal: AbortSignal | undefined): AsyncGenerator<PlannedKey> {
+  for await (const { key, version, latest } of versionsAt(client, location, at, { signal })) {
+    if (version === undefined) {
+      yield latest.deleteMarker ? { type: 'unchanged', key, versionId: undefined } : { type: 'delete', key, replaces: replacedVersion(latest) };
+    } else if (holds(latest, version)) {
+      yield { type: 'unchanged', key, versionId: version.versionId };
+    } else {
+      yield { type: 'restore', key, version: plannedVersion(version), replaces: replacedVersion(latest) };
+    }
+  }
+}
+
 /** Refuses a bucket whose versioning is not Enabled, saying how to enable it. */
-async function requireVersioning(client: S3Client, location: S3Location, signal: AbortSignal | undefined): Promise<void> {
+export async function requireVersioning(client: S3Client, location: S3Location, signal: AbortSignal | undefined): Promise<void> {
   let status: string | undefined;
   try {
     status = (await client.send(new GetBucketVersioningCommand({ Bucket: location.bucket }), { abortSignal: signal })).Status;
@@ -100,41 +130,23 @@ async function requireVersioning(client: S3Client, location: S3Location, signal:
   );
 }
 
-async function restoreKey(options: RestoreInBucketOptions, copier: S3ToS3Copier, state: KeyAtTime, tally: RestoreTally, dryRun: boolean): Promise<void> {
+async function executeInBucket(options: RestoreInBucketOptions, copier: S3ToS3Copier, action: RestoreAction): Promise<void> {
   const { client, location, signal } = options;
-  const { key, version, latest } = state;
-  const objectKey = location.prefix + key;
-  try {
-    if (version === undefined) {
-      if (latest.deleteMarker) return unchanged(tally, key, undefined);
-      if (!dryRun) await client.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: objectKey }), { abortSignal: signal });
-      tally.deleted++;
-      tally.onEvent?.({ type: 'delete', key, dryRun });
-      return;
-    }
-    if (holds(latest, version)) return unchanged(tally, key, version.versionId);
-    if (!dryRun) {
-      await copier.copy({
-        sourceBucket: location.bucket,
-        sourceKey: objectKey,
-        sourceVersionId: version.versionId,
-        source: { key, size: version.size, mtimeMs: version.lastModified.getTime(), etag: version.etag, storageClass: version.storageClass },
-        targetBucket: location.bucket,
-        targetKey: objectKey,
-        signal,
-      });
-    }
-    tally.restored++;
-    tally.restoredBytes += version.size;
-    tally.onEvent?.({ type: 'restore', key, versionId: version.versionId, size: version.size, lastModified: version.lastModified, dryRun });
-  } catch (error) {
-    if (signal?.aborted === true) return;
-    const failure =
-      error instanceof TransferError
-        ? error
-        : new TransferError(version === undefined ? 'delete' : 'copy', key, describeS3Error(error, location.bucket), { code: s3ErrorCode(error), cause: error });
-    tally.fail({ key, operation: version === undefined ? 'delete' : 'copy', message: failure.message, code: failure.code });
+  const objectKey = location.prefix + action.key;
+  if (action.type === 'delete') {
+    await client.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: objectKey }), { abortSignal: signal });
+    return;
   }
+  const version = versionOf(action.key, action.version);
+  await copier.copy({
+    sourceBucket: location.bucket,
+    sourceKey: objectKey,
+    sourceVersionId: version.versionId,
+    source: { key: action.key, size: version.size, mtimeMs: version.lastModified.getTime(), etag: version.etag, storageClass: version.storageClass },
+    targetBucket: location.bucket,
+    targetKey: objectKey,
+    signal,
+  });
 }
 
 /** The key's current version already is (or has the content of) its version at the time. */
@@ -146,7 +158,9 @@ function holds(latest: ObjectVersion, version: ObjectVersion): boolean {
   return latest.etag !== undefined && latest.etag === version.etag && latest.size === version.size;
 }
 
-function unchanged(tally: RestoreTally, key: string, versionId: string | undefined): void {
-  tally.unchanged++;
-  tally.onEvent?.({ type: 'unchanged', key, versionId });
+/** What a plan records of the version an action replaces. */
+function replacedVersion(latest: ObjectVersion): ReplacedState {
+  return latest.deleteMarker
+    ? { versionId: latest.versionId, deleteMarker: true }
+    : { versionId: latest.versionId, size: latest.size, ...(latest.etag === undefined ? {} : { etag: latest.etag }) };
 }

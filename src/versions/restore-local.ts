@@ -7,9 +7,11 @@ import { DOWNLOAD_TEMP_NAME } from '../transfer/download-object.js';
 import { checkPathBelowRoot, resolveDestinationRoot } from '../transfer/local-destination.js';
 import { localKeyPath } from '../core/local-path.js';
 import { downloadVersion, holdsVersion } from './download-version.js';
-import { mergeByKey } from './merge-by-key.js';
+import { mergeByKey, type Paired } from './merge-by-key.js';
+import { orderedMap, plannedVersion, versionOf, type PlannedKey, type RestoreAction } from './restore-plan.js';
+import { runRestore } from './restore-run.js';
 import { RestoreTally, type RestoreEvent, type RestoreSummary } from './restore-types.js';
-import { concurrencyOf, TaskPool } from './task-pool.js';
+import { concurrencyOf } from './task-pool.js';
 import { versionsAt, type KeyAtTime } from './versions-at.js';
 
 /**
@@ -45,6 +47,14 @@ export interface RestoreToLocalOptions {
   readonly onEvent?: (event: RestoreEvent) => void;
   /** Cancels the restore: downloads in flight stop and leave no file behind. */
   readonly signal?: AbortSignal;
+  /**
+   * A saved plan ({@link planRestore}, or `s3kit restore … --plan`): the restore plans afresh
+   * and runs only if every action equals it — the same keys and versions, and the same local
+   * files (size and mtime) to replace or remove — and otherwise rejects with a
+   * `PlanMismatchError` naming the first difference, having changed nothing.
+   * @defaultValue none: the fresh plan runs as it is made
+   */
+  readonly expectedPlan?: AsyncIterable<RestoreAction>;
 }
 
 /**
@@ -60,112 +70,89 @@ export interface RestoreToLocalOptions {
  * @public
  */
 export async function restoreToLocal(options: RestoreToLocalOptions): Promise<RestoreSummary> {
-  const { client, source, at, signal } = options;
+  const { at, signal } = options;
   if (!(at instanceof Date) || !Number.isFinite(at.getTime())) throw new ConfigError('at', 'at must be a valid Date.');
-  if (source?.kind !== 's3') throw new ConfigError('source', 'source must be an S3 location (s3://bucket/prefix).');
+  if (options.source?.kind !== 's3') throw new ConfigError('source', 'source must be an S3 location (s3://bucket/prefix).');
   const dryRun = options.dryRun ?? false;
-  const pool = new TaskPool(concurrencyOf(options.concurrency, 4));
+  const concurrency = concurrencyOf(options.concurrency, 4);
   const tally = new RestoreTally(at, dryRun, options.onEvent);
   const root = await destinationRoot(options.target, dryRun);
-  const walk = (): AsyncIterable<Entry> => (root === undefined ? empty() : withoutTempFiles(walkLocal(root, { followSymlinks: false, signal })));
-
-  try {
-    // Without deletes the local side need not be walked: each key's file is looked at on its own.
-    const local: AsyncIterable<Entry> = options.delete === true && dryRun ? walk() : empty();
-    for await (const { key, left: state, right: file } of mergeByKey(versionsAt(client, source, at, { signal }), local)) {
-      signal?.throwIfAborted();
-      if (state?.version === undefined) {
-        if (file !== undefined) {
-          tally.deleted++;
-          tally.onEvent?.({ type: 'delete', key, dryRun: true });
-        }
-        continue;
-      }
-      await pool.add(() => restoreKey(options, state, root, tally, dryRun));
-    }
-    await pool.drain();
-    // A download stopped by the signal is not a failure of its key: the restore was cut short.
-    signal?.throwIfAborted();
-  } catch (error) {
-    // Downloads in flight end on the signal and remove their temp files before this settles.
-    await pool.drain();
-    throw signal?.aborted === true ? signal.reason : error;
-  }
-
-  if (options.delete === true && !dryRun && root !== undefined) {
-    if (tally.failed > 0) tally.deletesSkipped = true;
-    else await deleteAbsent(options, root, tally);
-  }
+  await runRestore({
+    plan: () => planLocal(options, root, concurrency),
+    execute: (action) => executeLocal(options, root!, action),
+    failureOf: (action, error) => {
+      const failure = error instanceof TransferError ? error : undefined;
+      return {
+        key: action.key,
+        operation: failure?.operation ?? (action.type === 'delete' ? 'delete' : 'get'),
+        message: error instanceof Error ? error.message : String(error),
+        code: failure?.code ?? (error as NodeJS.ErrnoException | undefined)?.code,
+      };
+    },
+    deleteLast: true,
+    expectedPlan: options.expectedPlan,
+    concurrency,
+    tally,
+    signal,
+  });
   return tally.summary();
 }
 
-async function restoreKey(options: RestoreToLocalOptions, state: KeyAtTime, root: string | undefined, tally: RestoreTally, dryRun: boolean): Promise<void> {
-  const version = state.version!;
-  const key = state.key;
-  try {
-    const where = localKeyPath(root ?? resolve(options.target), key);
-    if (where.unsafe !== undefined) throw new TransferError('get', key, where.unsafe, { code: 'UnsafeKey' });
-    if (key.endsWith('/')) {
-      // A folder marker: a directory, no content.
-      if (!dryRun) await checkPathBelowRoot(root!, where.path, { operation: 'get', key, create: true, directory: true });
-      return;
-    }
-    if (root !== undefined && (await holdsVersion(root, where.path, version, options.signal))) {
-      tally.unchanged++;
-      tally.onEvent?.({ type: 'unchanged', key, versionId: version.versionId });
-      return;
-    }
-    if (!dryRun) {
-      await downloadVersion({
-        client: options.client,
-        bucket: options.source.bucket,
-        objectKey: options.source.prefix + key,
-        version,
-        root: root!,
-        path: where.path,
-        signal: options.signal,
-      });
-    }
-    tally.restored++;
-    tally.restoredBytes += version.size;
-    tally.onEvent?.({ type: 'restore', key, versionId: version.versionId, size: version.size, lastModified: version.lastModified, dryRun });
-  } catch (error) {
-    if (options.signal?.aborted === true) return;
-    const failure = error instanceof TransferError ? error : undefined;
-    tally.fail({
-      key,
-      operation: failure?.operation ?? 'get',
-      message: error instanceof Error ? error.message : String(error),
-      code: failure?.code ?? (error as NodeJS.ErrnoException | undefined)?.code,
-    });
-  }
+/**
+ * What a restore to `root` would do to each key, in key order: download the version current at
+ * the time over (or to) the local file, remove (with `delete`) a file whose key did not exist
+ * then, or nothing. Files are compared with their versions a few at a time, in order.
+ */
+export function planLocal(options: RestoreToLocalOptions, root: string | undefined, concurrency: number): AsyncGenerator<PlannedKey> {
+  const { client, source, at, signal } = options;
+  // Without deletes the local side need not be walked: each key's file is looked at on its own.
+  const local: AsyncIterable<Entry> = options.delete === true && root !== undefined ? withoutTempFiles(walkLocal(root, { followSymlinks: false, signal })) : empty();
+  return withoutUndefined(orderedMap(mergeByKey(versionsAt(client, source, at, { signal }), local), (pair) => decideLocal(options, root, pair), concurrency));
 }
 
-/**
- * The delete phase, after every download succeeded: the local walk merged again with the
- * state at `at` (which later writes to the bucket cannot change), removing each file whose key
- * had no version then. One pass more over the listing instead of a list of files to delete in
- * memory.
- */
-async function deleteAbsent(options: RestoreToLocalOptions, root: string, tally: RestoreTally): Promise<void> {
-  const { client, source, at, signal } = options;
-  const local = withoutTempFiles(walkLocal(root, { followSymlinks: false, signal }));
-  for await (const { key, left: state, right: file } of mergeByKey(versionsAt(client, source, at, { signal }), local)) {
-    if (file === undefined || state?.version !== undefined) continue;
-    signal?.throwIfAborted();
-    try {
-      await deleteLocalFile(root, file);
-      tally.deleted++;
-      tally.onEvent?.({ type: 'delete', key, dryRun: false });
-    } catch (error) {
-      const failure = error instanceof TransferError ? error : undefined;
-      tally.fail({ key, operation: 'delete', message: error instanceof Error ? error.message : String(error), code: failure?.code });
-    }
+async function decideLocal(options: RestoreToLocalOptions, root: string | undefined, pair: Paired<KeyAtTime, Entry>): Promise<PlannedKey | undefined> {
+  const { key, left: state, right: file } = pair;
+  const version = state?.version;
+  if (version === undefined) return file === undefined ? undefined : { type: 'delete', key, replaces: { size: file.size, mtimeMs: file.mtimeMs } };
+  const where = localKeyPath(root ?? resolve(options.target), key);
+  const found = root === undefined || where.unsafe !== undefined ? undefined : await lstat(where.path).catch(() => undefined);
+  const restore: PlannedKey = { type: 'restore', key, version: plannedVersion(version), replaces: found === undefined ? null : { size: found.size, mtimeMs: found.mtimeMs } };
+  if (where.unsafe !== undefined || root === undefined) return restore; // an unsafe key fails when executed
+  // A folder marker is a directory, with no content.
+  if (key.endsWith('/')) return found?.isDirectory() === true ? { type: 'unchanged', key, versionId: version.versionId } : restore;
+  if (await holdsVersion(root, where.path, version, options.signal)) return { type: 'unchanged', key, versionId: version.versionId };
+  return restore;
+}
+
+async function executeLocal(options: RestoreToLocalOptions, root: string, action: RestoreAction): Promise<void> {
+  const { key } = action;
+  if (action.type === 'delete') {
+    await deleteLocalFile(root, { key, size: action.replaces.size ?? 0, mtimeMs: action.replaces.mtimeMs ?? 0 });
+    return;
   }
+  const where = localKeyPath(root, key);
+  if (where.unsafe !== undefined) throw new TransferError('get', key, where.unsafe, { code: 'UnsafeKey' });
+  if (key.endsWith('/')) {
+    await checkPathBelowRoot(root, where.path, { operation: 'get', key, create: true, directory: true });
+    return;
+  }
+  await downloadVersion({
+    client: options.client,
+    bucket: options.source.bucket,
+    objectKey: options.source.prefix + key,
+    version: versionOf(key, action.version),
+    root,
+    path: where.path,
+    signal: options.signal,
+  });
+}
+
+async function* withoutUndefined<T>(items: AsyncIterable<T | undefined>): AsyncGenerator<T> {
+  for await (const item of items) if (item !== undefined) yield item;
 }
 
 /** The destination's real path, made when missing; in a dry run a missing one is left missing (undefined). */
-async function destinationRoot(target: string, dryRun: boolean): Promise<string | undefined> {
+export async function destinationRoot(target: string, dryRun: boolean): Promise<string | undefined> {
   if (typeof target !== 'string' || target === '') throw new ConfigError('target', 'target must be a local directory.');
   const path = resolve(target);
   if (dryRun) {

@@ -63,7 +63,7 @@ describe.each([
   });
 
   it('s3kit/versions serves the version listing and the restores', () => {
-    expect(result.versions).toEqual(['listVersions', 'parsePointInTime', 'restoreInBucket', 'restoreToLocal', 'versionsAt']);
+    expect(result.versions).toEqual(['listVersions', 'parsePointInTime', 'planRestore', 'readRestorePlanLines', 'restoreInBucket', 'restorePlanHeader', 'restoreToLocal', 'versionsAt']);
     expect(result.root).not.toContain('restoreToLocal');
   });
 

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Entry } from '../../src/core/entry.js';
-import { SpillQueue } from '../../src/syncer/spill-queue.js';
+import { SpillQueue } from '../../src/state/spill-queue.js';
 import { maxDeleteAllowance, validateMaxDelete } from '../../src/syncer/max-delete.js';
 import { tempDir } from '../helpers/files.js';
 

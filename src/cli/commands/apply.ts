@@ -5,10 +5,15 @@ import { isS3kitError, readPlanLines, type S3ConnectionOptions, type SyncOptions
 import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
 import { EXIT_CODES_HELP, exitCodeForError, ExitCode } from '../exit-codes.js';
+import { endpointMismatch } from '../plan-endpoint.js';
 import { runSync } from '../run-sync.js';
+import { applyRestorePlan } from './versions.js';
 import { addConnectionFlags, addDryRunFlags, addOutputFlags, addResumeFlags, connectionOptions, type ConnectionFlags, type OutputFlags, type ResumeFlags } from '../sync-flags.js';
 
 const HELP = `
+Applies both kinds of plan files: a sync's (s3kit plan --json) and a restore's
+(s3kit restore … --at T --plan --json).
+
 How a changed source or target is detected: apply lists both sides again and plans afresh with
 the settings saved in the plan file. Unless every action, key, size, mtime and ETag equals the
 saved plan, it transfers nothing, names the first difference and exits with 2.
@@ -20,8 +25,8 @@ Examples:
 /** `s3kit apply <plan-file>`: executes exactly a saved plan. */
 export function applyCommand(context: CliContext, setExitCode: (code: number) => void): Command {
   const command = new Command('apply')
-    .description('execute exactly the plan saved by `s3kit plan --json`, refusing it if the source or target changed since')
-    .argument('<plan-file>', 'a file written by `s3kit plan … --json`');
+    .description('execute exactly the plan saved by `s3kit plan --json` (or `s3kit restore --plan --json`), refusing it if the source or target changed since')
+    .argument('<plan-file>', 'a file written by `s3kit plan … --json` or `s3kit restore … --plan --json`');
   addDryRunFlags(command, 'check that the plan still holds and show what it would do; change nothing');
   addConnectionFlags(command);
   addOutputFlags(command);
@@ -32,7 +37,10 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
       const input = createReadStream(planFile);
       const opened = new Promise<void>((resolve, reject) => input.once('open', () => resolve()).once('error', reject));
       await opened;
-      plan = await readPlanLines(createInterface({ input, crlfDelay: Infinity }));
+      const lines = peekable(createInterface({ input, crlfDelay: Infinity }));
+      // A restore plan (`s3kit restore … --plan --json`) is applied by the restore.
+      if (firstRecordType(await lines.firstLine()) === 'restore-plan') return setExitCode(await applyRestorePlan(context, { lines, flags }));
+      plan = await readPlanLines(lines);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const unreadable = code !== undefined && !isS3kitError(error);
@@ -44,13 +52,9 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
     const current = connectionOptions(flags, context.env);
     // The plan was reviewed against one service: applying it to another (a flag, or an
     // AWS_ENDPOINT_URL set in this shell) would write what nobody reviewed, somewhere else.
-    const plannedEndpoint = saved?.endpoint ?? 'the AWS endpoint of the region';
-    const currentEndpoint = current.endpoint ?? 'the AWS endpoint of the region';
-    if (current.endpoint !== undefined && hostOf(current.endpoint) !== hostOf(saved?.endpoint)) {
-      context.streams.stderr.write(
-        `s3kit: the plan was made against ${plannedEndpoint}, but this apply would run against ${currentEndpoint} ` +
-          '(--endpoint-url or AWS_ENDPOINT_URL): apply it with the same endpoint, or make a new plan.\n',
-      );
+    const mismatch = endpointMismatch(saved?.endpoint, current.endpoint);
+    if (mismatch !== undefined) {
+      context.streams.stderr.write(`s3kit: ${mismatch}\n`);
       return setExitCode(ExitCode.usage);
     }
     const options: SyncOptions = { ...settings, ...saved, ...current, source: plan.header.source, target: plan.header.target, dryRun: flags.dryrun };
@@ -58,13 +62,30 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
   });
 }
 
-/** An endpoint without its user part (plan files keep no URL password), for comparing two. */
-function hostOf(endpoint: string | undefined): string | undefined {
-  if (endpoint === undefined) return undefined;
+/** Lines that can be looked at before they are read: the first non-empty one tells which plan a file is. */
+function peekable(lines: AsyncIterable<string>): AsyncIterable<string> & { firstLine(): Promise<string | undefined> } {
+  const iterator = lines[Symbol.asyncIterator]();
+  const seen: string[] = [];
+  return {
+    async firstLine() {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done === true) return undefined;
+        seen.push(next.value);
+        if (next.value.trim() !== '') return next.value;
+      }
+    },
+    async *[Symbol.asyncIterator]() {
+      yield* seen.splice(0);
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+    },
+  };
+}
+
+function firstRecordType(line: string | undefined): unknown {
   try {
-    const url = new URL(endpoint);
-    return `${url.protocol}//${url.host}${url.pathname.replace(/\/$/, '')}`;
+    return line === undefined ? undefined : (JSON.parse(line) as { type?: unknown } | null)?.type;
   } catch {
-    return endpoint;
+    return undefined; // not JSON: readPlanLines says so with the line number
   }
 }

@@ -4,6 +4,7 @@ import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
 import { EXIT_CODES_HELP, exitCodeForError, ExitCode } from '../exit-codes.js';
 import { formatBytes } from '../output/format.js';
+import { withoutPassword } from '../plan-endpoint.js';
 import { addConnectionFlags, addSyncFlags, connectionOptions, syncSettings, type ConnectionFlags, type SyncFlags } from '../sync-flags.js';
 
 const EXAMPLES = `
@@ -71,17 +72,4 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
 function sizeOf(action: Action): number {
   if (action.type === 'delete') return action.target.size;
   return action.type === 'skip' ? (action.source?.size ?? action.target?.size ?? 0) : action.source.size;
-}
-
-/** A plan file is shared and reviewed: an endpoint's URL password (which S3 signing never uses) stays out of it. */
-function withoutPassword(endpoint: string | undefined): string | undefined {
-  if (endpoint === undefined) return undefined;
-  try {
-    const url = new URL(endpoint);
-    if (url.password === '') return endpoint;
-    url.password = '';
-    return url.toString().replace(/\/$/, endpoint.endsWith('/') ? '/' : '');
-  } catch {
-    return endpoint;
-  }
 }

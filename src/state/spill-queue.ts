@@ -11,6 +11,9 @@ const IN_MEMORY_LIMIT = 10_000;
  * the deletes held back until every transfer has finished, or the transfers of a plan computed
  * in full before any starts. Past {@link IN_MEMORY_LIMIT} items the rest are appended to a
  * temporary NDJSON file, so a mirror that deletes millions of keys keeps memory flat.
+ *
+ * In state/, where files of s3kit's own are kept: two rooms hold work back with it (a sync, and a
+ * restore applying a saved plan); it writes nothing but its own file under the system's temp directory.
  */
 export class SpillQueue<T> {
   #memory: T[] = [];
