@@ -83,6 +83,8 @@ export type {
 export { parseBandwidthLimit } from './core/bandwidth-limit.js';
 export { BandwidthLimiter } from './transfer/bandwidth-limiter.js';
 export type { BandwidthLimiterOptions } from './transfer/bandwidth-limiter.js';
+export { parseShard, shardOfKey } from './core/shard.js';
+export type { Shard } from './core/shard.js';
 export { COMPARE_MODES } from './core/compare-mode.js';
 
 export type { StateStore } from './state/state-store.js';

@@ -21,7 +21,7 @@ export interface SyncRequest {
 /** The request of a command that syncs its two arguments as its flags say (`sync`, `backup`). */
 export function syncRequestOf(context: CliContext, source: string, target: string, flags: SyncCommandFlags, rules: readonly FilterRule[]): SyncRequest {
   return {
-    options: { source, target, ...syncSettings(flags, rules, target), ...connectionOptions(flags, context.env), dryRun: flags.dryrun },
+    options: { source, target, ...syncSettings(flags, rules, target, context.env), ...connectionOptions(flags, context.env), dryRun: flags.dryrun },
     sourceArg: source,
     targetArg: target,
     output: flags,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { FilterRule, S3ConnectionOptions, SyncOptions, UploadOptions } from 's3kit';
+import { ConfigError, parseShard, type FilterRule, type S3ConnectionOptions, type Shard, type SyncOptions, type UploadOptions } from 's3kit';
 import { parseBwlimit, parseDurationMs, parseEndpointUrl, parseMaxDelete, parseMetadata, parseMultipartThreshold, parsePartSize, parsePositiveInteger, parseSize, parseStorageClass } from './values.js';
 
 /** The library's default `multipartThreshold` (16 MiB). */
@@ -32,6 +32,7 @@ export interface SyncFlags {
   readonly deleteExcluded?: boolean;
   readonly concurrency?: number;
   readonly bwlimit?: number;
+  readonly shard?: string;
   readonly multipartThreshold?: number;
   readonly partSize?: number;
   readonly metadataDirective?: 'COPY' | 'REPLACE';
@@ -117,6 +118,7 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--cache-control <value>', 'Cache-Control of uploaded objects')
     .option('--metadata <k=v,...>', 'user metadata of uploaded objects', parseMetadata)
     .option('--concurrency <n>', 'transfers in flight (default 16)', parsePositiveInteger)
+    .option('--shard <i/n|auto>', 'do only part INDEX (from 0) of COUNT of this sync, e.g. 0/4; N processes with 0/N … N-1/N together do it once. auto: from JOB_COMPLETION_INDEX (Kubernetes; auto/N) or AWS_BATCH_JOB_ARRAY_INDEX')
     .option('--bwlimit <rate>', 'limit all transfers together to this many bytes per second, e.g. 10MiB/s, 500KiB/s, 1M (server-side copies are not limited)', parseBwlimit)
     .option('--multipart-threshold <size>', 'upload files this large in parts (default 16MB; 5MB to 5GB)', parseMultipartThreshold)
     .option('--part-size <size>', 'multipart part size (default 8MB; 5MB to 5GB; MB = MiB, as in aws-cli)', parsePartSize)
@@ -214,7 +216,12 @@ export function addOutputFlags(command: Command): Command {
  * The sync settings the flags describe: everything but locations and connection. These are
  * also what a plan file records, so they are plain JSON.
  */
-export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[], target: string): Omit<SyncOptions, 'source' | 'target' | 'dryRun'> {
+export function syncSettings(
+  flags: SyncFlags,
+  rules: readonly FilterRule[],
+  target: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Omit<SyncOptions, 'source' | 'target' | 'dryRun'> {
   const upload: UploadOptions = dropUndefined({
     storageClass: flags.storageClass,
     sse: flags.sse === true ? 'AES256' : (flags.sse as UploadOptions['sse']),
@@ -256,7 +263,18 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[], tar
     sourceConnection: sourceConnectionOf(flags),
     backup: backupSetting(flags, target),
     backupSuffix: flags.suffix,
+    shard: flags.shard === undefined ? undefined : shardSetting(flags.shard, env),
   });
+}
+
+/** `--shard`: INDEX/COUNT, or auto from the orchestrator's variables; a bad value is a usage error. */
+function shardSetting(text: string, env: Readonly<Record<string, string | undefined>>): Shard {
+  try {
+    return parseShard(text, env, '--shard');
+  } catch (error) {
+    if (error instanceof ConfigError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
 }
 
 /** `--backup-dir` (local targets) or `--backup-prefix` (S3 targets), checked against the target. */

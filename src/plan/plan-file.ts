@@ -128,6 +128,7 @@ const settingsSchema = z.strictObject({
   multipartCopyThreshold: z.number().int().nonnegative().optional(),
   backup: z.string().optional(),
   backupSuffix: z.string().optional(),
+  shard: z.strictObject({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).optional(),
   sourceConnection: connectionSchema.optional(),
   connection: connectionSchema.optional(),
 });

@@ -14,6 +14,7 @@ import type { SyncerEvents, SyncSummary, SyncWarning, TransferAction } from '../
 import { formatLocation, type Location, type S3Location } from '../core/location.js';
 import { assertLocalDirectory } from '../listing/local-directory.js';
 import { KeyFilter } from '../listing/key-filter.js';
+import { shardOfKey, type Shard } from '../core/shard.js';
 import { listManifest } from '../listing/list-manifest.js';
 import { listS3 } from '../listing/list-s3.js';
 import { walkLocal, type WalkLocalOptions } from '../listing/walk-local.js';
@@ -231,6 +232,11 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       source = withoutKeys(source, suffixed);
       target = withoutKeys(target, suffixed);
     }
+    // A shard sees only its part of both sides: it neither copies nor deletes another's keys.
+    if (options.shard !== undefined) {
+      source = inShard(source, options.shard);
+      target = inShard(target, options.shard);
+    }
     yield* planSync(withinWindow(source, options.modifiedAfter, options.modifiedBefore), target, {
       comparator: options.comparator,
       context: {
@@ -390,6 +396,11 @@ async function* withinWindow(entries: AsyncIterable<Entry>, after: Date | undefi
   const from = after?.getTime() ?? -Infinity;
   const to = before?.getTime() ?? Infinity;
   for await (const entry of entries) if (entry.mtimeMs >= from && entry.mtimeMs <= to) yield entry;
+}
+
+/** The entries of one shard's part of the key space. */
+async function* inShard(entries: AsyncIterable<Entry>, shard: Shard): AsyncGenerator<Entry> {
+  for await (const entry of entries) if (shardOfKey(entry.key, shard.count) === shard.index) yield entry;
 }
 
 /** Drops S3 source keys the filters exclude. */

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Comparator } from '../compare/comparator.js';
 import type { COMPARE_MODES } from '../core/compare-mode.js';
+import type { Shard } from '../core/shard.js';
 import type { Action } from '../core/action.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Location } from '../core/location.js';
@@ -169,6 +170,15 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
    * @defaultValue none
    */
   readonly backupSuffix?: string;
+  /**
+   * Do only this part of the run: N processes given `{ index: 0 … N-1, count: N }` together do
+   * exactly one run's work — each key (relative to the prefixes) belongs to exactly one part, by
+   * a hash of the key ({@link shardOfKey}), so no key is copied twice and none is missed; deletes
+   * stay within the process's own part, and the delete limits count that part only. Each
+   * process lists both sides in full. See {@link parseShard} for `i/n` and `auto`.
+   * @defaultValue the whole run
+   */
+  readonly shard?: Shard;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Comparator } from '../compare/comparator.js';
 import { comparatorFor } from '../compare/comparator-for.js';
 import { routeOf, type Route } from '../core/direction.js';
 import { ConfigError } from '../core/errors.js';
+import { validateShard, type Shard } from '../core/shard.js';
 import { parseLocation } from '../core/location.js';
 import { assertKnownNames, integerBetween, positiveInteger } from '../core/validate.js';
 import type { FilterRule } from '../listing/key-filter.js';
@@ -45,6 +46,7 @@ const SYNC_OPTION_NAMES = {
   metadataDirective: true,
   backup: true,
   backupSuffix: true,
+  shard: true,
   // FilterOptions
   ignorePatterns: true,
   ignoreFileName: true,
@@ -90,6 +92,8 @@ export interface ResolvedSyncOptions {
   readonly resume: boolean;
   /** Where overwritten and deleted target entries are kept, rendered per run. */
   readonly backup: BackupTemplate | undefined;
+  /** This process's part of the key space, when the run is sharded. */
+  readonly shard: Shard | undefined;
 }
 
 /**
@@ -155,6 +159,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     resume: options.resume ?? true,
     // A source at another endpoint is another bucket, whatever its name.
     backup: resolveBackup(options, otherEndpoint ? undefined : source, target, options),
+    shard: options.shard === undefined ? undefined : validateShard(options.shard, 'shard'),
   };
 }
 

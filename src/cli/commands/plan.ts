@@ -28,7 +28,7 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
     .action(async (source: string, target: string, flags: SyncFlags & ConnectionFlags & { json?: boolean; debug?: boolean }) => {
       const { stdout, stderr } = context.streams;
       try {
-        const settings = syncSettings(flags, rules, target);
+        const settings = syncSettings(flags, rules, target, context.env);
         const connection = connectionOptions(flags, context.env);
         const syncer = createSyncer({ source, target, ...settings, ...connection });
         syncer.on('warning', ({ message }) => stderr.write(`warning: ${escapeText(message)}\n`));
