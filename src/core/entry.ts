@@ -19,8 +19,21 @@ export interface Entry {
   readonly storageClass?: string;
   /** Absolute path of a local file (local entries only). */
   readonly path?: string;
-  /** The URL to fetch (manifest entries only). */
+  /**
+   * Where a manifest entry comes from (manifest entries only): an `http(s)://` URL to fetch, or
+   * `s3://bucket/key` (the key as stored, not encoded) of an object to copy.
+   */
   readonly url?: string;
+  /** The version of the `s3://` source object to copy (copy lists with a version id only). */
+  readonly versionId?: string;
+}
+
+/** The bucket and key of an `s3://bucket/key` manifest source; undefined for other URLs. */
+export function s3SourceOf(url: string | undefined): { readonly bucket: string; readonly key: string } | undefined {
+  if (url === undefined || !url.startsWith('s3://')) return undefined;
+  const rest = url.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  return slash <= 0 ? undefined : { bucket: rest.slice(0, slash), key: rest.slice(slash + 1) };
 }
 
 /**

@@ -81,6 +81,7 @@ const entrySchema = z.strictObject({
   storageClass: z.string().optional(),
   path: z.string().optional(),
   url: z.string().optional(),
+  versionId: z.string().optional(),
 });
 
 /** Where a plan was made (both plan files): endpoint, region, profile, addressing, timeouts; never keys. */

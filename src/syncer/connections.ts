@@ -41,8 +41,7 @@ export function connect(options: ConnectionInput): Connections {
   const { given, route, maxSockets } = options;
   const mainClient = (): S3Client => createS3Client({ ...given, maxSockets });
   switch (route.direction) {
-    case 'upload':
-    case 'ingest': {
+    case 'upload': {
       const target = mainClient();
       return { source: undefined, target, transfer: target, serverSideCopy: false };
     }
@@ -50,6 +49,8 @@ export function connect(options: ConnectionInput): Connections {
       const source = sourceClientOf(options, undefined, mainClient);
       return { source: source.client, target: undefined, transfer: source.client, serverSideCopy: source.serverSide };
     }
+    // A manifest's s3:// lines (a copy list) are read like an S3 source; its URLs need no client.
+    case 'ingest':
     case 'copy': {
       const target = mainClient();
       const source = sourceClientOf(options, target, mainClient);

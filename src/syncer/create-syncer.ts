@@ -7,14 +7,14 @@ import { localPathForKey } from '../transfer/local-key-path.js';
 import { DOWNLOAD_TEMP_NAME } from '../transfer/download-object.js';
 import { requestCounter } from '../transfer/request-counter.js';
 import type { Action } from '../core/action.js';
-import type { Entry } from '../core/entry.js';
+import { s3SourceOf, type Entry } from '../core/entry.js';
 import { ConfigError, S3kitError } from '../core/errors.js';
 import { partCountOf } from '../transfer/limits.js';
 import type { SyncerEvents, SyncSummary, SyncWarning, TransferAction } from '../core/events.js';
 import { formatLocation, type Location, type S3Location } from '../core/location.js';
+import { shardOfKey, type Shard } from '../core/shard.js';
 import { assertLocalDirectory } from '../listing/local-directory.js';
 import { KeyFilter } from '../listing/key-filter.js';
-import { shardOfKey, type Shard } from '../core/shard.js';
 import { listManifest } from '../listing/list-manifest.js';
 import { listS3 } from '../listing/list-s3.js';
 import { walkLocal, type WalkLocalOptions } from '../listing/walk-local.js';
@@ -122,7 +122,8 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     const countRequests = (): void => {
       summary.requests = counters.reduce((sum, read) => sum + read(), 0) - requestsAtStart;
     };
-    if (this.#options.route.direction === 'copy') summary.copyStats = { serverSideBytes: 0, streamedBytes: 0, requestsAvoided: 0 };
+    // S3 → S3, and copy lists (manifests of s3:// objects): how much was copied server-side.
+    if (this.#options.route.direction === 'copy' || this.#options.route.direction === 'ingest') summary.copyStats = { serverSideBytes: 0, streamedBytes: 0, requestsAvoided: 0 };
     const onWarning = (warning: SyncWarning): void => {
       summary.warningCount++;
       incompleteListing ||= warning.incompleteListing;
@@ -214,7 +215,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
         target = listTarget(route.to);
         break;
       case 'ingest':
-        source = filtered(listManifest(route.from.path, { signal, onWarning }), filter);
+        source = filtered(listManifest(route.from.path, { signal, onWarning, s3Client: sourceClient }), filter);
         target = listTarget(route.to);
         break;
       case 'download':
@@ -275,7 +276,10 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
           summary.resumed.count++;
           summary.resumed.bytes += result.bytesResumed;
         }
-        if (summary.copyStats !== undefined) this.#countCopy(summary.copyStats, action.source.size, result);
+        // URLs fetched from a manifest are no copies: only S3 objects count (S3 → S3, copy lists).
+        if (summary.copyStats !== undefined && (action.source.url === undefined || s3SourceOf(action.source.url) !== undefined)) {
+          this.#countCopy(summary.copyStats, action.source.size, result);
+        }
         this.emit('transferEnd', {
           action,
           method: result.method,

@@ -14,6 +14,7 @@ import { resolveTransferSettings } from './transfer-settings.js';
 import { uploadFile } from './upload-file.js';
 import { deleteLocalFile } from './delete-local.js';
 import { ingestUrl } from './ingest-url.js';
+import { s3SourceOf } from '../core/entry.js';
 import { downloadObject, explainBlockedDirectory } from './download-object.js';
 import { S3ToS3Copier, type S3ToS3CopierOptions } from './s3-to-s3-copier.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
@@ -285,8 +286,23 @@ export class TransferManager {
         }),
     },
     ingest: {
-      method: () => 'url-stream',
+      // A copy list's s3:// objects are copied as an S3 → S3 sync copies (server-side within one
+      // service); http(s) URLs are streamed into an upload.
+      method: (action) => (s3SourceOf(action.source.url) === undefined ? 'url-stream' : this.#copier.methodFor(action.source.size)),
       transfer: async ({ action, route, common }) => {
+        const object = s3SourceOf(action.source.url);
+        if (object !== undefined) {
+          return this.#copier.copy({
+            sourceBucket: object.bucket,
+            sourceKey: object.key,
+            sourceVersionId: action.source.versionId,
+            source: action.source,
+            targetBucket: route.to.bucket,
+            targetKey: route.to.prefix + action.key,
+            onProgress: common.onProgress,
+            signal: common.signal,
+          });
+        }
         await ingestUrl({ ...common, bucket: route.to.bucket, objectKey: route.to.prefix + action.key, options: this.#upload });
         return {};
       },

@@ -102,7 +102,7 @@ describe('URL manifest → S3', () => {
     const bad = join(dir, 'bad.txt');
     await writeFile(bad, 'ftp://example.com/x\n');
     const run = (path: string) => createSyncer({ source: `manifest:${path}`, target: 's3://any-bucket', ...connection() }).run();
-    await expect(run(bad)).rejects.toThrow(/line 1: only http:\/\/ and https:\/\/ URLs/);
+    await expect(run(bad)).rejects.toThrow(/line 1: only http:\/\/, https:\/\/ and s3:\/\/ sources can be copied, not ftp:/);
     const duplicate = join(dir, 'dup.txt');
     await writeFile(duplicate, 'https://a.example/x.txt\nhttps://b.example/x.txt\n');
     await expect(run(duplicate)).rejects.toSatisfy((error: unknown) => error instanceof ConfigError && /lines 1 and 2 both go to the key "x\.txt"/.test(error.message));

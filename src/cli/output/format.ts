@@ -43,7 +43,8 @@ export function summaryLines(summary: SyncSummary, verbs: { copied: string; upda
   const methods = Object.entries(summary.byMethod);
   if (methods.length > 0) lines.push(`Methods: ${methods.map(([method, count]) => `${count} ${method}`).join(', ')}; ${summary.requests} requests.`);
   // Only when something was copied: a no-op or a dry run has no savings to report.
-  if (summary.copyStats !== undefined && !summary.dryRun && summary.copied.count + summary.updated.count > 0) {
+  const copied = summary.copyStats === undefined ? 0 : summary.copyStats.serverSideBytes + summary.copyStats.streamedBytes;
+  if (summary.copyStats !== undefined && !summary.dryRun && summary.copied.count + summary.updated.count > 0 && (copied > 0 || summary.copyStats.requestsAvoided > 0)) {
     const { serverSideBytes, streamedBytes, requestsAvoided } = summary.copyStats;
     lines.push(
       `Copied server-side: ${formatBytes(serverSideBytes)} (never through s3kit); streamed: ${formatBytes(streamedBytes)}; ` +
