@@ -63,3 +63,13 @@ export { BucketRequestError } from './bucket-request-error.js';
 // The root's types that this entry point's signatures name, re-exported (the same types, not
 // copies) so that its API is complete on its own.
 export type { S3kitError } from '../index.js';
+export { batchManifestLine, batchSourceObject, batchTargetKeyPrefix } from './batch-manifest.js';
+export { submitCopyJob, describeBatchJob, readBatchReport } from './batch-jobs.js';
+export type {
+  SubmitCopyJobOptions,
+  SubmittedJob,
+  BatchJobStatus,
+  DescribeBatchJobOptions,
+  BatchTaskFailure,
+  BatchReportSummary,
+} from './batch-jobs.js';

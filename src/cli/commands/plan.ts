@@ -1,5 +1,6 @@
-import { Command } from 'commander';
-import { createSyncer, escapeText, formatLocation, planFileHeader, type Action, type FilterRule } from 's3kit';
+import { Command, Option } from 'commander';
+import { ConfigError, createSyncer, escapeText, formatLocation, planFileHeader, type Action, type FilterRule, type Syncer } from 's3kit';
+import { batchManifestLine, batchSourceObject, batchTargetKeyPrefix } from 's3kit/admin';
 import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
 import { EXIT_CODES_HELP, exitCodeForError, ExitCode } from '../exit-codes.js';
@@ -22,12 +23,27 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
     .argument('<target>', 's3://bucket/prefix or a local directory');
   addSyncFlags(command, rules);
   addConnectionFlags(command);
-  command.option('--json', 'print the plan as NDJSON: a header, one action per line, a summary').option('--debug', 'print stack traces of errors');
+  command
+    .option('--json', 'print the plan as NDJSON: a header, one action per line, a summary')
+    .addOption(
+      new Option('--format <format>', 'table (default), json (as --json), or s3-batch-manifest: the objects to copy as an S3 Batch Operations CSV manifest (for s3kit batch submit)').choices([
+        'table',
+        'json',
+        's3-batch-manifest',
+      ]),
+    )
+    .option('--debug', 'print stack traces of errors');
   return command
     .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
-    .action(async (source: string, target: string, flags: SyncFlags & ConnectionFlags & { json?: boolean; debug?: boolean }) => {
+    .action(async (source: string, target: string, flags: SyncFlags & ConnectionFlags & { json?: boolean; format?: string; debug?: boolean }) => {
       const { stdout, stderr } = context.streams;
+      if (flags.format === 'json') flags.json = true;
       try {
+        if (flags.format === 's3-batch-manifest') {
+          const syncer = createSyncer({ source, target, ...syncSettings(flags, rules, target, context.env), ...connectionOptions(flags, context.env) });
+          syncer.on('warning', ({ message }) => stderr.write(`warning: ${escapeText(message)}\n`));
+          return setExitCode(await writeBatchManifest(context, syncer));
+        }
         const settings = syncSettings(flags, rules, target, context.env);
         const connection = connectionOptions(flags, context.env);
         const syncer = createSyncer({ source, target, ...settings, ...connection });
@@ -72,4 +88,37 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
 function sizeOf(action: Action): number {
   if (action.type === 'delete') return action.target.size;
   return action.type === 'skip' ? (action.source?.size ?? action.target?.size ?? 0) : action.source.size;
+}
+
+/**
+ * `--format s3-batch-manifest`: the objects the plan copies, one Batch Operations CSV line each
+ * (no header). A copy job keeps each whole key, so the plan must map keys unchanged (an S3 → S3
+ * sync whose target prefix ends with its source prefix, or a copy list without renames); the
+ * TargetKeyPrefix to submit with is printed on stderr. Deletes cannot be part of a copy job.
+ */
+async function writeBatchManifest(context: CliContext, syncer: Syncer): Promise<number> {
+  const { stdout, stderr } = context.streams;
+  const { source, target } = syncer;
+  if (target.kind !== 's3' || source.kind === 'local') {
+    throw new ConfigError('format', '--format s3-batch-manifest lists S3 objects for a Batch Operations copy: the source must be s3://… or a copy list (manifest of s3:// lines) and the target s3://….');
+  }
+  const keyPrefix = source.kind === 's3' ? batchTargetKeyPrefix(source.prefix, target.prefix) : target.prefix;
+  let lines = 0;
+  let deletes = 0;
+  for await (const action of syncer.plan({ signal: context.signal })) {
+    if (action.type === 'delete') deletes++;
+    if (action.type !== 'copy' && action.type !== 'update') continue;
+    const object = batchSourceObject(source, action.source);
+    if (object === undefined) throw new ConfigError('format', `${JSON.stringify(action.key)} comes from a URL, not from S3: only s3:// sources can be copied by Batch Operations.`);
+    if (target.prefix + action.key !== keyPrefix + object.key) {
+      throw new ConfigError('format', `the copy list puts s3://${object.bucket}/${object.key} at ${JSON.stringify(action.key)}; a Batch Operations copy keeps keys unchanged (drop the renaming tab, or run s3kit sync).`);
+    }
+    stdout.write(`${batchManifestLine(object.bucket, object.key, object.versionId)}\n`);
+    lines++;
+  }
+  stderr.write(
+    `${lines} object(s) in the manifest. Upload it, then: s3kit batch submit --manifest s3://BUCKET/KEY --target s3://${target.bucket}/${keyPrefix} --role-arn ARN --report s3://BUCKET/PREFIX --account-id ID\n`,
+  );
+  if (deletes > 0) stderr.write(`warning: ${deletes} delete(s) of the plan are not in the manifest (a Batch Operations copy job deletes nothing); run s3kit sync --delete afterwards.\n`);
+  return ExitCode.ok;
 }
