@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateJobCommand, DescribeJobCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
@@ -157,6 +157,18 @@ describe('describeBatchJob and s3kit batch status', () => {
     const missing = await runMain(['batch', 'status', 'job-2'], { env });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--account-id is required/);
+  });
+
+  it('the CLI records a finished job in the state file and exits 1 when tasks failed', async () => {
+    control.on(DescribeJobCommand).resolves({ Job: { Status: 'Complete', ProgressSummary: { TotalNumberOfTasks: 5, NumberOfTasksSucceeded: 4, NumberOfTasksFailed: 1 } } });
+    const stateFile = join(await tempDir('batch-state'), 'state.json');
+    const env = { AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', AWS_REGION: 'us-east-1' };
+    const done = await runMain(['batch', 'status', 'job-4', '--account-id', '123456789012', '--state-file', stateFile], { env });
+    expect(done.stdout).toBe('Job job-4 Complete: 4 of 5 succeeded, 1 failed.\n');
+    expect(done.code).toBe(1);
+    const state = JSON.parse(await readFile(stateFile, 'utf8')) as Record<string, unknown>;
+    expect(JSON.stringify(state)).toContain('"batch/job-4"');
+    expect(JSON.stringify(state)).toMatch(/"status":"Complete","totalTasks":5,"succeeded":4,"failed":1/);
   });
 
   it('the CLI submits with the flags mapped to the request', async () => {

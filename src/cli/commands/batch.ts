@@ -1,15 +1,15 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, createS3Client, formatLocation, parseLocation, parseS3ObjectUrl, type S3Location } from 's3kit';
-import { describeBatchJob, readBatchReport, submitCopyJob, type BatchJobStatus } from 's3kit/admin';
+import { ConfigError, createS3Client, formatLocation, jsonFileStore, parseLocation, parseS3ObjectUrl, updateState, type S3Location } from 's3kit';
+import { describeBatchJob, readBatchReport, submitCopyJob, type BatchJobStatus, type BatchReportSummary } from 's3kit/admin';
 import type { CliContext } from '../context.js';
-import { reportCommandError } from '../describe-error.js';
+import { describeError, reportCommandError } from '../describe-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { parsePositiveInteger } from '../values.js';
-import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../sync-flags.js';
+import { addConnectionFlags, connectionOptions, stateFilePath, type ConnectionFlags } from '../sync-flags.js';
 
 type BatchFlags = ConnectionFlags & { accountId?: string; json?: boolean; debug?: boolean };
 type SubmitFlags = BatchFlags & { manifest: S3Location; target: S3Location; roleArn: string; report: S3Location; priority?: number };
-type StatusFlags = BatchFlags & { wait?: boolean; pollSeconds?: number };
+type StatusFlags = BatchFlags & { wait?: boolean; pollSeconds?: number; stateFile?: string };
 
 const EXAMPLES = `
 Examples:
@@ -93,6 +93,7 @@ export function batchCommand(context: CliContext, setExitCode: (code: number) =>
     .option('--account-id <id>', 'the AWS account of the job (default: AWS_ACCOUNT_ID)')
     .option('--wait', 'poll until the job is Complete, Failed or Cancelled; exit 1 if any task failed')
     .option('--poll-seconds <n>', 'seconds between polls with --wait (default 30)', parsePositiveInteger)
+    .option('--state-file <path>', 'where a finished job and its report summary are recorded (default: $XDG_STATE_HOME/s3kit/state.json)')
     .option('--json', 'print the status (and the report summary) as JSON')
     .option('--debug', 'print stack traces of errors');
   addConnectionFlags(status).action(async (jobId: string, flags: StatusFlags) => {
@@ -106,6 +107,7 @@ export function batchCommand(context: CliContext, setExitCode: (code: number) =>
         job = await describeBatchJob({ accountId, jobId, region: connection.region });
       }
       const report = job.finished && job.report !== undefined ? await readBatchReport(createS3Client(connection), job.report, jobId) : undefined;
+      if (job.finished) await recordJob(context, flags, job, report);
       if (flags.json === true) stdout.write(`${JSON.stringify({ ...job, ...(report === undefined ? {} : { completionReport: report }) })}\n`);
       else {
         stdout.write(`${statusLine(job)}\n`);
@@ -127,6 +129,34 @@ export function batchCommand(context: CliContext, setExitCode: (code: number) =>
     .addCommand(submit)
     .addCommand(status)
     .addHelpText('after', EXAMPLES);
+}
+
+/** What the state file keeps of a finished job (`batch/<job id>`), beside the sync runs it stands for. */
+interface BatchJobRecord {
+  readonly finishedAt: string;
+  readonly status: string;
+  readonly totalTasks: number | undefined;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly failures: readonly { readonly key: string; readonly errorCode: string }[];
+}
+
+async function recordJob(context: CliContext, flags: StatusFlags, job: BatchJobStatus, report: BatchReportSummary | undefined): Promise<void> {
+  const stateFile = stateFilePath(flags, context.env);
+  if (stateFile === undefined) return;
+  const record: BatchJobRecord = {
+    finishedAt: new Date().toISOString(),
+    status: job.status,
+    totalTasks: job.totalTasks,
+    succeeded: report?.succeeded ?? job.succeeded ?? 0,
+    failed: report?.failed ?? job.failed ?? 0,
+    failures: (report?.failures ?? []).slice(0, 100).map((failure) => ({ key: `s3://${failure.bucket}/${failure.key}`, errorCode: failure.errorCode })),
+  };
+  try {
+    await updateState<BatchJobRecord>(jsonFileStore(stateFile), `batch/${job.jobId}`, () => record);
+  } catch (error) {
+    context.streams.stderr.write(`s3kit: warning: the job's outcome could not be recorded in ${stateFile}: ${describeError(error, false)}\n`);
+  }
 }
 
 function statusLine(job: BatchJobStatus): string {
