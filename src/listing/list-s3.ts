@@ -98,7 +98,18 @@ type TopItem = { readonly key: string; readonly object: _Object } | { readonly k
  * the consumer, each at most one page ahead; a failure of any is the listing's failure.
  */
 async function* parallelPages(client: S3Client, location: S3Location, options: ListS3Options, concurrency: number): AsyncGenerator<ListObjectsV2CommandOutput> {
-  const top = topItems(client, location, options)[Symbol.asyncIterator]();
+  // A plain first page: a listing that fits in it costs one request, as without concurrency;
+  // the streams list only what comes after its last key.
+  const firstPages = objectPages(client, location, options);
+  const first = await firstPages.next();
+  await firstPages.return(undefined);
+  if (first.done === true) return;
+  yield first.value;
+  if (first.value.IsTruncated !== true) return;
+  const after = first.value.Contents?.at(-1)?.Key;
+  if ((first.value.NextContinuationToken ?? '') === '' || after === undefined) throw truncatedWithoutToken(location, options);
+  const startAfter = (prefix: string): string | undefined => (after.startsWith(prefix) ? after : undefined);
+  const top = topItems(client, location, options, after)[Symbol.asyncIterator]();
   // Items of the delimiter pass read ahead of the consumer, with the listings already started.
   const window: { readonly item: TopItem; readonly pages?: AsyncIterator<ListObjectsV2CommandOutput> }[] = [];
   let topDone = false;
@@ -114,7 +125,7 @@ async function* parallelPages(client: S3Client, location: S3Location, options: L
       const item = next.value;
       if ('prefix' in item) {
         running++;
-        window.push({ item, pages: prefetched(objectPages(client, { ...location, prefix: item.prefix }, options)) });
+        window.push({ item, pages: prefetched(objectPages(client, { ...location, prefix: item.prefix }, options, undefined, startAfter(item.prefix))) });
       } else {
         window.push({ item });
       }
@@ -137,8 +148,8 @@ async function* parallelPages(client: S3Client, location: S3Location, options: L
 }
 
 /** The delimiter pass: direct objects and sub-prefixes, merged in key order page by page. */
-async function* topItems(client: S3Client, location: S3Location, options: ListS3Options): AsyncGenerator<TopItem> {
-  for await (const page of objectPages(client, location, options, '/')) {
+async function* topItems(client: S3Client, location: S3Location, options: ListS3Options, startAfter: string): AsyncGenerator<TopItem> {
+  for await (const page of objectPages(client, location, options, '/', startAfter)) {
     const items: TopItem[] = [];
     for (const object of page.Contents ?? []) if (object.Key !== undefined) items.push({ key: object.Key, object });
     for (const common of page.CommonPrefixes ?? []) if (common.Prefix !== undefined) items.push({ key: common.Prefix, prefix: common.Prefix });
@@ -181,7 +192,7 @@ function hold<T>(promise: Promise<T>): Promise<T> {
  * is not an instance of its own S3Client class, as one from another installed copy of the SDK
  * (an application's own version) is; `send` serves any.
  */
-async function* objectPages(client: S3Client, location: S3Location, options: ListS3Options, delimiter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {
+async function* objectPages(client: S3Client, location: S3Location, options: ListS3Options, delimiter?: string, startAfter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {
   let token: string | undefined;
   do {
     const page = await client.send(
@@ -191,6 +202,7 @@ async function* objectPages(client: S3Client, location: S3Location, options: Lis
         MaxKeys: options.pageSize ?? 1000,
         ContinuationToken: token,
         ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
+        ...(startAfter === undefined || token !== undefined ? {} : { StartAfter: startAfter }),
       }),
       { abortSignal: options.signal },
     );
@@ -198,14 +210,7 @@ async function* objectPages(client: S3Client, location: S3Location, options: Lis
     // A page that says the listing goes on but gives no continuation token (some S3-compatible
     // servers and proxies do this) would end the listing early: it would look complete and
     // drive deletes. It is a failed listing instead.
-    if (page.IsTruncated === true && (page.NextContinuationToken ?? '') === '') {
-      const side = options.side ?? 'target';
-      throw new ListingError(
-        side,
-        `Cannot list s3://${location.bucket}/${location.prefix} (${side}): the server said the listing goes on (IsTruncated) but gave no continuation token, so the rest cannot be read; nothing was deleted.`,
-        { code: 'TruncatedListing' },
-      );
-    }
+    if (page.IsTruncated === true && (page.NextContinuationToken ?? '') === '') throw truncatedWithoutToken(location, options);
     const next = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     // The same token again would list the same page for ever: a broken server, not a listing.
     if (next !== undefined && next === token) {
@@ -215,4 +220,13 @@ async function* objectPages(client: S3Client, location: S3Location, options: Lis
     }
     token = next;
   } while (token !== undefined && token !== '');
+}
+
+function truncatedWithoutToken(location: S3Location, options: ListS3Options): ListingError {
+  const side = options.side ?? 'target';
+  return new ListingError(
+    side,
+    `Cannot list s3://${location.bucket}/${location.prefix} (${side}): the server said the listing goes on (IsTruncated) but gave no continuation token, so the rest cannot be read; nothing was deleted.`,
+    { code: 'TruncatedListing' },
+  );
 }

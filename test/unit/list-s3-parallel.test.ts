@@ -30,7 +30,7 @@ function fakeS3(keys: readonly string[], failPrefix?: string): FakeS3 {
       await new Promise((resolve) => setTimeout(resolve, 1));
       if (failPrefix !== undefined && input.Prefix === failPrefix) throw Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } });
       const prefix = input.Prefix ?? '';
-      const after = input.ContinuationToken ?? '';
+      const after = input.ContinuationToken ?? input.StartAfter ?? '';
       const contents: string[] = [];
       const common: string[] = [];
       let last = '';
@@ -91,10 +91,16 @@ describe('listS3 with concurrency', () => {
 
   it('fails the listing when one sub-stream fails, after yielding only what came before it', async () => {
     const keys = ['a/1', 'a/2', 'b/1', 'b/2', 'c/1', 'top'];
-    const listing = keysOf(listS3(fakeS3(keys, 'b/').client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 4, side: 'source' }));
+    const listing = keysOf(listS3(fakeS3(keys, 'b/').client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 4, side: 'source', pageSize: 1 }));
     const error = await listing.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ListingError);
     expect(error).toMatchObject({ side: 'source', retryable: true });
+  });
+
+  it('lists a location that fits in one page with one request, as one stream does', async () => {
+    const fake = fakeS3(['a/1', 'b/1', 'c']);
+    expect(await keysOf(listS3(fake.client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 8 }))).toEqual(['a/1', 'b/1', 'c']);
+    expect(fake.stats.requests).toBe(1);
   });
 
   it('never has more than concurrency sub-streams (plus the delimiter pass) in flight', async () => {
