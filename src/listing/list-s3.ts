@@ -109,11 +109,21 @@ async function* parallelPages(client: S3Client, location: S3Location, options: L
   const after = first.value.Contents?.at(-1)?.Key;
   if ((first.value.NextContinuationToken ?? '') === '' || after === undefined) throw truncatedWithoutToken(location, options);
   const startAfter = (prefix: string): string | undefined => (after.startsWith(prefix) ? after : undefined);
-  const top = topItems(client, location, options, after)[Symbol.asyncIterator]();
+  // The sub-prefix holding that key is listed from just after it; the delimiter pass from the
+  // same key may leave it out (radosgw does) or name it again (AWS does), so it is put first
+  // here and dropped from the pass: every other name there sorts after all of its keys.
+  const rest = after.slice(location.prefix.length);
+  const cut = rest.indexOf('/');
+  const current = cut === -1 ? undefined : location.prefix + rest.slice(0, cut + 1);
+  const top = withoutPrefix(topItems(client, location, options, after), current)[Symbol.asyncIterator]();
   // Items of the delimiter pass read ahead of the consumer, with the listings already started.
   const window: { readonly item: TopItem; readonly pages?: AsyncIterator<ListObjectsV2CommandOutput> }[] = [];
   let topDone = false;
   let running = 0;
+  if (current !== undefined) {
+    running++;
+    window.push({ item: { key: current, prefix: current }, pages: prefetched(objectPages(client, { ...location, prefix: current }, options, undefined, after)) });
+  }
   const fill = async (): Promise<void> => {
     // Read ahead until `concurrency` sub-listings run, bounded by two pages of direct objects.
     while (!topDone && running < concurrency && window.length < 2 * (options.pageSize ?? 1000)) {
@@ -156,6 +166,10 @@ async function* topItems(client: S3Client, location: S3Location, options: ListS3
     items.sort((a, b) => compareKeys(a.key, b.key));
     yield* items;
   }
+}
+
+async function* withoutPrefix(items: AsyncIterable<TopItem>, prefix: string | undefined): AsyncGenerator<TopItem> {
+  for await (const item of items) if (!('prefix' in item && item.prefix === prefix)) yield item;
 }
 
 /**

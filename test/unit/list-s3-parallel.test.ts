@@ -17,7 +17,7 @@ interface FakeS3 {
   readonly stats: { inFlight: number; maxInFlight: number; requests: number };
 }
 
-function fakeS3(keys: readonly string[], failPrefix?: string): FakeS3 {
+function fakeS3(keys: readonly string[], failPrefix?: string, skipMarkerPrefix = false): FakeS3 {
   // S3 keys are never empty (and an empty last key would make an empty continuation token).
   const sorted = [...new Set(keys)].filter((k) => k !== '').sort(compareKeys);
   const stats = { inFlight: 0, maxInFlight: 0, requests: 0 };
@@ -39,6 +39,8 @@ function fakeS3(keys: readonly string[], failPrefix?: string): FakeS3 {
         if (!key.startsWith(prefix) || (after !== '' && compareKeys(key, after) <= 0)) continue;
         const cut = input.Delimiter === undefined ? -1 : key.indexOf(input.Delimiter, prefix.length);
         const name = cut === -1 ? key : key.slice(0, cut + 1);
+        // radosgw leaves out the sub-prefix that holds StartAfter; AWS names it.
+        if (cut !== -1 && skipMarkerPrefix && input.StartAfter !== undefined && input.ContinuationToken === undefined && input.StartAfter.startsWith(name)) continue;
         if (cut !== -1 && common.at(-1) === name) {
           last = key;
           continue;
@@ -77,11 +79,11 @@ const key = fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => par
 describe('listS3 with concurrency', () => {
   it('yields the same entries in the same order as one stream, for generated key sets', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(key, { maxLength: 60 }), fc.constantFrom('', 'a', 'a/', 'p/'), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 4 }), fc.boolean(), async (generated, prefix, pageSize, concurrency, directoryMarkers) => {
+      fc.asyncProperty(fc.array(key, { maxLength: 60 }), fc.constantFrom('', 'a', 'a/', 'p/'), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 4 }), fc.boolean(), fc.boolean(), async (generated, prefix, pageSize, concurrency, directoryMarkers, skipMarkerPrefix) => {
           const keys = [...generated, ...generated.map((k) => `${prefix}${k}`), prefix, `${prefix}a/`];
           const location = { kind: 's3' as const, bucket: 'b', prefix };
           const sequential = await keysOf(listS3(fakeS3(keys).client, location, { pageSize, directoryMarkers }));
-          const parallel = await keysOf(listS3(fakeS3(keys).client, location, { pageSize, directoryMarkers, concurrency }));
+          const parallel = await keysOf(listS3(fakeS3(keys, undefined, skipMarkerPrefix).client, location, { pageSize, directoryMarkers, concurrency }));
           expect(parallel).toEqual(sequential);
           expect([...sequential].sort(compareKeys)).toEqual(sequential);
         }),
