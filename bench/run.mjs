@@ -5,7 +5,7 @@
 // bench/results/ (and latest.md).
 //
 // Knobs: BENCH_REPS=3, BENCH_SCALE=1 (0.1 for a quick look), BENCH_TOOLS=s3kit-lib,s3kit-cli,aws,rclone,s3-sync-client,
-//        BENCH_SCENARIOS=1,2,3,4,5,6,7, BENCH_CONCURRENCY=16, BENCH_KEEP_SERVER=1 (do not stop it),
+//        BENCH_SCENARIOS=1,2,3,4,5,6,7,8, BENCH_CONCURRENCY=16, BENCH_KEEP_SERVER=1 (do not stop it),
 //        BENCH_BWLIMIT_MIB=10 (scenario 7: the limit, in MiB/s; a run lasts about 30 s × BENCH_SCALE).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -20,7 +20,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const reps = Number(process.env.BENCH_REPS ?? 3);
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const scenarios = new Set((process.env.BENCH_SCENARIOS ?? '1,2,3,4,5,6,7').split(','));
+const scenarios = new Set((process.env.BENCH_SCENARIOS ?? '1,2,3,4,5,6,7,8').split(','));
 const bwlimitMiB = Number(process.env.BENCH_BWLIMIT_MIB ?? 10);
 const wantedTools = (process.env.BENCH_TOOLS ?? 's3kit-lib,s3kit-cli,aws,rclone,s3-sync-client').split(',');
 const work = mkdtempSync(join(tmpdir(), 's3kit-bench-'));
@@ -246,6 +246,25 @@ try {
         await clearPrefix(`${prefix}/`);
       }
     }
+  }
+  if (scenarios.has('8')) {
+    // Start-up: what a user waits for before any work, then the smallest real run (one listing
+    // each side, nothing to do). Node CLIs pay for module loading here; Go and Python differently.
+    const versionOf = {
+      's3kit-cli': ['node', join(root, 'bin/s3kit.js'), '--version'],
+      aws: ['/usr/bin/aws', '--version'],
+      rclone: ['rclone', 'version'],
+    };
+    const dir = join(work, 'd1');
+    makeFiles(dir, 1, 4096, 8);
+    for (const tool of available) measure(tools[tool](dir, `s3://${bucket}/s8/${tool}`));
+    for (let rep = 0; rep < reps; rep++) {
+      for (const tool of rotate(rep)) {
+        if (tool in versionOf) record('8a. start-up: --version', tool, measure(versionOf[tool]));
+        record('8b. start-up: 1-file no-op re-sync', tool, measure(tools[tool](dir, `s3://${bucket}/s8/${tool}`)));
+      }
+    }
+    for (const tool of available) await clearPrefix(`s8/${tool}/`);
   }
   if (scenarios.has('6')) {
     const keys = Math.round(1_000_000 * scale);

@@ -1,5 +1,5 @@
 import { main } from './main.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from './exit-code-table.js';
 
 /** How long a command may take to wind down after SIGINT or SIGTERM before s3kit exits anyway. */
 const SIGNAL_GRACE_MS = 5_000;

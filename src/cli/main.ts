@@ -1,20 +1,53 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { applyCommand } from './commands/apply.js';
-import { backupCommand } from './commands/backup.js';
-import { batchCommand } from './commands/batch.js';
-import { bucketCommand } from './commands/bucket.js';
-import { checkCommand } from './commands/check.js';
-import { lifecycleCommand, policyCommand } from './commands/documents.js';
-import { planCommand } from './commands/plan.js';
-import { presignCommand } from './commands/presign.js';
-import { clearLogsCommand, doctorCommand, runCommand, schemaCommand, statusCommand, strategiesCommand } from './commands/jobs.js';
-import { syncCommand } from './commands/sync.js';
-import { templatesCommand } from './commands/templates.js';
-import { uploadsCommand } from './commands/uploads.js';
-import { restoreCommand, versionsCommand } from './commands/versions.js';
 import type { CliContext } from './context.js';
-import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
+import { EXIT_CODES_HELP, ExitCode } from './exit-code-table.js';
+
+/** Builds one command: its flags, help and action. */
+type CommandFactory = (context: CliContext, setExitCode: (code: number) => void) => Command;
+
+/**
+ * Every command, by the name a user types, in `--help` order, each loaded only when needed: a
+ * command module pulls in the library (the AWS SDK) and its own dependencies (yaml, zod,
+ * date-fns, cli-progress), so `s3kit --version` loads none and `s3kit sync …` loads only sync's.
+ * Adding a command is one line here; the module stays under commands/.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
+  sync: async () => (await import('./commands/sync.js')).syncCommand,
+  plan: async () => (await import('./commands/plan.js')).planCommand,
+  apply: async () => (await import('./commands/apply.js')).applyCommand,
+  check: async () => (await import('./commands/check.js')).checkCommand,
+  presign: async () => (await import('./commands/presign.js')).presignCommand,
+  run: async () => (await import('./commands/jobs.js')).runCommand,
+  status: async () => (await import('./commands/jobs.js')).statusCommand,
+  doctor: async () => (await import('./commands/jobs.js')).doctorCommand,
+  'clear-logs': async () => (await import('./commands/jobs.js')).clearLogsCommand,
+  schema: async () => (await import('./commands/jobs.js')).schemaCommand,
+  strategies: async () => (await import('./commands/jobs.js')).strategiesCommand,
+  uploads: async () => (await import('./commands/uploads.js')).uploadsCommand,
+  bucket: async () => (await import('./commands/bucket.js')).bucketCommand,
+  lifecycle: async () => (await import('./commands/documents.js')).lifecycleCommand,
+  policy: async () => (await import('./commands/documents.js')).policyCommand,
+  templates: async () => (await import('./commands/templates.js')).templatesCommand,
+  backup: async () => (await import('./commands/backup.js')).backupCommand,
+  versions: async () => (await import('./commands/versions.js')).versionsCommand,
+  restore: async () => (await import('./commands/versions.js')).restoreCommand,
+  batch: async () => (await import('./commands/batch.js')).batchCommand,
+};
+
+/**
+ * The commands `argv` can reach: the one it names, none for a bare `--version`, and every one
+ * otherwise (the overview `--help`, `help <command>`, and a misspelt command, which commander
+ * answers with the nearest name).
+ */
+export function commandsFor(argv: readonly string[]): readonly string[] {
+  // The program itself takes no option with a value, so the first word that is not a flag is
+  // the command.
+  const first = argv.find((word) => !word.startsWith('-'));
+  if (first !== undefined && Object.hasOwn(COMMANDS, first)) return [first];
+  if (first === undefined && argv.some((word) => word === '-V' || word === '--version')) return [];
+  return Object.keys(COMMANDS);
+}
 
 /**
  * Runs the `s3kit` command line with `argv` (without `node` and the script) and returns the
@@ -29,28 +62,9 @@ export async function main(argv: readonly string[], context: CliContext): Promis
   const program = new Command('s3kit')
     .description('Keep local directories and S3 buckets in sync.')
     .version(packageVersion(), '-V, --version')
-    .addCommand(syncCommand(context, setExitCode))
-    .addCommand(planCommand(context, setExitCode))
-    .addCommand(applyCommand(context, setExitCode))
-    .addCommand(checkCommand(context, setExitCode))
-    .addCommand(presignCommand(context, setExitCode))
-    .addCommand(runCommand(context, setExitCode))
-    .addCommand(statusCommand(context, setExitCode))
-    .addCommand(doctorCommand(context, setExitCode))
-    .addCommand(clearLogsCommand(context, setExitCode))
-    .addCommand(schemaCommand(context, setExitCode))
-    .addCommand(strategiesCommand(context, setExitCode))
-    .addCommand(uploadsCommand(context, setExitCode))
-    .addCommand(bucketCommand(context, setExitCode))
-    .addCommand(lifecycleCommand(context, setExitCode))
-    .addCommand(policyCommand(context, setExitCode))
-    .addCommand(templatesCommand(context, setExitCode))
-    .addCommand(backupCommand(context, setExitCode))
-    .addCommand(versionsCommand(context, setExitCode))
-    .addCommand(restoreCommand(context, setExitCode))
-    .addCommand(batchCommand(context, setExitCode))
     .addHelpText('after', `\nRun s3kit <command> --help for the flags and examples of each command.\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError(true);
+  for (const name of commandsFor(argv)) program.addCommand((await COMMANDS[name]!())(context, setExitCode));
   const configure = (command: Command): void => {
     command
       .exitOverride()

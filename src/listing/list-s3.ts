@@ -1,8 +1,9 @@
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import type { Entry } from '../core/entry.js';
 import type { S3Location } from '../core/location.js';
 import { ListingError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
+import { compareKeys } from '../core/key-order.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 
 /**
@@ -25,6 +26,16 @@ export interface ListS3Options {
    * @defaultValue `false`
    */
   readonly directoryMarkers?: boolean;
+  /**
+   * ListObjectsV2 streams at once. Above 1, the location is first listed with a `/` delimiter,
+   * then each sub-prefix found is listed by its own stream, up to this many at a time, each at
+   * most one page ahead, and their entries are yielded in key order: the same entries, in the
+   * same order, as one stream gives, sooner where the server's latency dominates, for up to
+   * `concurrency × 2` pages in memory. Costs one more request per 1,000 top-level names and at
+   * least one per sub-prefix.
+   * @defaultValue `1`
+   */
+  readonly concurrency?: number;
 }
 
 /**
@@ -35,7 +46,16 @@ export interface ListS3Options {
  */
 export async function* listS3(client: S3Client, location: S3Location, options: ListS3Options = {}): AsyncGenerator<Entry> {
   const side = options.side ?? 'target';
-  const pages = objectPages(client, location, options);
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up, got \`${String(concurrency)}\``);
+  }
+  // Aborts the streams still running ahead when the consumer stops early or one stream fails.
+  const ahead = new AbortController();
+  const onAbort = (): void => ahead.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const streamOptions: ListS3Options = { ...options, signal: concurrency > 1 ? AbortSignal.any([ahead.signal, ...(options.signal ? [options.signal] : [])]) : options.signal };
+  const pages = concurrency > 1 ? parallelPages(client, location, streamOptions, concurrency) : objectPages(client, location, streamOptions);
   try {
     for await (const page of pages) {
       for (const object of page.Contents ?? []) {
@@ -51,16 +71,6 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
         };
         yield entry;
       }
-      // A page that says the listing goes on but gives no continuation token (some S3-compatible
-      // servers and proxies do this) would end the listing early: it would look complete and
-      // drive deletes. It is a failed listing instead.
-      if (page.IsTruncated === true && (page.NextContinuationToken ?? '') === '') {
-        throw new ListingError(
-          side,
-          `Cannot list s3://${location.bucket}/${location.prefix} (${side}): the server said the listing goes on (IsTruncated) but gave no continuation token, so the rest cannot be read; nothing was deleted.`,
-          { code: 'TruncatedListing' },
-        );
-      }
     }
   } catch (error) {
     if (error instanceof ListingError) throw error;
@@ -71,7 +81,124 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
       `Cannot list s3://${location.bucket}/${location.prefix} (${side}): ${describeS3Error(error, location.bucket)}`,
       { code, cause: error, retryable: isRetryableError(error) },
     );
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    ahead.abort(new Error('listing ended'));
   }
+}
+
+/** A page of the delimiter pass, or a sub-prefix whose own listing stands in its place. */
+type TopItem = { readonly key: string; readonly object: _Object } | { readonly key: string; readonly prefix: string };
+
+/**
+ * The pages of a location as several streams: a `/` delimiter pass gives the objects directly
+ * under the prefix and the sub-prefixes; every key under a sub-prefix P sorts after P and
+ * before any name after P, so listing each P on its own and emitting it where P falls among
+ * the direct objects keeps S3 key order. Up to `concurrency` sub-prefix listings run ahead of
+ * the consumer, each at most one page ahead; a failure of any is the listing's failure.
+ */
+async function* parallelPages(client: S3Client, location: S3Location, options: ListS3Options, concurrency: number): AsyncGenerator<ListObjectsV2CommandOutput> {
+  // A plain first page: a listing that fits in it costs one request, as without concurrency;
+  // the streams list only what comes after its last key.
+  const firstPages = objectPages(client, location, options);
+  const first = await firstPages.next();
+  await firstPages.return(undefined);
+  if (first.done === true) return;
+  yield first.value;
+  if (first.value.IsTruncated !== true) return;
+  const after = first.value.Contents?.at(-1)?.Key;
+  if ((first.value.NextContinuationToken ?? '') === '' || after === undefined) throw truncatedWithoutToken(location, options);
+  const startAfter = (prefix: string): string | undefined => (after.startsWith(prefix) ? after : undefined);
+  // The sub-prefix holding that key is listed from just after it; the delimiter pass from the
+  // same key may leave it out (radosgw does) or name it again (AWS does), so it is put first
+  // here and dropped from the pass: every other name there sorts after all of its keys.
+  const rest = after.slice(location.prefix.length);
+  const cut = rest.indexOf('/');
+  const current = cut === -1 ? undefined : location.prefix + rest.slice(0, cut + 1);
+  const top = withoutPrefix(topItems(client, location, options, after), current)[Symbol.asyncIterator]();
+  // Items of the delimiter pass read ahead of the consumer, with the listings already started.
+  const window: { readonly item: TopItem; readonly pages?: AsyncIterator<ListObjectsV2CommandOutput> }[] = [];
+  let topDone = false;
+  let running = 0;
+  if (current !== undefined) {
+    running++;
+    window.push({ item: { key: current, prefix: current }, pages: prefetched(objectPages(client, { ...location, prefix: current }, options, undefined, after)) });
+  }
+  const fill = async (): Promise<void> => {
+    // Read ahead until `concurrency` sub-listings run, bounded by two pages of direct objects.
+    while (!topDone && running < concurrency && window.length < 2 * (options.pageSize ?? 1000)) {
+      const next = await top.next();
+      if (next.done === true) {
+        topDone = true;
+        break;
+      }
+      const item = next.value;
+      if ('prefix' in item) {
+        running++;
+        window.push({ item, pages: prefetched(objectPages(client, { ...location, prefix: item.prefix }, options, undefined, startAfter(item.prefix))) });
+      } else {
+        window.push({ item });
+      }
+    }
+  };
+  try {
+    for (await fill(); window.length > 0; await fill()) {
+      const { item, pages } = window.shift()!;
+      if (pages === undefined) {
+        if ('object' in item) yield { Contents: [item.object], $metadata: {} };
+        continue;
+      }
+      for (let page = await pages.next(); page.done !== true; page = await pages.next()) yield page.value;
+      running--;
+    }
+  } finally {
+    for (const { pages } of window) await pages?.return?.(undefined).catch(() => undefined);
+    await top.return?.(undefined);
+  }
+}
+
+/** The delimiter pass: direct objects and sub-prefixes, merged in key order page by page. */
+async function* topItems(client: S3Client, location: S3Location, options: ListS3Options, startAfter: string): AsyncGenerator<TopItem> {
+  for await (const page of objectPages(client, location, options, '/', startAfter)) {
+    const items: TopItem[] = [];
+    for (const object of page.Contents ?? []) if (object.Key !== undefined) items.push({ key: object.Key, object });
+    for (const common of page.CommonPrefixes ?? []) if (common.Prefix !== undefined) items.push({ key: common.Prefix, prefix: common.Prefix });
+    items.sort((a, b) => compareKeys(a.key, b.key));
+    yield* items;
+  }
+}
+
+async function* withoutPrefix(items: AsyncIterable<TopItem>, prefix: string | undefined): AsyncGenerator<TopItem> {
+  for await (const item of items) if (!('prefix' in item && item.prefix === prefix)) yield item;
+}
+
+/**
+ * Keeps one `next()` of `source` in flight beyond the one awaited, so a stream fetches its
+ * next page while the consumer reads another stream. A rejection is held until awaited.
+ */
+function prefetched<T>(source: AsyncIterator<T>): AsyncIterator<T> {
+  let pending: Promise<IteratorResult<T>> | undefined = hold(source.next());
+  return {
+    next: async () => {
+      const current = pending ?? source.next();
+      const result = await current;
+      pending = result.done === true ? undefined : hold(source.next());
+      return result;
+    },
+    return: async () => {
+      // Settles the page in flight before the generator can be closed (a running generator
+      // cannot return); its abort signal has already cut the request short.
+      await pending?.catch(() => undefined);
+      pending = undefined;
+      return (await source.return?.(undefined)) ?? { done: true, value: undefined };
+    },
+  };
+}
+
+/** Marks a promise as handled (it is awaited later, or dropped when the listing ends early). */
+function hold<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /**
@@ -79,7 +206,7 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
  * is not an instance of its own S3Client class, as one from another installed copy of the SDK
  * (an application's own version) is; `send` serves any.
  */
-async function* objectPages(client: S3Client, location: S3Location, options: ListS3Options): AsyncGenerator<ListObjectsV2CommandOutput> {
+async function* objectPages(client: S3Client, location: S3Location, options: ListS3Options, delimiter?: string, startAfter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {
   let token: string | undefined;
   do {
     const page = await client.send(
@@ -88,10 +215,16 @@ async function* objectPages(client: S3Client, location: S3Location, options: Lis
         Prefix: location.prefix === '' ? undefined : location.prefix,
         MaxKeys: options.pageSize ?? 1000,
         ContinuationToken: token,
+        ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
+        ...(startAfter === undefined || token !== undefined ? {} : { StartAfter: startAfter }),
       }),
       { abortSignal: options.signal },
     );
     yield page;
+    // A page that says the listing goes on but gives no continuation token (some S3-compatible
+    // servers and proxies do this) would end the listing early: it would look complete and
+    // drive deletes. It is a failed listing instead.
+    if (page.IsTruncated === true && (page.NextContinuationToken ?? '') === '') throw truncatedWithoutToken(location, options);
     const next = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     // The same token again would list the same page for ever: a broken server, not a listing.
     if (next !== undefined && next === token) {
@@ -101,4 +234,13 @@ async function* objectPages(client: S3Client, location: S3Location, options: Lis
     }
     token = next;
   } while (token !== undefined && token !== '');
+}
+
+function truncatedWithoutToken(location: S3Location, options: ListS3Options): ListingError {
+  const side = options.side ?? 'target';
+  return new ListingError(
+    side,
+    `Cannot list s3://${location.bucket}/${location.prefix} (${side}): the server said the listing goes on (IsTruncated) but gave no continuation token, so the rest cannot be read; nothing was deleted.`,
+    { code: 'TruncatedListing' },
+  );
 }

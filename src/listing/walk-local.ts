@@ -48,19 +48,73 @@ export async function* walkLocal(root: string, options: WalkLocalOptions = {}): 
   yield* walkDirectory(root, '', new Set([identity(rootStats)]), options);
 }
 
+/** How many sibling directories are read (readdir and stats) ahead of the one being walked. */
+const DIRECTORY_READ_AHEAD = 8;
+
+/** A directory's children in key order, and the warnings its reading raised, replayed when it is walked. */
+interface DirectoryRead {
+  readonly children: readonly Child[];
+  readonly warnings: readonly SyncWarning[];
+}
+
 async function* walkDirectory(
   absoluteDir: string,
   prefix: string,
   ancestors: Set<string>,
   options: WalkLocalOptions,
+  read: Promise<DirectoryRead> = readDirectory(absoluteDir, options),
 ): AsyncGenerator<Entry> {
   options.signal?.throwIfAborted();
+  const { children, warnings } = await read;
+  for (const warning of warnings) options.onWarning?.(warning);
+  // Sibling directories read ahead of the walk, by index in `children`: the walk stays in key
+  // order while up to DIRECTORY_READ_AHEAD readdir/stat batches wait on the disk at once. One
+  // that is then excluded or a loop was read for nothing; its warnings are dropped with it.
+  const readAhead = new Map<number, Promise<DirectoryRead>>();
+  let nextToRead = 0;
+  const fillReadAhead = (from: number): void => {
+    nextToRead = Math.max(nextToRead, from);
+    while (readAhead.size < DIRECTORY_READ_AHEAD && nextToRead < children.length) {
+      const index = nextToRead++;
+      const child = children[index]!;
+      if (child.stats.isDirectory()) readAhead.set(index, readDirectory(join(absoluteDir, child.name), options));
+    }
+  };
+
+  for (const [index, child] of children.entries()) {
+    const key = prefix + child.sortName;
+    const absolutePath = join(absoluteDir, child.name);
+    if (child.stats.isDirectory()) {
+      fillReadAhead(index);
+      const childRead = readAhead.get(index) ?? readDirectory(absolutePath, options);
+      readAhead.delete(index);
+      fillReadAhead(index + 1);
+      if (await options.filter?.excludesDirectory(key)) continue;
+      const id = identity(child.stats);
+      if (ancestors.has(id)) {
+        warn(options, 'symlink-loop', absolutePath, 'symbolic link to one of its own parent directories; not entered', false);
+        continue;
+      }
+      ancestors.add(id);
+      yield* walkDirectory(absolutePath, key, ancestors, options, childRead);
+      ancestors.delete(id);
+    } else {
+      if (await options.filter?.excludesFile(key, { parentsChecked: true })) continue;
+      yield { key, size: child.stats.size, mtimeMs: child.stats.mtimeMs, path: absolutePath };
+    }
+  }
+}
+
+/** Reads and stats a directory's children, sorted in key order; never rejects. */
+async function readDirectory(absoluteDir: string, walkOptions: WalkLocalOptions): Promise<DirectoryRead> {
+  const warnings: SyncWarning[] = [];
+  const options: WalkLocalOptions = { ...walkOptions, onWarning: (warning) => warnings.push(warning) };
   let dirents: Dirent[];
   try {
     dirents = namedInUtf8(absoluteDir, await readdir(absoluteDir, { withFileTypes: true, encoding: 'buffer' }), options);
   } catch (error) {
     warn(options, 'unreadable', absoluteDir, `cannot read directory: ${describe(error)}`, true);
-    return;
+    return { children: [], warnings };
   }
   const children: Child[] = [];
   for (let i = 0; i < dirents.length; i += STAT_CONCURRENCY) {
@@ -69,25 +123,7 @@ async function* walkDirectory(
     for (const child of resolved) if (child !== undefined) children.push(child);
   }
   children.sort((a, b) => compareKeys(a.sortName, b.sortName));
-
-  for (const child of children) {
-    const key = prefix + child.sortName;
-    const absolutePath = join(absoluteDir, child.name);
-    if (child.stats.isDirectory()) {
-      if (await options.filter?.excludesDirectory(key)) continue;
-      const id = identity(child.stats);
-      if (ancestors.has(id)) {
-        warn(options, 'symlink-loop', absolutePath, 'symbolic link to one of its own parent directories; not entered', false);
-        continue;
-      }
-      ancestors.add(id);
-      yield* walkDirectory(absolutePath, key, ancestors, options);
-      ancestors.delete(id);
-    } else {
-      if (await options.filter?.excludesFile(key, { parentsChecked: true })) continue;
-      yield { key, size: child.stats.size, mtimeMs: child.stats.mtimeMs, path: absolutePath };
-    }
-  }
+  return { children, warnings };
 }
 
 /**

@@ -1,10 +1,8 @@
-import { z } from 'zod';
 import type { Action } from '../core/action.js';
 import type { Entry } from '../core/entry.js';
 import { ConfigError, PlanMismatchError } from '../core/errors.js';
 import { compareKeys } from '../core/key-order.js';
-import { COMPARE_MODES } from '../core/compare-mode.js';
-import { MAX_DELETE_PERCENTAGE } from '../core/max-delete.js';
+import type { PlanFileSchemas } from './plan-file-schema.js';
 
 /** Format version of plan files; bumped when their meaning changes. */
 export const PLAN_FILE_VERSION = 1;
@@ -57,7 +55,9 @@ export async function readPlanLines(lines: AsyncIterable<string>): Promise<{ hea
   if (header.version !== PLAN_FILE_VERSION) {
     throw new ConfigError('plan', `plan file version ${String(header.version)} is not supported (this s3kit reads version ${PLAN_FILE_VERSION}).`);
   }
-  validateSettings(header.settings, headerLine);
+  // zod is loaded only to read a plan: `s3kit sync` and `s3kit --help` never need it.
+  const schemas = await import('./plan-file-schema.js');
+  validateSettings(schemas, header.settings, headerLine);
   async function* actions(): AsyncGenerator<Action> {
     let lineNumber = headerLine;
     for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
@@ -67,77 +67,13 @@ export async function readPlanLines(lines: AsyncIterable<string>): Promise<{ hea
       if (typeof record !== 'object' || record === null || Array.isArray(record)) {
         throw new ConfigError('plan', `plan file line ${lineNumber} is not a JSON object.`);
       }
-      if (record.type === 'action') yield validateAction(record.action, lineNumber);
+      if (record.type === 'action') yield validateAction(schemas, record.action, lineNumber);
     }
   }
   return { header: header as PlanFileHeader, actions: actions() };
 }
 
-const entrySchema = z.strictObject({
-  key: z.string(),
-  size: z.number().int().nonnegative(),
-  mtimeMs: z.number().finite(),
-  etag: z.string().optional(),
-  storageClass: z.string().optional(),
-  path: z.string().optional(),
-  url: z.string().optional(),
-  versionId: z.string().optional(),
-});
-
-/** Where a plan was made (both plan files): endpoint, region, profile, addressing, timeouts; never keys. */
-export const connectionSchema = z.strictObject({
-  endpoint: z.string().optional(),
-  region: z.string().optional(),
-  profile: z.string().optional(),
-  forcePathStyle: z.boolean().optional(),
-  connectTimeoutMs: z.number().positive().optional(),
-  timeoutMs: z.number().positive().optional(),
-});
-
-/**
- * The settings a plan header may hold: what `s3kit plan --json` writes. Their values are
- * checked again by `createSyncer` when the plan is applied; this catches a hand-edited header
- * before anything else (an unknown name, a value of the wrong type) with its line number.
- */
-const settingsSchema = z.strictObject({
-  delete: z.boolean().optional(),
-  deleteExcluded: z.boolean().optional(),
-  maxDelete: z.union([z.number().int().nonnegative(), z.string().regex(MAX_DELETE_PERCENTAGE)]).optional(),
-  compare: z.enum(COMPARE_MODES).optional(),
-  followSymlinks: z.boolean().optional(),
-  rules: z.array(z.strictObject({ type: z.enum(['include', 'exclude']), pattern: z.string() })).optional(),
-  ignorePatterns: z.array(z.string()).optional(),
-  ignorePatternFiles: z.array(z.string()).optional(),
-  ignoreFileName: z.string().optional(),
-  ignoreCase: z.boolean().optional(),
-  concurrency: z.number().int().positive().optional(),
-  bandwidthLimit: z.number().positive().optional(),
-  multipartThreshold: z.number().int().positive().optional(),
-  partSize: z.number().int().positive().optional(),
-  upload: z
-    .strictObject({
-      storageClass: z.string().optional(),
-      sse: z.enum(['AES256', 'aws:kms']).optional(),
-      sseKmsKeyId: z.string().optional(),
-      acl: z.string().optional(),
-      contentType: z.string().optional(),
-      cacheControl: z.string().optional(),
-      metadata: z.record(z.string(), z.string()).optional(),
-    })
-    .optional(),
-  metadataDirective: z.enum(['COPY', 'REPLACE']).optional(),
-  multipartCopyThreshold: z.number().int().nonnegative().optional(),
-  backup: z.string().optional(),
-  backupSuffix: z.string().optional(),
-  shard: z.strictObject({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).optional(),
-  sourceConnection: connectionSchema.optional(),
-  connection: connectionSchema.optional(),
-});
-
-/** The setting names a plan header may hold. */
-const SETTING_NAMES: ReadonlySet<string> = new Set(Object.keys(settingsSchema.shape));
-
-function validateSettings(settings: unknown, lineNumber: number): void {
+function validateSettings({ SETTING_NAMES, settingsSchema }: PlanFileSchemas, settings: unknown, lineNumber: number): void {
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
     throw new ConfigError('plan', `plan file line ${lineNumber}: "settings" must be an object (as \`s3kit plan --json\` writes it); make a new plan.`);
   }
@@ -156,7 +92,7 @@ function validateSettings(settings: unknown, lineNumber: number): void {
 const ACTION_TYPES = ['copy', 'update', 'delete', 'skip'] as const;
 
 /** Checks one saved action's shape, so that a hand-edited line is refused with its number. */
-function validateAction(action: unknown, lineNumber: number): Action {
+function validateAction({ entrySchema }: PlanFileSchemas, action: unknown, lineNumber: number): Action {
   const fail = (problem: string): never => {
     throw new ConfigError('plan', `plan file line ${lineNumber}: ${problem}; make a new plan.`);
   };

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { RestoreAction } from '../core/restore-action.js';
-import { connectionSchema, parseLine as parsePlanLine } from './plan-file.js';
+import { parseLine as parsePlanLine } from './plan-file.js';
+import { connectionSchema } from './plan-file-schema.js';
 
 /** Format version of restore plan files; bumped when their meaning changes. */
 export const RESTORE_PLAN_VERSION = 1;

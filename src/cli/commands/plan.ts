@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { ConfigError, createSyncer, escapeText, formatLocation, planFileHeader, type Action, type FilterRule, type Syncer } from 's3kit';
-import { batchManifestLine, batchSourceObject, batchTargetKeyPrefix } from 's3kit/admin';
 import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
 import { EXIT_CODES_HELP, exitCodeForError, ExitCode } from '../exit-codes.js';
@@ -99,6 +98,8 @@ function sizeOf(action: Action): number {
 async function writeBatchManifest(context: CliContext, syncer: Syncer): Promise<number> {
   const { stdout, stderr } = context.streams;
   const { source, target } = syncer;
+  // s3kit/admin only for this format: a plain plan loads no administration code.
+  const { batchManifestLine, batchSourceObject, batchTargetKeyPrefix } = await import('s3kit/admin');
   if (target.kind !== 's3' || source.kind === 'local') {
     throw new ConfigError('format', '--format s3-batch-manifest lists S3 objects for a Batch Operations copy: the source must be s3://… or a copy list (manifest of s3:// lines) and the target s3://….');
   }

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import type { FilterRule } from 's3kit';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit-codes.js';
-import { runSync, syncRequestOf } from '../run-sync.js';
+import { EXIT_CODES_HELP } from '../exit-code-table.js';
 import { addSyncCommandFlags, type SyncCommandFlags } from '../sync-flags.js';
 
 const EXAMPLES = `
@@ -25,6 +24,8 @@ export function syncCommand(context: CliContext, setExitCode: (code: number) => 
     .argument('<target>', 's3://bucket/prefix or a local directory');
   addSyncCommandFlags(command, rules);
   return command.addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`).action(async (source: string, target: string, flags: SyncCommandFlags) => {
+    // Loaded here, not at the top: `s3kit sync --help` need not load the reporters (cli-progress).
+    const { runSync, syncRequestOf } = await import('../run-sync.js');
     setExitCode(await runSync(context, syncRequestOf(context, source, target, flags, rules)));
   });
 }
