@@ -4,6 +4,7 @@ import { applyCommand } from './commands/apply.js';
 import { backupCommand } from './commands/backup.js';
 import { bucketCommand } from './commands/bucket.js';
 import { checkCommand } from './commands/check.js';
+import { costCommand } from './commands/cost.js';
 import { lifecycleCommand, policyCommand } from './commands/documents.js';
 import { planCommand } from './commands/plan.js';
 import { presignCommand } from './commands/presign.js';
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     .addCommand(backupCommand(context, setExitCode))
     .addCommand(versionsCommand(context, setExitCode))
     .addCommand(restoreCommand(context, setExitCode))
+    .addCommand(costCommand(context, setExitCode))
     .addHelpText('after', `\nRun s3kit <command> --help for the flags and examples of each command.\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError(true);
   const configure = (command: Command): void => {
