@@ -67,3 +67,5 @@ export { estimateStorageCost } from './cost-estimate.js';
 export type { CostEstimateInput, CostEstimate } from './cost-estimate.js';
 export { DEFAULT_PRICE_TABLE, validatePriceTable } from './price-table.js';
 export type { PriceTable, ClassPrices, PricedStorageClass } from './price-table.js';
+export { UsageAggregator, reportUsage, usageCsv, prefixAtDepth, ageBandOf } from './usage-report.js';
+export type { AgeBand, UsageCount, PrefixUsage, UsageCell, UsageReport, UsageOptions } from './usage-report.js';
