@@ -8,6 +8,7 @@ import { costCommand } from './commands/cost.js';
 import { lifecycleCommand, policyCommand } from './commands/documents.js';
 import { planCommand } from './commands/plan.js';
 import { presignCommand } from './commands/presign.js';
+import { reportCommand } from './commands/report.js';
 import { clearLogsCommand, doctorCommand, runCommand, schemaCommand, statusCommand, strategiesCommand } from './commands/jobs.js';
 import { syncCommand } from './commands/sync.js';
 import { templatesCommand } from './commands/templates.js';
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     .addCommand(versionsCommand(context, setExitCode))
     .addCommand(restoreCommand(context, setExitCode))
     .addCommand(costCommand(context, setExitCode))
+    .addCommand(reportCommand(context, setExitCode))
     .addHelpText('after', `\nRun s3kit <command> --help for the flags and examples of each command.\n${EXIT_CODES_HELP}`)
     .showSuggestionAfterError(true);
   const configure = (command: Command): void => {
