@@ -10,7 +10,7 @@ describe('s3kit cost estimate', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/storage per month\s+\$25\.60/);
-    expect(r.stdout).toMatch(/storage for 12 months\s+\$307\.20/);
+    expect(r.stdout).toMatch(/storage, 12 months billed\s+\$307\.20/);
     expect(r.stdout).toMatch(/first sync PUTs\s+\$10\.00/);
     expect(r.stdout).toMatch(/total\s+\$317\.20/);
     expect(r.stdout).toMatch(/prices of 2024-06-01 from https:\/\/aws\.amazon\.com\/s3\/pricing\//);

@@ -86,7 +86,7 @@ function estimateText(e: CostEstimate): string {
     ['class / region', `${e.storageClass} / ${e.region}`],
     ['billed GB per month', e.billedGiB.toFixed(2)],
     ['storage per month', usd(e.monthlyStorageCost)],
-    [`storage for ${e.months} months`, usd(e.storageCost)],
+    [`storage, ${e.billedMonths} months billed`, usd(e.storageCost)],
     ['first sync PUTs', usd(e.firstSyncPutCost)],
     ['total', usd(e.totalCost)],
   ];
