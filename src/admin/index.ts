@@ -62,7 +62,13 @@ export { BucketRequestError } from './bucket-request-error.js';
 
 // The root's types that this entry point's signatures name, re-exported (the same types, not
 // copies) so that its API is complete on its own.
-export type { S3kitError } from '../index.js';
+export type { S3kitError, S3Location } from '../index.js';
+export { estimateStorageCost } from './cost-estimate.js';
+export type { CostEstimateInput, CostEstimate } from './cost-estimate.js';
+export { DEFAULT_PRICE_TABLE, validatePriceTable } from './price-table.js';
+export type { PriceTable, ClassPrices, PricedStorageClass } from './price-table.js';
+export { UsageAggregator, reportUsage, usageCsv, prefixAtDepth, ageBandOf } from './usage-report.js';
+export type { AgeBand, UsageCount, PrefixUsage, UsageCell, UsageReport, UsageOptions } from './usage-report.js';
 export { batchManifestLine, batchSourceObject, batchTargetKeyPrefix } from './batch-manifest.js';
 export { submitCopyJob, describeBatchJob, readBatchReport } from './batch-jobs.js';
 export type {

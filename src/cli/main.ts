@@ -33,6 +33,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
   versions: async () => (await import('./commands/versions.js')).versionsCommand,
   restore: async () => (await import('./commands/versions.js')).restoreCommand,
   batch: async () => (await import('./commands/batch.js')).batchCommand,
+  cost: async () => (await import('./commands/cost.js')).costCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
 };
 
 /**
