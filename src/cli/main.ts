@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { applyCommand } from './commands/apply.js';
 import { backupCommand } from './commands/backup.js';
+import { bisyncCommand } from './commands/bisync.js';
 import { bucketCommand } from './commands/bucket.js';
 import { checkCommand } from './commands/check.js';
 import { lifecycleCommand, policyCommand } from './commands/documents.js';
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     .addCommand(planCommand(context, setExitCode))
     .addCommand(applyCommand(context, setExitCode))
     .addCommand(checkCommand(context, setExitCode))
+    .addCommand(bisyncCommand(context, setExitCode))
     .addCommand(presignCommand(context, setExitCode))
     .addCommand(runCommand(context, setExitCode))
     .addCommand(statusCommand(context, setExitCode))

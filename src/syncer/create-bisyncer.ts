@@ -168,6 +168,7 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
   readonly #now: () => Date;
   readonly #localRoots = new Map<string, Promise<string>>();
   #running = false;
+  #asking: Promise<unknown> = Promise.resolve();
 
   constructor(options: BisyncOptions) {
     super();
@@ -417,7 +418,10 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
   async #choose(conflict: BisyncConflict): Promise<ConflictChoice> {
     const ask = this.#given.resolveConflict;
     if (ask !== undefined) {
-      const choice = await ask(conflict);
+      // One conflict at a time: a prompt must not interleave with the next.
+      const turn = this.#asking.then(() => ask(conflict));
+      this.#asking = turn.catch(() => {});
+      const choice = await turn;
       if (!['path1', 'path2', 'keep-both', 'skip'].includes(choice)) {
         throw new ConfigError('resolveConflict', `resolveConflict must return path1, path2, keep-both or skip, got ${JSON.stringify(choice)}.`);
       }
