@@ -12,6 +12,8 @@ export {
   ListingOrderError,
   TransferError,
   PlanMismatchError,
+  BisyncRefusedError,
+  type BisyncRefusal,
   isS3kitError,
 } from './core/errors.js';
 export type { Entry, EntryMetadata } from './core/entry.js';
@@ -70,6 +72,19 @@ export type { SyncOptions, PlanOptions, RunOptions, CompareMode } from './syncer
 export type { MaxDelete } from './syncer/max-delete.js';
 export { parseMaxDelete } from './syncer/max-delete.js';
 export { createChecker } from './syncer/create-checker.js';
+export { createBisyncer, type Bisyncer } from './syncer/create-bisyncer.js';
+export type { BisyncOptions, BisyncRunOptions } from './syncer/bisync-options.js';
+export { localPairLock, type PairLock } from './syncer/pair-lock.js';
+export type {
+  BisyncConflict,
+  BisyncDeletesSkipped,
+  BisyncerEvents,
+  BisyncSideName,
+  BisyncSummary,
+  ConflictChoice,
+  ConflictPolicy,
+  ConflictRecord,
+} from './core/bisync.js';
 export type { Checker, CheckRunOptions } from './syncer/create-checker.js';
 export type { CheckOptions } from './syncer/check-options.js';
 export type {

@@ -32,6 +32,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
   backup: async () => (await import('./commands/backup.js')).backupCommand,
   versions: async () => (await import('./commands/versions.js')).versionsCommand,
   restore: async () => (await import('./commands/versions.js')).restoreCommand,
+  bisync: async () => (await import('./commands/bisync.js')).bisyncCommand,
   batch: async () => (await import('./commands/batch.js')).batchCommand,
   cost: async () => (await import('./commands/cost.js')).costCommand,
   report: async () => (await import('./commands/report.js')).reportCommand,

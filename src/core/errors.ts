@@ -128,6 +128,30 @@ export class PlanMismatchError extends S3kitError {
 }
 
 /**
+ * Why a bisync refused to run: `needs-resync` (no baseline for the pair yet), `filters-changed`
+ * (the baseline was made with other filters), `empty-side` (a side lists nothing while the
+ * baseline holds keys: an unmounted disk or a wrong prefix, not a mass delete), `locked` (another
+ * run holds the pair's lock).
+ * @public
+ */
+export type BisyncRefusal = 'needs-resync' | 'filters-changed' | 'empty-side' | 'locked';
+
+/**
+ * A bisync refused to start, before changing anything. `reason` says why; the message what to do.
+ * @public
+ */
+export class BisyncRefusedError extends S3kitError {
+  /** {@inheritDoc S3kitError.name} */
+  override name = 'BisyncRefusedError';
+  /** Why the run was refused. */
+  readonly reason: BisyncRefusal;
+  constructor(reason: BisyncRefusal, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+/**
  * True for any error s3kit threw on purpose.
  * @public
  */

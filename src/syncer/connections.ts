@@ -1,5 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, type S3ConnectionOptions } from '../transfer/s3-client.js';
+import { TransferManager, type TransferManagerOptions } from '../transfer/transfer-manager.js';
+import type { TransferSettings } from '../transfer/transfer-settings.js';
 import type { SyncOptions } from './options.js';
 import type { ResolvedSyncOptions } from './resolve-options.js';
 
@@ -88,4 +90,31 @@ function onlyRegionDiffers(target: Omit<S3ConnectionOptions, 'client'>, source: 
     (source.profile ?? target.profile) === target.profile &&
     (source.credentials === undefined || source.credentials === target.credentials)
   );
+}
+
+/**
+ * The transfer manager of a run over these connections with these settings: one place for the
+ * mapping, shared by the one-way and the two-way sync. `extra` adds resume state (one-way only).
+ */
+export function transferManagerFor(
+  clients: Connections,
+  transfer: TransferSettings,
+  extra: Pick<TransferManagerOptions, 'state' | 'resume'> = {},
+): TransferManager {
+  return new TransferManager({
+    client: clients.transfer,
+    sourceClient: clients.source,
+    serverSideCopy: clients.serverSideCopy,
+    copy: { multipartCopyThreshold: transfer.multipartCopyThreshold, copyPartSize: transfer.copyPartSize, metadataDirective: transfer.metadataDirective },
+    concurrency: transfer.concurrency,
+    backlog: transfer.backlog,
+    retries: transfer.retries,
+    retryBaseDelayMs: transfer.retryBaseDelayMs,
+    bandwidthLimit: transfer.bandwidthLimit,
+    multipartThreshold: transfer.multipartThreshold,
+    partSize: transfer.partSize,
+    queueSize: transfer.queueSize,
+    upload: transfer.upload,
+    ...extra,
+  });
 }

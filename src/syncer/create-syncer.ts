@@ -20,10 +20,10 @@ import { listS3 } from '../listing/list-s3.js';
 import { walkLocal, type WalkLocalOptions } from '../listing/walk-local.js';
 import { verifyAgainstPlan } from '../plan/plan-file.js';
 import { planSync } from '../plan/plan-sync.js';
-import { TransferManager, type TransferHooks, type TransferResult } from '../transfer/transfer-manager.js';
+import type { TransferHooks, TransferManager, TransferResult } from '../transfer/transfer-manager.js';
 import type { BackupDestination } from '../transfer/backup.js';
 import { SpillQueue } from '../state/spill-queue.js';
-import { connect, type Connections } from './connections.js';
+import { connect, transferManagerFor, type Connections } from './connections.js';
 import { deleteGate, type DeleteGateInput } from './delete-gate.js';
 import type { PlanOptions, RunOptions, SyncOptions } from './options.js';
 import { resolveSyncOptions, type ResolvedSyncOptions } from './resolve-options.js';
@@ -85,23 +85,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     this.target = this.#options.route.to;
     this.#clients = connect(this.#options);
     const { transfer } = this.#options;
-    this.#manager = new TransferManager({
-      client: this.#clients.transfer,
-      sourceClient: this.#clients.source,
-      serverSideCopy: this.#clients.serverSideCopy,
-      copy: { multipartCopyThreshold: transfer.multipartCopyThreshold, copyPartSize: transfer.copyPartSize, metadataDirective: transfer.metadataDirective },
-      concurrency: transfer.concurrency,
-      backlog: transfer.backlog,
-      retries: transfer.retries,
-      retryBaseDelayMs: transfer.retryBaseDelayMs,
-      bandwidthLimit: transfer.bandwidthLimit,
-      multipartThreshold: transfer.multipartThreshold,
-      partSize: transfer.partSize,
-      queueSize: transfer.queueSize,
-      upload: transfer.upload,
-      state: options.state,
-      resume: this.#options.resume,
-    });
+    this.#manager = transferManagerFor(this.#clients, transfer, { state: options.state, resume: this.#options.resume });
   }
 
   async *plan(planOptions: PlanOptions = {}): AsyncGenerator<Action> {

@@ -149,6 +149,12 @@ export interface TransferRoute {
    * @defaultValue none
    */
   readonly backup?: BackupDestination;
+  /**
+   * The key written at `to`, when it is not the action's key (a bisync keeps a conflict's
+   * losing version under another name); the action's key is read at `from`.
+   * @defaultValue the action's key
+   */
+  readonly targetKey?: string;
 }
 
 /**
@@ -226,7 +232,7 @@ export class TransferManager {
   readonly #transferers: TransfererTable = {
     upload: {
       method: (action) => (action.source.size >= this.#multipartThreshold ? 'multipart' : 'put'),
-      transfer: async ({ action, route, method, common }) => {
+      transfer: async ({ action, route, method, common, targetKey }) => {
         let parts: { sent: number; kept: number } | undefined;
         // A resumed multipart upload reports the bytes of its kept parts first, before sending any.
         let firstLoaded: number | undefined;
@@ -237,7 +243,7 @@ export class TransferManager {
             common.onProgress(loaded);
           },
           bucket: route.to.bucket,
-          objectKey: route.to.prefix + action.key,
+          objectKey: route.to.prefix + targetKey,
           method,
           options: this.#upload,
           state: this.#state,
@@ -252,10 +258,10 @@ export class TransferManager {
     },
     download: {
       method: (action) => (action.key.endsWith('/') ? 'mkdir' : action.source.size >= this.#multipartThreshold ? 'ranged-get' : 'get'),
-      transfer: async ({ action, route, method, common }) => {
-        localPathForKey(route.to.path, action.key); // an unsafe key fails before anything is created
+      transfer: async ({ action, route, method, common, targetKey }) => {
+        localPathForKey(route.to.path, targetKey); // an unsafe key fails before anything is created
         const root = await this.#localRoot(route.to.path, true);
-        const path = localPathForKey(root, action.key);
+        const path = localPathForKey(root, targetKey);
         await downloadObject({
           ...common,
           bucket: route.from.bucket,
@@ -274,13 +280,13 @@ export class TransferManager {
     },
     copy: {
       method: (action) => this.#copier.methodFor(action.source.size),
-      transfer: ({ action, route, common }) =>
+      transfer: ({ action, route, common, targetKey }) =>
         this.#copier.copy({
           sourceBucket: route.from.bucket,
           sourceKey: route.from.prefix + action.key,
           source: action.source,
           targetBucket: route.to.bucket,
-          targetKey: route.to.prefix + action.key,
+          targetKey: route.to.prefix + targetKey,
           onProgress: common.onProgress,
           signal: common.signal,
         }),
@@ -352,7 +358,7 @@ export class TransferManager {
           if (backedUp) hooks.onBackedUp?.(kept);
         }
         const outcome = await withRetry(
-          () => transferer.transfer({ action, route: directed, method, common }),
+          () => transferer.transfer({ action, route: directed, method, common, targetKey: route.targetKey ?? action.key }),
           { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs },
           signal,
         );
@@ -511,7 +517,7 @@ interface Transferer<R extends Route> {
   /** The method an action will use (the copier may still fall back from server-side to streaming). */
   method(action: TransferAction): TransferMethod;
   /** Carries the action out once (retries are the manager's). */
-  transfer(task: { action: TransferAction; route: R; method: TransferMethod; common: TransferCommon }): Promise<Partial<TransferResult>>;
+  transfer(task: { action: TransferAction; route: R; method: TransferMethod; common: TransferCommon; targetKey: string }): Promise<Partial<TransferResult>>;
 }
 
 type TransfererTable = { readonly [D in Direction]: Transferer<Extract<Route, { direction: D }>> };

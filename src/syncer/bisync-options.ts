@@ -1,0 +1,105 @@
+import type { BisyncConflict, ConflictChoice, ConflictPolicy } from '../core/bisync.js';
+import type { Location } from '../core/location.js';
+import type { MaxDelete } from '../core/max-delete.js';
+import type { FilterOptions } from '../listing/key-filter.js';
+import type { S3ConnectionOptions } from '../transfer/s3-client.js';
+import type { MultipartOptions, UploadOptions } from '../transfer/upload-options.js';
+import type { PairLock } from './pair-lock.js';
+
+/**
+ * Options of {@link createBisyncer}.
+ * @public
+ */
+export interface BisyncOptions extends Omit<FilterOptions, 'ignoreFileName'>, S3ConnectionOptions, MultipartOptions {
+  /** One side: a local directory or `s3://bucket/prefix`. */
+  readonly path1: string | Location;
+  /** The other side: `s3://bucket/prefix`, or a local directory when path1 is in S3. */
+  readonly path2: string | Location;
+  /**
+   * The directory holding the pair's baseline (what both sides held after the last run), its
+   * journal and its lock, under a name derived from both locations. The library reads no
+   * environment: the CLI passes `$XDG_STATE_HOME/s3kit/bisync`.
+   */
+  readonly stateDirectory: string;
+  /**
+   * Rebuild the baseline: merge both sides as a union (nothing is deleted; a key that differs
+   * on the two sides is a conflict, resolved by `conflict`). Needed on the first run of a pair
+   * and after a change of filters; a killed run never needs it.
+   * @defaultValue `false`
+   */
+  readonly resync?: boolean;
+  /**
+   * How conflicts are resolved when `resolveConflict` is not given (see {@link ConflictPolicy}).
+   * @defaultValue `'keep-both'`
+   */
+  readonly conflict?: ConflictPolicy;
+  /**
+   * Decides each conflict (an interactive prompt, a rule of the application's own); overrides
+   * `conflict`. Called one conflict at a time.
+   * @defaultValue none: `conflict` decides
+   */
+  readonly resolveConflict?: (conflict: BisyncConflict) => ConflictChoice | Promise<ConflictChoice>;
+  /**
+   * Run although a side lists nothing while the baseline holds keys (an unmounted disk, a wrong
+   * prefix), and delete more than `maxDelete` allows.
+   * @defaultValue `false`
+   */
+  readonly force?: boolean;
+  /**
+   * The most deletes on one side, as a count or a percentage of the keys the baseline holds;
+   * past it that side's deletes are not made (the rest of the run is).
+   * @defaultValue `'50%'`
+   */
+  readonly maxDelete?: MaxDelete;
+  /**
+   * Plan and report, but copy, rename and delete nothing, and leave the baseline as it is.
+   * @defaultValue `false`
+   */
+  readonly dryRun?: boolean;
+  /**
+   * Files in gitignore syntax whose patterns are added to `ignorePatterns`.
+   * @defaultValue `[]`
+   */
+  readonly ignorePatternFiles?: readonly string[];
+  /**
+   * Copies in flight at once.
+   * @defaultValue `16`
+   */
+  readonly concurrency?: number;
+  /**
+   * Keys per ListObjectsV2 page.
+   * @defaultValue `1000`
+   */
+  readonly listPageSize?: number;
+  /**
+   * Retries of a copy after a retryable failure.
+   * @defaultValue `3`
+   */
+  readonly retries?: number;
+  /**
+   * The most bytes per second all copies move together.
+   * @defaultValue no limit
+   */
+  readonly bandwidthLimit?: number;
+  /** How uploaded objects are stored. */
+  readonly upload?: UploadOptions;
+  /**
+   * How two runs on the pair exclude each other.
+   * @defaultValue a lock file beside the baseline ({@link localPairLock})
+   */
+  readonly lock?: PairLock;
+  /**
+   * The clock, for the date in conflict names (tests).
+   * @defaultValue `() => new Date()`
+   */
+  readonly now?: () => Date;
+}
+
+/**
+ * Options of one {@link Bisyncer.run} call.
+ * @public
+ */
+export interface BisyncRunOptions {
+  /** Cancels the run: copies stop, what was done is kept in the baseline. */
+  readonly signal?: AbortSignal;
+}
