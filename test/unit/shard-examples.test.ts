@@ -32,4 +32,19 @@ describe('the shard examples', () => {
     const parts = Array.from({ length: size }, (_, index) => parseShard(flag, { AWS_BATCH_JOB_ARRAY_INDEX: String(index), AWS_BATCH_JOB_ARRAY_SIZE: String(size) }));
     expect(parts).toEqual(Array.from({ length: size }, (_, index) => ({ index, count: size })));
   });
+
+  it('the AWS Batch job definition that the array job names runs s3kit sync with --shard auto', async () => {
+    const definition = JSON.parse(await readFile(join(examples, 'aws-batch-job-definition.json'), 'utf8')) as {
+      jobDefinitionName: string;
+      containerProperties: { command: string[] };
+      parameters: Record<string, string>;
+    };
+    const submit = JSON.parse(await readFile(join(examples, 'aws-batch-array-job.json'), 'utf8')) as { jobDefinition: string };
+    expect(definition.jobDefinitionName).toBe(submit.jobDefinition);
+    const command = definition.containerProperties.command;
+    expect(command.slice(2, 4)).toEqual(['s3kit', 'sync']);
+    expect(shardFlag(command)).toBe('auto');
+    // Every Ref:: placeholder has a default parameter, so the definition registers as it is.
+    for (const word of command.filter((part) => part.startsWith('Ref::'))) expect(definition.parameters[word.slice(5)]).toMatch(/^s3:\/\//);
+  });
 });
