@@ -173,6 +173,13 @@ describe('s3kit restore --plan and s3kit apply', () => {
     expect((await getObjectBytes(bucket, 'p/b.txt')).toString()).toBe('B1');
   });
 
+  it('refuses to apply a plan against another endpoint than the one it was made against', async () => {
+    const file = await savePlan(`s3://${bucket}/p`);
+    const elsewhere = await runMain(['apply', file, '--endpoint-url', 'http://127.0.0.1:9']);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/the plan was made against http:\/\/127\.0\.0\.1:\d+, but this apply would run against http:\/\/127\.0\.0\.1:9/);
+  });
+
   it('refuses a stale plan with exit 2, naming the key, and changes nothing', async () => {
     const file = await savePlan(`s3://${bucket}/p`);
     await putObject(bucket, 'p/a.txt', 'A3 after the plan');

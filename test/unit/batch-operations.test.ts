@@ -171,6 +171,30 @@ describe('describeBatchJob and s3kit batch status', () => {
     expect(JSON.stringify(state)).toMatch(/"status":"Complete","totalTasks":5,"succeeded":4,"failed":1/);
   });
 
+  it('the CLI follows a job with --wait until it ends, and reports a manifest it cannot read', async () => {
+    control.on(DescribeJobCommand).resolvesOnce({ Job: { Status: 'Active', ProgressSummary: { TotalNumberOfTasks: 2, NumberOfTasksSucceeded: 1, NumberOfTasksFailed: 0 } } }).resolves({
+      Job: { Status: 'Complete', ProgressSummary: { TotalNumberOfTasks: 2, NumberOfTasksSucceeded: 2, NumberOfTasksFailed: 0 } },
+    });
+    const env = { AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', AWS_REGION: 'us-east-1', AWS_ACCOUNT_ID: '123456789012' };
+    const stateFile = join(await tempDir('batch-wait'), 'state.json');
+    const waited = await runMain(['batch', 'status', 'job-5', '--wait', '--poll-seconds', '1', '--state-file', stateFile, '--json'], { env });
+    expect(waited.code).toBe(0);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ jobId: 'job-5', status: 'Complete', finished: true, succeeded: 2, failed: 0 });
+    expect(control.commandCalls(DescribeJobCommand)).toHaveLength(2);
+
+    s3.on(HeadObjectCommand).rejects(Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }));
+    const missing = await runMain(
+      ['batch', 'submit', '--manifest', 's3://ops-bucket/none.csv', '--target', 's3://dst-bucket', '--role-arn', 'arn:aws:iam::123456789012:role/r', '--report', 's3://ops-bucket/rep'],
+      { env },
+    );
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/Cannot read the manifest s3:\/\/ops-bucket\/none\.csv/);
+    expect(control.commandCalls(CreateJobCommand)).toHaveLength(0);
+    const bad = await runMain(['batch', 'submit', '--manifest', 's3://ops-bucket/', '--target', 's3://dst-bucket', '--role-arn', 'r', '--report', 's3://ops-bucket/rep'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--manifest "s3:\/\/ops-bucket\/" names no object/);
+  });
+
   it('the CLI submits with the flags mapped to the request', async () => {
     s3.on(HeadObjectCommand).resolves({ ETag: '"cafe"' });
     control.on(CreateJobCommand).resolves({ JobId: 'job-3' });

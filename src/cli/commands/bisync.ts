@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createBisyncer, escapeText, type BisyncConflict, type BisyncSummary, type ConflictChoice, type ConflictPolicy, type FilterRule } from 's3kit';
 import type { CliContext } from '../context.js';
@@ -180,15 +180,21 @@ function prompter(context: CliContext): (conflict: BisyncConflict) => Promise<Co
         `  (1) path1: ${formatBytes(conflict.path1.size)}, modified ${when(conflict.path1.mtimeMs)}\n` +
         `  (2) path2: ${formatBytes(conflict.path2.size)}, modified ${when(conflict.path2.mtimeMs)}\n`,
     );
-    const reader = createInterface({ input: context.stdin ?? process.stdin, output: stdout as NodeJS.WritableStream });
+    // Lines are read through the interface's iterator, which keeps those typed ahead (question()
+    // would drop a line that arrives between two questions); the end of input skips the conflict.
+    const reader = createInterface({ input: context.stdin ?? process.stdin, terminal: false });
+    const question = 'Keep (1) path1, (2) path2, (k)eep both, (s)kip? ';
     try {
-      for (;;) {
-        const answer = (await reader.question('Keep (1) path1, (2) path2, (k)eep both, (s)kip? ')).trim().toLowerCase();
+      stdout.write(question);
+      for await (const line of reader) {
+        const answer = line.trim().toLowerCase();
         if (answer === '1') return 'path1';
         if (answer === '2') return 'path2';
         if (answer === 'k') return 'keep-both';
         if (answer === 's') return 'skip';
+        stdout.write(question);
       }
+      return 'skip';
     } finally {
       reader.close();
     }
