@@ -57,6 +57,7 @@ export type { PlanFileHeader } from './plan/plan-file.js';
 export { TransferManager } from './transfer/transfer-manager.js';
 export type { TransferManagerOptions, TransferHooks, TransferResult, TransferRoute, DeleteHooks } from './transfer/transfer-manager.js';
 export type { BackupDestination } from './transfer/backup.js';
+export type { WriteCondition } from './transfer/write-condition.js';
 export { createS3Client } from './transfer/s3-client.js';
 export { diagnoseCredentials } from './transfer/credentials-diagnosis.js';
 export { S3ToS3Copier, CannotServerCopyError } from './transfer/s3-to-s3-copier.js';

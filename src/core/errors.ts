@@ -131,13 +131,16 @@ export class PlanMismatchError extends S3kitError {
  * Why a bisync refused to run: `needs-resync` (no baseline for the pair yet), `filters-changed`
  * (the baseline was made with other filters), `empty-side` (a side lists nothing while the
  * baseline holds keys: an unmounted disk or a wrong prefix, not a mass delete), `locked` (another
- * run holds the pair's lock).
+ * run holds the pair's lock, local or on an S3 side), `lock-lost` (another run took the S3 lock
+ * over while this one ran: this run stopped, keeping what it did), `access-check` (the
+ * `accessCheck` key is missing on a side).
  * @public
  */
-export type BisyncRefusal = 'needs-resync' | 'filters-changed' | 'empty-side' | 'locked';
+export type BisyncRefusal = 'needs-resync' | 'filters-changed' | 'empty-side' | 'locked' | 'lock-lost' | 'access-check';
 
 /**
- * A bisync refused to start, before changing anything. `reason` says why; the message what to do.
+ * A bisync refused to start, before changing anything (or, for `lock-lost`, stopped: what it did
+ * is kept). `reason` says why; the message what to do.
  * @public
  */
 export class BisyncRefusedError extends S3kitError {

@@ -46,7 +46,8 @@ export interface ProgressTotals {
 
 /**
  * Something s3kit passed over without failing the run: a FIFO, a socket, a symlink loop, a
- * broken symlink, an unreadable directory.
+ * broken symlink, an unreadable directory; or (`weak-lock`, bisync) a server that ignores
+ * conditional requests, so the S3 lock or the checks of overwrites are weaker than planned.
  * @public
  */
 export interface SyncWarning {
@@ -60,8 +61,9 @@ export interface SyncWarning {
     | 'unreachable-url'
     | 'invalid-name'
     | 'ignore-file-symlink'
-    | 'reserved-name';
-  /** The absolute local path or the key concerned. */
+    | 'reserved-name'
+    | 'weak-lock';
+  /** The absolute local path, the key or the location concerned. */
   readonly path: string;
   /** A sentence for people, starting with the path. */
   readonly message: string;

@@ -89,6 +89,29 @@ export interface BisyncOptions extends Omit<FilterOptions, 'ignoreFileName'>, S3
    */
   readonly lock?: PairLock;
   /**
+   * Also lock each S3 side, so that runs on different machines exclude each other: a lease
+   * object `.s3kit-bisync.lock` under the side's prefix, created with `If-None-Match: *` and
+   * renewed while the run lasts (a crashed holder's lock lapses after `s3LockLeaseSeconds`).
+   * Taking it also finds out which conditional requests the server honours; overwrites and
+   * deletes of objects then carry `If-Match` with the ETag the run planned from. Dry runs take no
+   * S3 lock.
+   * @defaultValue `true`
+   */
+  readonly s3Lock?: boolean;
+  /**
+   * How long an S3 lock lives without a renewal; the holder renews it every third of this.
+   * @defaultValue `300`
+   */
+  readonly s3LockLeaseSeconds?: number;
+  /**
+   * A key (a file name relative to both sides, such as `.s3kit-access-check`) that must exist on
+   * both sides, or the run is refused before anything is listed: a guard against an unmounted
+   * disk, a wrong prefix or a policy that hides keys, which would otherwise look like deletes.
+   * Create the file on both sides once; it is synced like any other.
+   * @defaultValue none: no access check
+   */
+  readonly accessCheck?: string;
+  /**
    * The clock, for the date in conflict names (tests).
    * @defaultValue `() => new Date()`
    */

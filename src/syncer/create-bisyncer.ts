@@ -20,6 +20,7 @@ import { PART_SIZE_METADATA, type Entry } from '../core/entry.js';
 import { BisyncRefusedError, ConfigError, S3kitError, TransferError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import type { FailureRecord, SyncWarning, TransferAction } from '../core/events.js';
+import { localKeyPath } from '../core/local-path.js';
 import { formatLocation, type Location, type S3Location } from '../core/location.js';
 import { describeS3Error, httpStatus, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 import { assertKnownNames } from '../core/validate.js';
@@ -36,11 +37,13 @@ import { digestFile } from '../transfer/file-digest.js';
 import { checkPathBelowRoot } from '../transfer/local-destination.js';
 import { localPathForKey } from '../transfer/local-key-path.js';
 import type { TransferManager } from '../transfer/transfer-manager.js';
+import type { WriteCondition } from '../transfer/write-condition.js';
 import type { BisyncOptions, BisyncRunOptions } from './bisync-options.js';
 import { conflictKey } from './conflict-name.js';
 import { readPatternFiles } from './create-syncer.js';
 import { maxDeleteAllowance, validateMaxDelete, type MaxDelete } from './max-delete.js';
 import { localPairLock, type PairLock } from './pair-lock.js';
+import { acquireS3LeaseLock, S3_LOCK_NAME, type ConditionalWrites, type HeldS3Lock } from './s3-pair-lock.js';
 import { resolveSyncOptions, type ResolvedSyncOptions } from './resolve-options.js';
 import { SpillQueue } from '../state/spill-queue.js';
 
@@ -100,6 +103,9 @@ const BISYNC_OPTION_NAMES = {
   bandwidthLimit: true,
   upload: true,
   lock: true,
+  s3Lock: true,
+  s3LockLeaseSeconds: true,
+  accessCheck: true,
   now: true,
   ignorePatterns: true,
   rules: true,
@@ -112,6 +118,7 @@ const BISYNC_OPTION_NAMES = {
 } as const satisfies Record<keyof BisyncOptions, true>;
 
 const FAILURES_KEPT = 1000;
+const DEFAULT_S3_LEASE_SECONDS = 300;
 const CONFLICTS_KEPT = 1000;
 const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['keep-both', 'newer', 'older', 'larger', 'path1', 'path2'];
 
@@ -140,6 +147,8 @@ class RunState {
   readonly madeThisRun = new Set<string>();
   readonly pending = new Set<Promise<void>>();
   journal: BisyncJournal | undefined;
+  /** What each S3 side's server honours, learnt while its lock was taken (none in a dry run). */
+  readonly writes: Partial<Record<BisyncSideName, ConditionalWrites>> = {};
   /** The deletes planned per side, made after every copy settled. */
   deletes: Record<BisyncSideName, SpillQueue<Entry>> | undefined;
 
@@ -174,12 +183,19 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
     super();
     if (typeof options !== 'object' || options === null) throw new TypeError('createBisyncer needs an options object.');
     assertKnownNames(options, BISYNC_OPTION_NAMES);
-    const { path1, path2, stateDirectory, resync: _resync, conflict, resolveConflict, force: _force, maxDelete, lock, now, ...rest } = options;
+    const { path1, path2, stateDirectory, resync: _resync, conflict, resolveConflict, force: _force, maxDelete, lock, now, s3Lock, s3LockLeaseSeconds, accessCheck, ...rest } = options;
     if (typeof stateDirectory !== 'string' || stateDirectory === '') throw new ConfigError('stateDirectory', 'stateDirectory must name the directory where the pair’s baseline is kept.');
     if (conflict !== undefined && !CONFLICT_POLICIES.includes(conflict)) {
       throw new ConfigError('conflict', `conflict must be one of ${CONFLICT_POLICIES.join(', ')}, got ${JSON.stringify(conflict)}.`);
     }
     if (resolveConflict !== undefined && typeof resolveConflict !== 'function') throw new ConfigError('resolveConflict', 'resolveConflict must be a function.');
+    if (s3Lock !== undefined && typeof s3Lock !== 'boolean') throw new ConfigError('s3Lock', `s3Lock must be true or false, got ${JSON.stringify(s3Lock)}.`);
+    if (s3LockLeaseSeconds !== undefined && !(typeof s3LockLeaseSeconds === 'number' && Number.isFinite(s3LockLeaseSeconds) && s3LockLeaseSeconds >= 1)) {
+      throw new ConfigError('s3LockLeaseSeconds', `s3LockLeaseSeconds must be a number of seconds, 1 or more, got ${JSON.stringify(s3LockLeaseSeconds)}.`);
+    }
+    if (accessCheck !== undefined && (typeof accessCheck !== 'string' || localKeyPath('/', accessCheck).unsafe !== undefined || accessCheck.endsWith('/'))) {
+      throw new ConfigError('accessCheck', `accessCheck must be a relative key such as ".s3kit-access-check" (no leading "/", no "." or ".." parts), got ${JSON.stringify(accessCheck)}.`);
+    }
     // A sync's validation covers the locations (their pair, overlap), filters, transfer settings
     // and connection; path1 plays the source, path2 the target.
     this.#resolved = resolveSyncOptions({ ...rest, source: path1, target: path2 });
@@ -211,9 +227,12 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
     const dryRun = this.#given.dryRun === true;
     const journalPath = `${this.baselinePath}.journal`;
     let release: (() => Promise<void>) | undefined;
+    const s3Locks: HeldS3Lock[] = [];
     try {
       await mkdir(this.#given.stateDirectory, { recursive: true });
       release = await this.#lock.acquire(signal);
+      if (!dryRun) await this.#lockS3Sides(run, s3Locks, (error) => stop.abort(error));
+      await this.#checkAccess(run);
       const filters = await this.#filterFingerprint();
       const header = { path1: formatLocation(this.path1), path2: formatLocation(this.path2), filters };
       // What a killed run did is in its journal: fold it in before anything is planned.
@@ -244,7 +263,9 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
       const summary = this.#summary(run, dryRun, resync);
       this.emit('done', { summary });
       return summary;
-    } catch (error) {
+    } catch (caught) {
+      // A lost S3 lock aborts the run: what the run stopped with is that, not the abort's echo.
+      const error: unknown = stop.signal.aborted && stop.signal.reason instanceof BisyncRefusedError ? stop.signal.reason : caught;
       stop.abort(error);
       this.#manager.clear();
       await this.#manager.onIdle();
@@ -262,9 +283,45 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
           await foldJournal(this.baselinePath, journalPath, { path1: formatLocation(this.path1), path2: formatLocation(this.path2), filters: '' });
         }
       } finally {
+        await Promise.all(s3Locks.map((lock) => lock.release()));
         await release?.();
         this.#running = false;
       }
+    }
+  }
+
+  /** Takes the lease lock of each S3 side (see s3-pair-lock.ts), learning what its server honours. */
+  async #lockS3Sides(run: RunState, held: HeldS3Lock[], onLost: (error: BisyncRefusedError) => void): Promise<void> {
+    if (this.#given.s3Lock === false) return;
+    for (const side of ['path1', 'path2'] as const) {
+      const location = this.#location(side);
+      if (location.kind !== 's3') continue;
+      const lock = await acquireS3LeaseLock(
+        {
+          client: this.#clientOf(side),
+          location,
+          leaseMs: (this.#given.s3LockLeaseSeconds ?? DEFAULT_S3_LEASE_SECONDS) * 1000,
+          onLost,
+          onWarning: (message) => this.#warn(run, { code: 'weak-lock', path: formatLocation(location), message, incompleteListing: false }),
+        },
+        run.signal,
+      );
+      held.push(lock);
+      run.writes[side] = lock.writes;
+    }
+  }
+
+  /** The `accessCheck` key must exist on both sides before anything is listed. */
+  async #checkAccess(run: RunState): Promise<void> {
+    const key = this.#given.accessCheck;
+    if (key === undefined) return;
+    for (const side of ['path1', 'path2'] as const) {
+      if (await this.#exists(side, key, run.signal)) continue;
+      const where = formatLocation(this.#location(side));
+      throw new BisyncRefusedError(
+        'access-check',
+        `${side} (${where}) has no ${JSON.stringify(key)}, the access check file: the side may be unmounted, the prefix wrong or the key hidden from this account, so nothing was changed. If the side is right, create the file on it (it must exist on both sides).`,
+      );
     }
   }
 
@@ -342,7 +399,7 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
       if (!dryRun) await run.journal?.append({ key: conflict.key, path1: stateOf(conflict.path1), path2: stateOf(conflict.path2) });
       return;
     }
-    const choice = await this.#choose(conflict);
+    const choice = await this.#choose(conflict, run.signal);
     run.conflictCount++;
     if (choice === 'skip' || dryRun) {
       this.#conflictDone(run, conflict, choice, undefined);
@@ -401,13 +458,14 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
     this.emit('conflict', { conflict, choice, ...(renamedKey === undefined ? {} : { conflictKey: renamedKey }) });
   }
 
-  async #choose(conflict: BisyncConflict): Promise<ConflictChoice> {
+  async #choose(conflict: BisyncConflict, signal: AbortSignal): Promise<ConflictChoice> {
     const ask = this.#given.resolveConflict;
     if (ask !== undefined) {
       // One conflict at a time: a prompt must not interleave with the next.
       const turn = this.#asking.then(() => ask(conflict));
       this.#asking = turn.catch(() => {});
-      const choice = await turn;
+      // A stopped run (interrupted, its S3 lock lost) does not wait for an answer.
+      const choice = await Promise.race([turn, abortOf(signal)]);
       if (!['path1', 'path2', 'keep-both', 'skip'].includes(choice)) {
         throw new ConfigError('resolveConflict', `resolveConflict must return path1, path2, keep-both or skip, got ${JSON.stringify(choice)}.`);
       }
@@ -506,6 +564,7 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
     const to = other(from);
     const action: TransferAction =
       replaced === undefined ? { type: 'copy', key, reason: 'missing-in-target', source } : { type: 'update', key, reason: 'checksum-differs', source, target: replaced };
+    if (replaced !== undefined && !(await this.#stillAsPlanned(run, to, replaced))) return undefined;
     const done = await this.#transfer(run, action, from, to, undefined);
     if (done === undefined) return undefined;
     try {
@@ -530,7 +589,7 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
       this.#manager
         .enqueue(
           action,
-          { from: this.#location(from), to: this.#location(to), ...(targetKey === undefined ? {} : { targetKey }) },
+          { from: this.#location(from), to: this.#location(to), ...(targetKey === undefined ? {} : { targetKey }), ...this.#writeCondition(run, action, to) },
           {
             onStart: (method) => this.emit('transferStart', { key: action.key, from, to, method }),
             onProgress: (now) => {
@@ -544,7 +603,7 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
               resolve(true);
             },
             onFailed: (error) => {
-              this.#fail(run, action.key, to, error);
+              this.#fail(run, action.key, to, isPreconditionFailure(error) ? changedMeanwhile(targetKey ?? action.key, to, this.#location(to)) : error);
               resolve(undefined);
             },
           },
@@ -555,6 +614,61 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
           resolve(undefined);
         });
     });
+  }
+
+  /**
+   * The precondition of a write to an S3 side, in the form its server takes: an overwrite only of
+   * the version planned from, a new key only where none is. None where the server ignores them
+   * (and for downloads: a local file is checked before it is replaced).
+   */
+  #writeCondition(run: RunState, action: TransferAction, to: BisyncSideName): { writeCondition?: WriteCondition } {
+    const writes = run.writes[to];
+    if (writes === undefined) return {};
+    if (action.type === 'update') {
+      const etag = action.target?.etag;
+      return writes.ifMatch === undefined || etag === undefined ? {} : { writeCondition: { ifMatch: writes.ifMatch(etag) } };
+    }
+    return writes.ifNoneMatch ? { writeCondition: { ifNoneMatch: '*' } } : {};
+  }
+
+  /**
+   * An S3 object about to be overwritten must still be the version planned from: a HEAD just
+   * before, for servers (and requests: multipart completions and copies on radosgw) that ignore
+   * If-Match. A changed object is left alone and reported; the next run sees the change.
+   */
+  async #stillAsPlanned(run: RunState, side: BisyncSideName, planned: Entry): Promise<boolean> {
+    const location = this.#location(side);
+    if (location.kind !== 's3' || planned.etag === undefined) return true;
+    try {
+      const head = await this.#head(side, planned.key, run.signal);
+      // Gone meanwhile: a delete has nothing left to do, and an overwrite of a deleted key keeps
+      // the changed copy (a conditional write is then refused and the next run copies it).
+      if (head === undefined || stripEtagQuotes(head.ETag) === planned.etag) return true;
+    } catch (error) {
+      if (run.signal.aborted) return false;
+      this.#fail(run, planned.key, side, asError(error, planned.key));
+      return false;
+    }
+    this.#fail(run, planned.key, side, changedMeanwhile(planned.key, side, location));
+    return false;
+  }
+
+  /** S3 objects still as listed, HEADed a bounded number at once, in order. */
+  async *#objectsStillAsListed(run: RunState, side: BisyncSideName, entries: AsyncIterable<Entry>): AsyncGenerator<Entry> {
+    const window: Promise<Entry | undefined>[] = [];
+    const check = async (entry: Entry): Promise<Entry | undefined> => ((await this.#stillAsPlanned(run, side, entry)) ? entry : undefined);
+    for await (const entry of entries) {
+      if (run.signal.aborted) return;
+      window.push(check(entry));
+      if (window.length >= this.#resolved.transfer.concurrency) {
+        const checked = await window.shift();
+        if (checked !== undefined) yield checked;
+      }
+    }
+    for (const pending of window) {
+      const checked = await pending;
+      if (checked !== undefined) yield checked;
+    }
   }
 
   /** Appends what a copy left on both sides to the journal. */
@@ -600,7 +714,8 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
           continue;
         }
         const location = this.#location(side);
-        const entries = location.kind === 'local' ? this.#stillAsListed(run, side, queue.items()) : queue.items();
+        const entries = location.kind === 'local' ? this.#stillAsListed(run, side, queue.items()) : this.#objectsStillAsListed(run, side, queue.items());
+        const ifMatch = run.writes[side]?.ifMatch;
         await this.#manager.deleteEntries(
           location,
           entries,
@@ -610,7 +725,8 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
               this.emit('deleted', { key: entry.key, side, target: entry });
               this.#background(run, () => run.journal?.append({ key: entry.key, path1: null, path2: null }) ?? Promise.resolve()).catch(() => {});
             },
-            onFailed: (entry, error) => this.#fail(run, entry.key, side, error),
+            onFailed: (entry, error) => this.#fail(run, entry.key, side, isPreconditionFailure(error) ? changedMeanwhile(entry.key, side, location) : error),
+            ...(ifMatch === undefined ? {} : { ifMatch: (entry: Entry) => (entry.etag === undefined ? undefined : ifMatch(entry.etag)) }),
           },
           run.signal,
         );
@@ -667,11 +783,11 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
     if (location.kind === 'local') {
       await assertLocalDirectory(location, side === 'path1' ? 'source' : 'target');
       // Links are not followed: a bisync writes to this side too, and never writes through a link.
-      return withoutTempFiles(walkLocal(location.path, { followSymlinks: false, filter: filter.isActive ? filter : undefined, onWarning, signal: run.signal }));
+      return withoutOwnFiles(walkLocal(location.path, { followSymlinks: false, filter: filter.isActive ? filter : undefined, onWarning, signal: run.signal }));
     }
     if (location.kind !== 's3') throw new ConfigError(side, `${side} must be a local directory or an s3:// location.`);
     const listed = listS3(this.#clientOf(side), location, { signal: run.signal, side: side === 'path1' ? 'source' : 'target', pageSize: this.#resolved.listPageSize });
-    return withoutTempFiles(filtered(listed, filter));
+    return withoutOwnFiles(filtered(listed, filter));
   }
 
   #location(side: BisyncSideName): Location {
@@ -782,6 +898,20 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
   }
 }
 
+function isPreconditionFailure(error: S3kitError): boolean {
+  return error instanceof TransferError && error.code === 'PreconditionFailed';
+}
+
+/** The failure of a write refused because the object changed after it was listed. */
+function changedMeanwhile(key: string, side: BisyncSideName, location: Location): TransferError {
+  return new TransferError(
+    'bisync',
+    key,
+    `${key} changed in ${side} (${formatLocation(location)}) after it was listed; it was left as it is. The next run sees the change (a conflict if both sides changed).`,
+    { code: 'Changed' },
+  );
+}
+
 function other(side: BisyncSideName): BisyncSideName {
   return side === 'path1' ? 'path2' : 'path1';
 }
@@ -821,6 +951,17 @@ async function* counted(records: AsyncIterable<BaselineRecord>, run: RunState): 
 
 async function* empty<T>(): AsyncGenerator<T> {}
 
+/** Rejects with the signal's reason once it aborts. */
+function abortOf(signal: AbortSignal): Promise<never> {
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+  // A race already won by the answer leaves this rejection unobserved: that is not an error.
+  aborted.catch(() => {});
+  return aborted;
+}
+
 /** A stream whose first item was read ahead, to know whether it is empty before merging. */
 async function peek<T>(items: AsyncIterable<T>): Promise<{ empty: boolean; items: AsyncIterable<T>; close: () => Promise<unknown> }> {
   const iterator = items[Symbol.asyncIterator]();
@@ -849,7 +990,13 @@ async function* filtered(entries: AsyncIterable<Entry>, filter: KeyFilter): Asyn
   for await (const entry of entries) if (!(await filter.excludesFile(entry.key))) yield entry;
 }
 
-/** Leftovers of interrupted downloads are not content, on either side. */
-async function* withoutTempFiles(entries: AsyncIterable<Entry>): AsyncGenerator<Entry> {
-  for await (const entry of entries) if (!DOWNLOAD_TEMP_NAME.test(entry.key.slice(entry.key.lastIndexOf('/') + 1))) yield entry;
+/**
+ * Leftovers of interrupted downloads and the S3 lock object are not content, on either side (a
+ * local file named like the lock would otherwise be copied over it).
+ */
+async function* withoutOwnFiles(entries: AsyncIterable<Entry>): AsyncGenerator<Entry> {
+  for await (const entry of entries) {
+    if (entry.key === S3_LOCK_NAME || DOWNLOAD_TEMP_NAME.test(entry.key.slice(entry.key.lastIndexOf('/') + 1))) continue;
+    yield entry;
+  }
 }

@@ -93,10 +93,14 @@ async function isStale(path: string, holder: LockOwner | undefined): Promise<boo
     const stats = await stat(path).catch(() => undefined);
     return stats !== undefined && Date.now() - stats.mtimeMs > UNWRITTEN_LOCK_GRACE_MS;
   }
-  if (holder.host !== hostname()) return false;
-  if (holder.pid === process.pid) return false;
+  return holder.host === hostname() && processIsGone(holder.pid);
+}
+
+/** True when no process `pid` runs on this host (never for this process itself). */
+export function processIsGone(pid: number): boolean {
+  if (pid === process.pid) return false;
   try {
-    process.kill(holder.pid, 0);
+    process.kill(pid, 0);
     return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';

@@ -14,7 +14,8 @@ export interface DeleteBatchResult {
 /**
  * Deletes up to 1000 keys with one DeleteObjects request and reports each key's outcome from
  * the response's `Errors` (a 200 response can still carry per-key failures). A failed request
- * fails every key of the batch.
+ * fails every key of the batch. `ifMatch` maps object keys to the ETag each must still have (a
+ * conditional delete: a key whose object changed fails with PreconditionFailed).
  */
 export async function deleteBatch(
   client: S3Client,
@@ -22,11 +23,12 @@ export async function deleteBatch(
   objectKeys: readonly string[],
   toRelativeKey: (objectKey: string) => string,
   signal?: AbortSignal,
+  ifMatch?: ReadonlyMap<string, string>,
 ): Promise<DeleteBatchResult> {
   if (objectKeys.length > DELETE_BATCH_SIZE) throw new RangeError(`at most ${DELETE_BATCH_SIZE} keys per batch`);
   try {
     const response = await client.send(
-      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objectKeys.map((Key) => ({ Key })), Quiet: false } }),
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objectKeys.map((Key) => ({ Key, ETag: ifMatch?.get(Key) })), Quiet: false } }),
       { abortSignal: signal },
     );
     const failedKeys = new Map<string, TransferError>();

@@ -20,6 +20,7 @@ import { runParts } from './part-runner.js';
 import { partPages } from './upload-pages.js';
 import { withRetry } from './retry.js';
 import { updateRecord as updateState } from '../core/update-record.js';
+import { conditionFields, type WriteCondition } from './write-condition.js';
 
 /**
  * What is kept in the StateStore about a multipart upload in progress, so that a later run can
@@ -72,6 +73,8 @@ export interface MultipartFileUpload extends ObjectTransfer {
   readonly resume: boolean;
   /** Told how many parts were sent and how many were kept from an earlier run. */
   readonly onParts?: (counts: { readonly sent: number; readonly kept: number }) => void;
+  /** A precondition on the object replaced, sent with CompleteMultipartUpload (see `TransferRoute.writeCondition`). */
+  readonly condition?: WriteCondition;
 }
 
 const FINGERPRINT_BYTES = 64 * 1024;
@@ -333,7 +336,7 @@ async function listParts(request: MultipartFileUpload, uploadId: string): Promis
  */
 async function complete(request: MultipartFileUpload, uploadId: string, parts: readonly { number: number; etag: string }[]): Promise<void> {
   const completed: CompletedPart[] = parts.map((part) => ({ PartNumber: part.number, ETag: `"${part.etag}"` }));
-  const input = { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId, MultipartUpload: { Parts: completed } };
+  const input = { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId, MultipartUpload: { Parts: completed }, ...conditionFields(request.condition) };
   // NoSuchUpload is an answer, not a failure to retry: it is settled below.
   const lost = await withRetry(
     () =>

@@ -22,6 +22,7 @@ import { localPathForKey } from './local-key-path.js';
 import { resolveDestinationRoot } from './local-destination.js';
 import type { StateStore } from '../state/state-store.js';
 import type { MultipartOptions, UploadOptions } from './upload-options.js';
+import type { WriteCondition } from './write-condition.js';
 
 
 /**
@@ -134,6 +135,12 @@ export interface DeleteHooks {
   readonly onFailed?: (entry: Entry, error: S3kitError) => void;
   /** The entry was kept under the backup location before it was deleted. */
   readonly onBackedUp?: (entry: Entry) => void;
+  /**
+   * The ETag an object must still have to be deleted, formatted as the server wants it (a
+   * conditional delete; servers without them delete regardless). S3 only.
+   * @defaultValue none: unconditional deletes
+   */
+  readonly ifMatch?: (entry: Entry) => string | undefined;
 }
 
 /**
@@ -155,6 +162,13 @@ export interface TransferRoute {
    * @defaultValue the action's key
    */
   readonly targetKey?: string;
+  /**
+   * A precondition on the object an upload replaces or creates (a conditional PutObject or
+   * CompleteMultipartUpload); when it fails the upload fails with code `PreconditionFailed` and
+   * the object is left as it is. Uploads only: S3 → S3 copies and downloads ignore it.
+   * @defaultValue none
+   */
+  readonly writeCondition?: WriteCondition;
 }
 
 /**
@@ -232,7 +246,7 @@ export class TransferManager {
   readonly #transferers: TransfererTable = {
     upload: {
       method: (action) => (action.source.size >= this.#multipartThreshold ? 'multipart' : 'put'),
-      transfer: async ({ action, route, method, common, targetKey }) => {
+      transfer: async ({ action, route, method, common, targetKey, writeCondition }) => {
         let parts: { sent: number; kept: number } | undefined;
         // A resumed multipart upload reports the bytes of its kept parts first, before sending any.
         let firstLoaded: number | undefined;
@@ -249,6 +263,7 @@ export class TransferManager {
           state: this.#state,
           resume: this.#resume,
           onParts: (counts) => (parts = counts),
+          condition: writeCondition,
         });
         if (parts !== undefined && parts.kept > 0) {
           return { why: `resumed: ${parts.kept} part(s) kept from an earlier run, ${parts.sent} sent`, bytesResumed: firstLoaded ?? 0 };
@@ -358,7 +373,7 @@ export class TransferManager {
           if (backedUp) hooks.onBackedUp?.(kept);
         }
         const outcome = await withRetry(
-          () => transferer.transfer({ action, route: directed, method, common, targetKey: route.targetKey ?? action.key }),
+          () => transferer.transfer({ action, route: directed, method, common, targetKey: route.targetKey ?? action.key, writeCondition: route.writeCondition }),
           { retries: this.#retries, baseDelayMs: this.#retryBaseDelayMs },
           signal,
         );
@@ -429,9 +444,10 @@ export class TransferManager {
     const toRelative = (objectKey: string): string => objectKey.slice(location.prefix.length);
     const sendBatch = async (batch: Entry[]): Promise<void> => {
       const byObjectKey = new Map(batch.map((entry) => [location.prefix + entry.key, entry]));
+      const conditions = hooks.ifMatch === undefined ? undefined : conditionsOf(byObjectKey, hooks.ifMatch);
       const result = await withRetry(
         async () => {
-          const outcome = await deleteBatch(this.#client, location.bucket, [...byObjectKey.keys()], toRelative, signal);
+          const outcome = await deleteBatch(this.#client, location.bucket, [...byObjectKey.keys()], toRelative, signal, conditions);
           // Retry the whole batch only when the request itself failed retryably.
           const [first] = outcome.failed;
           if (outcome.deleted.length === 0 && first !== undefined && outcome.failed.every((f) => f.error.retryable)) throw first.error;
@@ -517,7 +533,7 @@ interface Transferer<R extends Route> {
   /** The method an action will use (the copier may still fall back from server-side to streaming). */
   method(action: TransferAction): TransferMethod;
   /** Carries the action out once (retries are the manager's). */
-  transfer(task: { action: TransferAction; route: R; method: TransferMethod; common: TransferCommon; targetKey: string }): Promise<Partial<TransferResult>>;
+  transfer(task: { action: TransferAction; route: R; method: TransferMethod; common: TransferCommon; targetKey: string; writeCondition?: WriteCondition }): Promise<Partial<TransferResult>>;
 }
 
 type TransfererTable = { readonly [D in Direction]: Transferer<Extract<Route, { direction: D }>> };
@@ -533,4 +549,14 @@ function asS3kitError(error: unknown, key: string): S3kitError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   return new TransferError('transfer', key, message, { code, cause: error });
+}
+
+/** The ETag each object of a delete batch must still have, where the hook names one. */
+function conditionsOf(byObjectKey: ReadonlyMap<string, Entry>, ifMatch: (entry: Entry) => string | undefined): Map<string, string> {
+  const conditions = new Map<string, string>();
+  for (const [objectKey, entry] of byObjectKey) {
+    const etag = ifMatch(entry);
+    if (etag !== undefined) conditions.set(objectKey, etag);
+  }
+  return conditions;
 }

@@ -12,6 +12,7 @@ import { descriptionParams, storageParams } from './object-params.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import { asTransferError } from './transfer-error.js';
 import type { UploadOptions } from './upload-options.js';
+import { conditionFields, type WriteCondition } from './write-condition.js';
 
 /** Where and how one file is uploaded. */
 export interface UploadRequest extends ObjectTransfer {
@@ -23,6 +24,8 @@ export interface UploadRequest extends ObjectTransfer {
   readonly resume?: boolean;
   /** Told, after a multipart upload, how many parts were sent and how many kept from a previous run. */
   readonly onParts?: (counts: { readonly sent: number; readonly kept: number }) => void;
+  /** A precondition on the object replaced (see `TransferRoute.writeCondition`). */
+  readonly condition?: WriteCondition;
 }
 
 /**
@@ -48,6 +51,7 @@ async function putSmallFile(request: UploadRequest): Promise<void> {
     Body: body,
     ContentLength: body.length,
     ContentMD5: createHash('md5').update(body).digest('base64'),
+    ...conditionFields(request.condition),
   };
   // The SDK sends a buffer in one write, so the whole body is paid for before it goes.
   if (request.limiter !== undefined) await request.limiter.take(body.length, request.signal);
@@ -70,6 +74,7 @@ async function putInParts(request: UploadRequest): Promise<void> {
     onParts: request.onParts,
     signal: request.signal,
     limiter: request.limiter,
+    condition: request.condition,
   });
 }
 
