@@ -1,4 +1,4 @@
-import { isS3kitError, ListingError, TransferError, type CheckSummary, type SyncSummary } from 's3kit';
+import { BisyncRefusedError, isS3kitError, ListingError, TransferError, type CheckSummary, type SyncSummary } from 's3kit';
 import { BucketRequestError } from 's3kit/admin';
 import { ExitCode } from './exit-code-table.js';
 
@@ -19,6 +19,9 @@ export function checkExitCode(summary: CheckSummary): number {
 /** The exit code for an error that stopped a command. */
 export function exitCodeForError(error: unknown): number {
   if (isTransient(error)) return ExitCode.serviceFailed;
+  // A bisync stopped half-way (its S3 lock taken over) did part of its work: a failure that the
+  // next run finishes, not a usage error.
+  if (error instanceof BisyncRefusedError && error.reason === 'lock-lost') return ExitCode.failures;
   return isS3kitError(error) ? ExitCode.usage : ExitCode.failures;
 }
 

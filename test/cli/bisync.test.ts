@@ -94,4 +94,27 @@ describe('s3kit bisync', () => {
     expect(forced.stdout).toContain('deleted in path2  a.txt');
     expect([...(await listObjects(bucket, 'p/')).keys()]).toEqual(['p/d.txt']);
   });
+
+  it('--access-check refuses a side without the file (exit 2); --no-s3-lock runs past a held S3 lock; --s3-lock-lease is checked', async () => {
+    const { dir, bucket, argv } = await pair('guards');
+    await writeFile(join(dir, '.check'), '');
+    await writeFile(join(dir, 'a.txt'), 'a');
+    const refused = await runMain(argv('--resync', '--access-check', '.check'));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`path2 (s3://${bucket}/p/) has no ".check", the access check file`);
+    expect((await listObjects(bucket, 'p/')).size).toBe(0);
+    await putObject(bucket, 'p/.check', '');
+    // Another machine's run holds the S3 lock: refused, unless the S3 lock is turned off.
+    await putObject(bucket, 'p/.s3kit-bisync.lock', JSON.stringify({ owner: 'o', host: 'another-host', pid: 1, startedAt: 'now', leaseSeconds: 300 }));
+    const locked = await runMain(argv('--resync', '--access-check', '.check'));
+    expect(locked.code).toBe(2);
+    expect(locked.stderr).toContain('Another bisync holds the lock on this S3 side (run o of process 1 on another-host');
+    const unlocked = await runMain(argv('--resync', '--access-check', '.check', '--no-s3-lock'));
+    expect(unlocked.stderr).toBe('');
+    expect(unlocked.code).toBe(0);
+    expect((await getObjectBytes(bucket, 'p/a.txt')).toString()).toBe('a');
+    const bad = await runMain(argv('--s3-lock-lease', '0'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--s3-lock-lease');
+  });
 });

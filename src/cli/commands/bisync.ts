@@ -24,10 +24,12 @@ Rules (each key against what both sides held after the last run):
 
 Exit codes:
   0    success, including nothing to do
-  1    some copies, renames or deletes failed (retried by the next run)
+  1    some copies, renames or deletes failed (retried by the next run), or
+       another run took the S3 lock over and this one stopped
   2    usage or configuration error, or the run was refused before changing
        anything: no baseline yet (--resync), changed filters (--resync), an
-       empty side (--force), another run holds the pair's lock
+       empty side (--force), another run holds the pair's lock (local, or
+       .s3kit-bisync.lock on an S3 side), a missing --access-check file
   3    a side's deletes were skipped (after failures) or refused (--max-delete)
   4    the S3 service failed after retries
   130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM. What was done is kept:
@@ -42,6 +44,9 @@ type BisyncFlags = FilterFlags &
     conflict?: (typeof POLICIES)[number];
     force?: boolean;
     stateDir?: string;
+    accessCheck?: string;
+    s3Lock?: boolean;
+    s3LockLease?: number;
     json?: boolean;
     debug?: boolean;
   };
@@ -59,7 +64,10 @@ export function bisyncCommand(context: CliContext, setExitCode: (code: number) =
     .option('--max-delete <n|n%>', 'most deletes per side, a count or a share of the last run’s keys (default 50%)', parseMaxDelete)
     .option('--dryrun', 'show what would be done, change nothing')
     .addOption(new Option('--dry-run', 'same as --dryrun').implies({ dryrun: true }))
-    .option('--state-dir <dir>', 'where the pair’s baseline, journal and lock live (default: $XDG_STATE_HOME/s3kit/bisync)');
+    .option('--state-dir <dir>', 'where the pair’s baseline, journal and lock live (default: $XDG_STATE_HOME/s3kit/bisync)')
+    .option('--access-check <key>', 'refuse to run unless this file (e.g. .s3kit-access-check) exists on both sides: a guard against an unmounted disk or a wrong prefix')
+    .option('--no-s3-lock', 'do not write the lease lock .s3kit-bisync.lock on S3 sides (runs on other machines are then not excluded)')
+    .option('--s3-lock-lease <seconds>', 'how long an S3 lock outlives a crashed holder (default 300)', parsePositiveInteger);
   addFilterFlags(command, rules);
   command
     .option('--storage-class <class>', 'storage class of uploaded objects', parseStorageClass)
@@ -107,6 +115,9 @@ export function bisyncCommand(context: CliContext, setExitCode: (code: number) =
           resync: flags.resync,
           force: flags.force,
           dryRun: flags.dryrun,
+          accessCheck: flags.accessCheck,
+          s3Lock: flags.s3Lock,
+          s3LockLeaseSeconds: flags.s3LockLease,
           conflict: ask ? undefined : (flags.conflict as ConflictPolicy | undefined),
           resolveConflict: ask ? prompter(context) : undefined,
         }),
