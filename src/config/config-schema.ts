@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONFLICT_POLICIES, type ConflictPolicy } from '../core/bisync.js';
 import { COMPARE_MODES } from '../core/compare-mode.js';
 import { MAX_DELETE_PERCENTAGE } from '../core/max-delete.js';
 import type { CompareMode } from '../syncer/options.js';
@@ -47,6 +48,17 @@ const bandwidthLimit = z
   })
   .describe('the most bytes per second all transfers of a run move together, e.g. 10MiB/s, 500KiB/s, 1M');
 
+/** The `bisync:` block of a `mode: bisync` job. */
+const bisync = z
+  .object({
+    conflict: z.enum(CONFLICT_POLICIES).describe('a key changed on both sides: keep-both (the default), newer, older, larger, path1 (source) or path2 (target)'),
+    accessCheck: z.string().min(1).describe('a file that must exist on both sides, e.g. .s3kit-access-check'),
+    s3Lock: z.boolean().describe('lock S3 sides with a lease object (default true)'),
+    s3LockLeaseSeconds: z.number().int().positive().describe('how long an S3 lock outlives a crashed holder (default 300)'),
+  })
+  .partial()
+  .strict();
+
 /** The `strategy:` block; its settings are checked against the registered strategy. */
 const strategy = z.looseObject({ type: z.string().min(1).describe('DateFolder, FullDirectory, DateRange, CustomPattern or a registered one') });
 
@@ -61,6 +73,8 @@ export const jobSchema = z
     enabled: z.boolean().default(true),
     source: z.string().min(1).describe('local directory, s3://bucket/prefix or manifest:PATH'),
     target: z.string().min(1).describe('s3://bucket/prefix or a local directory'),
+    mode: z.enum(['sync', 'bisync']).optional().describe('sync (one way, source to target; the default) or bisync (two-way between source and target)'),
+    bisync: bisync.optional(),
     strategy: strategy.default({ type: 'FullDirectory' }),
     filters: filters.optional(),
     compare: z.enum(COMPARE_MODES).optional(),
@@ -145,6 +159,20 @@ export interface JobFilters {
 }
 
 /**
+ * A `mode: bisync` job's `bisync:` block (see `BisyncOptions`).
+ * @public
+ */
+export interface JobBisyncSettings {
+  /** @defaultValue `'keep-both'` */
+  readonly conflict?: ConflictPolicy;
+  readonly accessCheck?: string;
+  /** @defaultValue `true` */
+  readonly s3Lock?: boolean;
+  /** @defaultValue `300` */
+  readonly s3LockLeaseSeconds?: number;
+}
+
+/**
  * A job's `strategy:` block: the strategy's name and its settings, which the strategy checks.
  * @public
  */
@@ -167,6 +195,14 @@ export interface JobConfig {
   readonly source: string;
   /** `s3://bucket/prefix` or a local directory. */
   readonly target: string;
+  /**
+   * `sync` copies source to target; `bisync` syncs both ways (source is path1, target path2),
+   * keeping its baseline in `bisync/` beside the state file.
+   * @defaultValue `'sync'`
+   */
+  readonly mode?: 'sync' | 'bisync';
+  /** Settings of a `mode: bisync` job. */
+  readonly bisync?: JobBisyncSettings;
   /** @defaultValue `{ type: 'FullDirectory' }` */
   readonly strategy: JobStrategy;
   readonly filters?: JobFilters;

@@ -303,6 +303,7 @@ function semanticProblems(config: ParsedConfig, strategies: StrategyResolver): {
     const at = (field: string): string => `job "${job.name}" › ${field}`;
     if (seen.has(job.name)) problems.push({ field: at('name'), message: `${at('name')}: the name is used by another job; job names must be unique.` });
     seen.add(job.name);
+    problems.push(...bisyncProblems(job).map((problem) => ({ field: at(problem.field), message: `${at(problem.field)}: ${problem.message}` })));
     try {
       const { strategy, settings } = strategies.parse(job.strategy as { type: string } & Record<string, unknown>);
       if (job.delete === true && strategy.resolve(settings, { name: job.name, source: '/', target: '/', date: new Date() }).modifiedAfter !== undefined) {
@@ -323,5 +324,24 @@ function semanticProblems(config: ParsedConfig, strategies: StrategyResolver): {
     }
     void index;
   });
+  return problems;
+}
+
+/**
+ * A two-way job has no direction: what a one-way job says about its target (deletes, backups,
+ * the compare mode) or picks from its source by date has no meaning there.
+ */
+function bisyncProblems(job: JobConfig): { field: string; message: string }[] {
+  if (job.mode !== 'bisync') {
+    return job.bisync === undefined ? [] : [{ field: 'bisync', message: 'a bisync: block needs mode: bisync.' }];
+  }
+  const problems: { field: string; message: string }[] = [];
+  const oneWay = { delete: job.delete, deleteExcluded: job.deleteExcluded, backup: job.backup, backupSuffix: job.backupSuffix, compare: job.compare } as const;
+  for (const [field, value] of Object.entries(oneWay)) {
+    if (value !== undefined) problems.push({ field, message: `a bisync job propagates deletes and compares both ways by itself; remove ${field}.` });
+  }
+  if (job.strategy.type !== 'FullDirectory') problems.push({ field: 'strategy.type', message: `a bisync job syncs whole locations; use FullDirectory (or leave strategy out), not ${job.strategy.type}.` });
+  if (job.filters?.ignoreFileName !== undefined) problems.push({ field: 'filters.ignoreFileName', message: 'not supported by bisync jobs; list the patterns in ignorePatterns or exclude.' });
+  if (job.source.startsWith('manifest:')) problems.push({ field: 'source', message: 'a manifest cannot be one side of a bisync.' });
   return problems;
 }

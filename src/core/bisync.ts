@@ -26,6 +26,9 @@ export type BisyncSideName = 'path1' | 'path2';
  */
 export type ConflictPolicy = 'keep-both' | 'newer' | 'older' | 'larger' | 'path1' | 'path2';
 
+/** Every {@link ConflictPolicy}, the default first. */
+export const CONFLICT_POLICIES = ['keep-both', 'newer', 'older', 'larger', 'path1', 'path2'] as const satisfies readonly ConflictPolicy[];
+
 /**
  * What happens to one conflict: a side's version wins (overwrites the other), both are kept
  * (path2's under a conflict name), or the key is left as it is on both sides (a conflict again

@@ -95,22 +95,20 @@ export function recordFromSummary(
   status: JobStatus,
   message: string,
 ): JobRunRecord {
+  const counts = { copied: summary.copied.count, updated: summary.updated.count, deleted: summary.deleted.count, skipped: summary.skipped.count, failed: summary.failedCount };
+  return endedRecord(base, status, message, counts, summary.copied.bytes + summary.updated.bytes);
+}
+
+/** A job's record as it ends now, from its start in `base`. */
+export function endedRecord(
+  base: Pick<JobRunRecord, 'job' | 'targetDate' | 'startedAt' | 'source' | 'target'>,
+  status: JobStatus,
+  message: string,
+  counts: JobRunRecord['counts'],
+  bytes: number,
+): JobRunRecord {
   const endedAt = new Date();
-  return {
-    ...base,
-    status,
-    message,
-    endedAt: endedAt.toISOString(),
-    durationMs: endedAt.getTime() - Date.parse(base.startedAt),
-    counts: {
-      copied: summary.copied.count,
-      updated: summary.updated.count,
-      deleted: summary.deleted.count,
-      skipped: summary.skipped.count,
-      failed: summary.failedCount,
-    },
-    bytes: summary.copied.bytes + summary.updated.bytes,
-  };
+  return { ...base, status, message, endedAt: endedAt.toISOString(), durationMs: endedAt.getTime() - Date.parse(base.startedAt), counts, bytes };
 }
 
 /** Adds a job's run to its state, as one read-modify-write (safe across processes with the JSON file store). */

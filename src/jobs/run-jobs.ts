@@ -16,8 +16,10 @@ import { jobFilterOptions } from '../config/job-filters.js';
 import type { SyncOptions } from '../syncer/options.js';
 import type { S3ConnectionOptions } from '../index.js';
 import { jobConnection } from './job-connection.js';
+import { runBisyncJob } from './bisync-job.js';
+import type { Bisyncer } from '../syncer/create-bisyncer.js';
 import type { JobLog, LogLevel } from './job-log.js';
-import { LAST_RUN_KEY, recordFromSummary, recordJobRun, type JobRunRecord, type RunRecord } from './run-history.js';
+import { endedRecord, LAST_RUN_KEY, recordFromSummary, recordJobRun, type JobRunRecord, type RunRecord } from './run-history.js';
 
 /**
  * Options of {@link runJobs}.
@@ -56,6 +58,14 @@ export interface RunJobsOptions {
   readonly connection?: S3ConnectionOptions;
   /** Called with each job's syncer before it runs, to attach reporters. */
   readonly onSyncer?: (job: string, syncer: Syncer) => void;
+  /** Called with each `mode: bisync` job's bisyncer before it runs. */
+  readonly onBisyncer?: (job: string, bisyncer: Bisyncer) => void;
+  /**
+   * `mode: bisync` jobs rebuild their baselines by merging both sides (needed on their first
+   * run and after a change of their filters); one-way jobs ignore it.
+   * @defaultValue `false`
+   */
+  readonly resync?: boolean;
   /** Called when a job ends. */
   readonly onJobEnd?: (record: JobRunRecord) => void;
   /** Cancels the run: the jobs in progress are aborted. */
@@ -134,10 +144,7 @@ async function runJob(
   let paths = { source: job.source, target: job.target };
   const base = () => ({ job: job.name, targetDate: context.targetDate, startedAt, ...paths });
   const empty = { copied: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 };
-  const finish = (status: JobRunRecord['status'], message: string): JobRunRecord => {
-    const endedAt = new Date();
-    return { ...base(), status, message, endedAt: endedAt.toISOString(), durationMs: endedAt.getTime() - Date.parse(startedAt), counts: empty, bytes: 0 };
-  };
+  const finish = (status: JobRunRecord['status'], message: string): JobRunRecord => endedRecord(base(), status, message, empty, 0);
   try {
     const resolved = context.strategies.resolve(job.strategy as { type: string } & Record<string, unknown>, {
       name: job.name,
@@ -146,6 +153,7 @@ async function runJob(
       date: context.date,
     });
     paths = { source: resolved.source, target: resolved.target };
+    if (job.mode === 'bisync') return await runBisyncJob(job, context, base());
     const source = parseLocation(resolved.source, 'source');
     if (source.kind === 'local') {
       const missing = await missingSource(parseLocation(job.source, 'source'), source.path, context.targetDate);

@@ -6,15 +6,16 @@ import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '
 import { EventEmitter } from 'eventemitter3';
 import { checkContent, type CheckSide, type ContentCheckContext, type ObjectFacts } from '../compare/content-check.js';
 import type { SideState } from '../core/baseline.js';
-import type {
-  BisyncConflict,
-  BisyncDeletesSkipped,
-  BisyncerEvents,
-  BisyncSideName,
-  BisyncSummary,
-  ConflictChoice,
-  ConflictPolicy,
-  ConflictRecord,
+import {
+  CONFLICT_POLICIES,
+  type BisyncConflict,
+  type BisyncDeletesSkipped,
+  type BisyncerEvents,
+  type BisyncSideName,
+  type BisyncSummary,
+  type ConflictChoice,
+  type ConflictPolicy,
+  type ConflictRecord,
 } from '../core/bisync.js';
 import { PART_SIZE_METADATA, type Entry } from '../core/entry.js';
 import { BisyncRefusedError, ConfigError, S3kitError, TransferError } from '../core/errors.js';
@@ -120,7 +121,6 @@ const BISYNC_OPTION_NAMES = {
 const FAILURES_KEPT = 1000;
 const DEFAULT_S3_LEASE_SECONDS = 300;
 const CONFLICTS_KEPT = 1000;
-const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['keep-both', 'newer', 'older', 'larger', 'path1', 'path2'];
 
 interface Tally {
   count: number;
@@ -185,7 +185,7 @@ class TwoWaySyncer extends EventEmitter<BisyncerEvents> implements Bisyncer {
     assertKnownNames(options, BISYNC_OPTION_NAMES);
     const { path1, path2, stateDirectory, resync: _resync, conflict, resolveConflict, force: _force, maxDelete, lock, now, s3Lock, s3LockLeaseSeconds, accessCheck, ...rest } = options;
     if (typeof stateDirectory !== 'string' || stateDirectory === '') throw new ConfigError('stateDirectory', 'stateDirectory must name the directory where the pair’s baseline is kept.');
-    if (conflict !== undefined && !CONFLICT_POLICIES.includes(conflict)) {
+    if (conflict !== undefined && !(CONFLICT_POLICIES as readonly string[]).includes(conflict)) {
       throw new ConfigError('conflict', `conflict must be one of ${CONFLICT_POLICIES.join(', ')}, got ${JSON.stringify(conflict)}.`);
     }
     if (resolveConflict !== undefined && typeof resolveConflict !== 'function') throw new ConfigError('resolveConflict', 'resolveConflict must be a function.');

@@ -63,7 +63,8 @@ export function runCommand(outer: CliContext, setExitCode: (code: number) => voi
     .description('run the enabled jobs of the config (or the named ones) for a date')
     .argument('[job...]', 'jobs to run (default: every enabled job)')
     .option('--date <YYYY-MM-DD>', "the date the run is for (default: yesterday)", parseDayFlag)
-    .option('--parallel <n>', 'jobs at once (default 1)', parsePositiveInteger);
+    .option('--parallel <n>', 'jobs at once (default 1)', parsePositiveInteger)
+    .option('--resync', 'mode: bisync jobs merge both sides afresh (their first run, or after a change of their filters)');
   addDryRunFlags(command, 'plan every job, transfer nothing, record nothing (no log, no history)')
     .option('--json', 'print each job result and the run as JSON lines')
     .option('--debug', 'print stack traces of errors');
@@ -76,12 +77,15 @@ Examples:
   s3kit run                         # every enabled job, for yesterday
   s3kit run camera --date 2025-01-15
   s3kit run --config /etc/s3kit.yaml --parallel 2
+  s3kit run shared-folder --resync  # first run of a mode: bisync job
 
 Exit code 0 only if every job succeeded (skipped jobs count as success), 1 if any failed,
 2 for an invalid config. A source directory that does not exist is a failure; only a dated
-subfolder (DateFolder, CustomPattern sourcePattern) not created yet is skipped.`,
+subfolder (DateFolder, CustomPattern sourcePattern) not created yet is skipped. A mode: bisync
+job syncs both ways; its baseline lives in bisync/ beside the state file, and a refusal (no
+baseline yet: run it once with --resync; another run holds its lock) fails the job.`,
     )
-    .action(async (names: string[], flags: ConnectionFlags & { config: string; date?: Date; parallel?: number; dryrun?: boolean; json?: boolean; debug?: boolean }) => {
+    .action(async (names: string[], flags: ConnectionFlags & { config: string; date?: Date; parallel?: number; resync?: boolean; dryrun?: boolean; json?: boolean; debug?: boolean }) => {
       const output = redacting(outer);
       const context = output.context;
       const { stdout } = context.streams;
@@ -100,6 +104,7 @@ subfolder (DateFolder, CustomPattern sourcePattern) not created yet is skipped.`
           jobs: names,
           date: flags.date,
           parallel: flags.parallel,
+          resync: flags.resync,
           dryRun,
           state,
           log,
