@@ -3,14 +3,20 @@ import type { Location } from '../core/location.js';
 import type { MaxDelete } from '../core/max-delete.js';
 import type { FilterOptions } from '../listing/key-filter.js';
 import type { S3ConnectionOptions } from '../transfer/s3-client.js';
-import type { MultipartOptions, UploadOptions } from '../transfer/upload-options.js';
+import type { MultipartOptions } from '../transfer/upload-options.js';
+import type { SyncOptions } from './options.js';
 import type { PairLock } from './pair-lock.js';
 
 /**
  * Options of {@link createBisyncer}.
  * @public
  */
-export interface BisyncOptions extends Omit<FilterOptions, 'ignoreFileName'>, S3ConnectionOptions, MultipartOptions {
+export interface BisyncOptions
+  extends Omit<FilterOptions, 'ignoreFileName'>,
+    S3ConnectionOptions,
+    MultipartOptions,
+    // The transfer settings mean what they mean for a one-way sync (documented there).
+    Pick<SyncOptions, 'ignorePatternFiles' | 'concurrency' | 'listPageSize' | 'retries' | 'bandwidthLimit' | 'upload'> {
   /** One side: a local directory or `s3://bucket/prefix`. */
   readonly path1: string | Location;
   /** The other side: `s3://bucket/prefix`, or a local directory when path1 is in S3. */
@@ -56,33 +62,6 @@ export interface BisyncOptions extends Omit<FilterOptions, 'ignoreFileName'>, S3
    * @defaultValue `false`
    */
   readonly dryRun?: boolean;
-  /**
-   * Files in gitignore syntax whose patterns are added to `ignorePatterns`.
-   * @defaultValue `[]`
-   */
-  readonly ignorePatternFiles?: readonly string[];
-  /**
-   * Copies in flight at once.
-   * @defaultValue `16`
-   */
-  readonly concurrency?: number;
-  /**
-   * Keys per ListObjectsV2 page.
-   * @defaultValue `1000`
-   */
-  readonly listPageSize?: number;
-  /**
-   * Retries of a copy after a retryable failure.
-   * @defaultValue `3`
-   */
-  readonly retries?: number;
-  /**
-   * The most bytes per second all copies move together.
-   * @defaultValue no limit
-   */
-  readonly bandwidthLimit?: number;
-  /** How uploaded objects are stored. */
-  readonly upload?: UploadOptions;
   /**
    * How two runs on the pair exclude each other.
    * @defaultValue a lock file beside the baseline ({@link localPairLock})
