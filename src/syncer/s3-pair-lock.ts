@@ -186,7 +186,7 @@ export async function acquireS3LeaseLock(options: S3LeaseLockOptions, signal: Ab
     if (ifMatch === undefined) {
       options.onWarning(`${location.bucket}: the server ignores If-Match, so overwrites and deletes on this side are checked with a HEAD just before (a change in between is not caught).`);
     }
-    return holdLease({ ...options, key, url, body, etag: etag as string, writes: { ifNoneMatch, ifMatch } });
+    return holdLease({ ...options, key, url, body, owner: me.owner, etag: etag as string, writes: { ifNoneMatch, ifMatch } });
   }
 }
 
@@ -205,7 +205,7 @@ async function removeIfOurs(client: S3Client, bucket: string, key: string, owner
 const CLOCK_SKEW_MS = 60_000;
 
 /** Renews the lease every third of its length while held; releases it on request. */
-function holdLease(held: S3LeaseLockOptions & { key: string; url: string; body: string; etag: string; writes: ConditionalWrites }): HeldS3Lock {
+function holdLease(held: S3LeaseLockOptions & { key: string; url: string; body: string; owner: string; etag: string; writes: ConditionalWrites }): HeldS3Lock {
   const { client, location, key, url, body, writes } = held;
   let etag = held.etag;
   let lastRenewed = Date.now();
@@ -224,9 +224,23 @@ function holdLease(held: S3LeaseLockOptions & { key: string; url: string; body: 
       lastRenewed = Date.now();
     } catch (error) {
       const status = httpStatus(error);
+      if (status === 412 && (await stillOurs())) return;
       if (status === 412 || status === 404) return loseLock();
       // A passing failure: tried again next tick; the lease is only lost once it ran out.
       if (Date.now() > lastRenewed + held.leaseMs) loseLock();
+    }
+  };
+  // A renewal whose answer was lost may have landed: the object then holds our owner under an
+  // ETag we never saw, and the next renewal's If-Match fails. That is still our lock.
+  const stillOurs = async (): Promise<boolean> => {
+    try {
+      const signal = AbortSignal.timeout(held.leaseMs);
+      if ((await readOwner(client, location.bucket, key, signal))?.owner !== held.owner) return false;
+      const now = await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: key }), { abortSignal: signal });
+      etag = stripEtagQuotes(now.ETag) ?? etag;
+      return true;
+    } catch {
+      return false;
     }
   };
   const loseLock = (): void => {

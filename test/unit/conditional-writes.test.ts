@@ -116,6 +116,37 @@ describe('the S3 lease lock learns what the server honours', () => {
   });
 });
 
+describe('a renewal whose answer was lost', () => {
+  it('is still our lock: the next renewal adopts the ETag it never saw instead of giving up', async () => {
+    let etag = 'e1';
+    let exists = false;
+    let stored = '';
+    let puts = 0;
+    s3.on(HeadObjectCommand).callsFake(() => {
+      if (!exists) throw notFound();
+      return { ETag: `"${etag}"`, LastModified: new Date() };
+    });
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: { transformToString: async () => stored } }));
+    s3.on(PutObjectCommand).callsFake((input: { IfMatch?: string; IfNoneMatch?: string; Body?: string }) => {
+      if (input.IfNoneMatch === '*' && exists) throw preconditionFailed();
+      if (input.IfMatch !== undefined && input.IfMatch !== `"${etag}"`) throw preconditionFailed();
+      exists = true;
+      stored = String(input.Body);
+      etag = `e${++puts + 1}`;
+      // The first renewal (the 5th PUT) lands, but its answer is lost on the way back.
+      if (puts === 5) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      return { ETag: `"${etag}"` };
+    });
+    const lost: string[] = [];
+    const held = await acquireS3LeaseLock({ client: new S3Client({ region: 'us-east-1' }), location, leaseMs: 300, onLost: (e) => lost.push(e.reason), onWarning: () => {} }, new AbortController().signal);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(puts).toBeGreaterThanOrEqual(6);
+    expect(lost).toEqual([]);
+    await held.release();
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(1);
+  });
+});
+
 describe('conditions on requests radosgw ignores', () => {
   it('DeleteObjects carries the ETag of each key given one', async () => {
     s3.on(DeleteObjectsCommand).resolves({ Deleted: [{ Key: 'a' }, { Key: 'b' }] });
