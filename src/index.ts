@@ -15,7 +15,7 @@ export {
   isS3kitError,
 } from './core/errors.js';
 export type { Entry, EntryMetadata } from './core/entry.js';
-export type { Action, ActionType, ActionReason, Verdict, VerdictReason } from './core/action.js';
+export type { Action, ActionType, ActionReason, StorageChoice, Verdict, VerdictReason } from './core/action.js';
 export type { Location, LocalLocation, S3Location, ManifestLocation } from './core/location.js';
 export { parseLocation, parseS3ObjectUrl, formatLocation } from './core/location.js';
 export { directionOf } from './core/direction.js';

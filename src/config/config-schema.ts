@@ -27,6 +27,17 @@ const upload = z
   .partial()
   .strict();
 
+/** One rule of `storageClassRules:` (see `SyncOptions.storageClassRules`); checked in full by createSyncer. */
+const storageClassRule = z
+  .object({
+    include: z.string().min(1).optional().describe('aws-cli --include pattern matched against the whole key (* crosses /)'),
+    minSize: z.union([z.number().nonnegative(), z.string().min(1)]).optional().describe('bytes, or a size such as 128KiB (powers of 1024)'),
+    olderThan: z.string().min(1).optional().describe('a whole number with a unit s, m, h, d or w, e.g. 30d'),
+    storageClass: z.string().min(1).describe('e.g. STANDARD_IA, GLACIER_IR, DEEP_ARCHIVE'),
+    force: z.boolean().optional().describe('accept a rule that may put objects under 128 KiB in an IA class (billed as 128 KiB)'),
+  })
+  .strict();
+
 const filters = z
   .object({
     exclude: z.array(z.string()).describe('aws-cli --exclude patterns (* crosses /)'),
@@ -68,6 +79,7 @@ export const jobSchema = z
     deleteExcluded: z.boolean().optional(),
     maxDelete: z.union([z.number().int().nonnegative(), z.string().regex(MAX_DELETE_PERCENTAGE, 'a percentage such as "10%"')]).optional(),
     upload: upload.optional(),
+    storageClassRules: z.array(storageClassRule).optional().describe('the storage class of each object by pattern, size and age; the first match wins, else upload.storageClass'),
     connection: connection.optional(),
     concurrency: z.number().int().positive().optional(),
     backup: z.string().min(1).optional().describe('keep what the job overwrites or deletes here first: s3://bucket/prefix/{date}/ or a directory'),
@@ -130,6 +142,20 @@ export interface JobUploadSettings {
 }
 
 /**
+ * One rule of a job's `storageClassRules:` (see `SyncOptions.storageClassRules`).
+ * @public
+ */
+export interface JobStorageClassRule {
+  readonly include?: string;
+  /** Bytes, or a size such as `128KiB`. */
+  readonly minSize?: number | string;
+  /** A whole number with a unit s, m, h, d or w, e.g. `30d`. */
+  readonly olderThan?: string;
+  readonly storageClass: string;
+  readonly force?: boolean;
+}
+
+/**
  * A job's `filters:` block.
  * @public
  */
@@ -176,6 +202,8 @@ export interface JobConfig {
   /** A count, or a percentage of the target's keys such as `'10%'`. */
   readonly maxDelete?: number | string;
   readonly upload?: JobUploadSettings;
+  /** The storage class of each object by pattern, size and age (see `SyncOptions.storageClassRules`). */
+  readonly storageClassRules?: readonly JobStorageClassRule[];
   readonly connection?: JobConnection;
   readonly concurrency?: number;
   /** Where the job keeps what it overwrites or deletes (see `SyncOptions.backup`). */

@@ -46,7 +46,8 @@ export interface ProgressTotals {
 
 /**
  * Something s3kit passed over without failing the run: a FIFO, a socket, a symlink loop, a
- * broken symlink, an unreadable directory.
+ * broken symlink, an unreadable directory; or a setting worth a second look (a storage-class rule
+ * that archives).
  * @public
  */
 export interface SyncWarning {
@@ -60,7 +61,9 @@ export interface SyncWarning {
     | 'unreachable-url'
     | 'invalid-name'
     | 'ignore-file-symlink'
-    | 'reserved-name';
+    | 'reserved-name'
+    /** A storage-class rule writes GLACIER or DEEP_ARCHIVE objects, which need a restore before a read (the path is the rule, `storageClassRules[i]`). */
+    | 'archived-storage-class';
   /** The absolute local path or the key concerned. */
   readonly path: string;
   /** A sentence for people, starting with the path. */

@@ -83,6 +83,12 @@ const entrySchema = z.strictObject({
   url: z.string().optional(),
 });
 
+/** The storage class a copy or update was planned with (`storageClassRules`). */
+const storageChoiceSchema = z.strictObject({
+  storageClass: z.string().min(1).optional(),
+  storageClassRule: z.number().int().nonnegative().optional(),
+});
+
 const connectionSchema = z.strictObject({
   endpoint: z.string().optional(),
   region: z.string().optional(),
@@ -122,6 +128,17 @@ const settingsSchema = z.strictObject({
       cacheControl: z.string().optional(),
       metadata: z.record(z.string(), z.string()).optional(),
     })
+    .optional(),
+  storageClassRules: z
+    .array(
+      z.strictObject({
+        include: z.string().optional(),
+        minSize: z.union([z.number().nonnegative(), z.string()]).optional(),
+        olderThan: z.string().optional(),
+        storageClass: z.string(),
+        force: z.boolean().optional(),
+      }),
+    )
     .optional(),
   metadataDirective: z.enum(['COPY', 'REPLACE']).optional(),
   multipartCopyThreshold: z.number().int().nonnegative().optional(),
@@ -182,8 +199,13 @@ function validateAction(action: unknown, lineNumber: number): Action {
       fail(`"${[side, ...issue.path].join('.')}" is invalid (${issue.message})`);
     }
   }
+  const storageChoice = storageChoiceSchema.safeParse({ storageClass: record.storageClass, storageClassRule: record.storageClassRule });
+  if (!storageChoice.success) fail(`"${storageChoice.error.issues[0]!.path.join('.')}" is invalid (${storageChoice.error.issues[0]!.message})`);
+  if ((record.storageClass !== undefined || record.storageClassRule !== undefined) && record.type !== 'copy' && record.type !== 'update') {
+    fail(`a ${String(record.type)} action writes nothing and has no storage class`);
+  }
   for (const name of Object.keys(record)) {
-    if (!['type', 'key', 'reason', 'source', 'target'].includes(name)) fail(`unknown action field "${name}"`);
+    if (!['type', 'key', 'reason', 'source', 'target', 'storageClass', 'storageClassRule'].includes(name)) fail(`unknown action field "${name}"`);
   }
   return action as Action;
 }
@@ -227,7 +249,17 @@ function differenceBetween(saved: Action, fresh: Action): string | undefined {
     const now = (fresh as { source?: Entry; target?: Entry })[which];
     if (!sameEntry(before, now)) return `the ${which} changed since the plan was made (${entryText(before)} → ${entryText(now)})`;
   }
+  // The class chosen by age can change between plan and apply: what was reviewed is what is written, or nothing.
+  const classBefore = storageChoiceText(saved);
+  const classNow = storageChoiceText(fresh);
+  if (classBefore !== classNow) return `the plan writes it as ${classBefore}, but it would now be written as ${classNow}`;
   return undefined;
+}
+
+function storageChoiceText(action: Action): string {
+  if (action.type !== 'copy' && action.type !== 'update') return 'nothing';
+  const rule = action.storageClassRule === undefined ? '' : ` (storageClassRules[${action.storageClassRule}])`;
+  return `${action.storageClass ?? 'the default storage class'}${rule}`;
 }
 
 function sameEntry(a: Entry | undefined, b: Entry | undefined): boolean {

@@ -189,6 +189,9 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     const options = this.#options;
     const { given, route } = options;
     const { source: sourceClient, target: targetClient } = this.#clients;
+    // Judged once per run, so one file's age is not measured against two clocks.
+    const startedAt = Date.now();
+    for (const warning of options.warnings) onWarning(warning);
     const localRoot = route.direction === 'upload' ? route.from.path : undefined;
     if (route.direction === 'upload') await assertLocalDirectory(route.from, 'source');
     const filter = new KeyFilter({
@@ -231,7 +234,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       source = withoutKeys(source, suffixed);
       target = withoutKeys(target, suffixed);
     }
-    yield* planSync(withinWindow(source, options.modifiedAfter, options.modifiedBefore), target, {
+    const actions = planSync(withinWindow(source, options.modifiedAfter, options.modifiedBefore), target, {
       comparator: options.comparator,
       context: {
         objectMetadata: objectMetadataReader((side) => (side === 'source' ? sourceObjects : targetObjects), signal),
@@ -241,6 +244,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       deleteExcluded: options.deleteExcluded,
       isTargetExcluded: (key) => filter.excludesFile(key),
     });
+    yield* options.storageClasses === undefined ? actions : options.storageClasses.annotate(actions, startedAt);
   }
 
   #hooks(action: TransferAction, summary: SummaryBuilder): TransferHooks {

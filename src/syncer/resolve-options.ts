@@ -13,6 +13,8 @@ import type { SyncOptions } from './options.js';
 import { assertNoOverlap } from './overlap.js';
 import { CONNECTION_OPTION_NAMES } from './connections.js';
 import { resolveBackup, type BackupTemplate } from './backup-location.js';
+import { resolveStorageClassRules, type StorageClassChooser } from './storage-class-rules.js';
+import type { SyncWarning } from '../core/events.js';
 
 /**
  * Every option name of {@link SyncOptions}. `satisfies` keeps this list equal to the type: a
@@ -37,6 +39,7 @@ const SYNC_OPTION_NAMES = {
   retries: true,
   bandwidthLimit: true,
   upload: true,
+  storageClassRules: true,
   sourceClient: true,
   sourceConnection: true,
   state: true,
@@ -90,6 +93,10 @@ export interface ResolvedSyncOptions {
   readonly resume: boolean;
   /** Where overwritten and deleted target entries are kept, rendered per run. */
   readonly backup: BackupTemplate | undefined;
+  /** Chooses the class of each object written, when `storageClassRules` has rules. */
+  readonly storageClasses: StorageClassChooser | undefined;
+  /** What the options deserve a warning for, emitted at the start of each plan and run. */
+  readonly warnings: readonly SyncWarning[];
 }
 
 /**
@@ -136,6 +143,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     ...options,
     copy: { multipartCopyThreshold: options.multipartCopyThreshold, metadataDirective: options.metadataDirective },
   });
+  const storageClasses = resolveStorageClassRules(options.storageClassRules, { targetInS3: target.kind === 's3', fallback: transfer.upload.storageClass });
   const maxSockets = positiveInteger(options.maxSockets ?? Math.max(64, transfer.concurrency * 4), 'maxSockets');
   return {
     given: options,
@@ -155,6 +163,8 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     resume: options.resume ?? true,
     // A source at another endpoint is another bucket, whatever its name.
     backup: resolveBackup(options, otherEndpoint ? undefined : source, target, options),
+    storageClasses: storageClasses?.chooser,
+    warnings: storageClasses?.warnings ?? [],
   };
 }
 

@@ -109,6 +109,12 @@ export interface CopyRequest {
    * @defaultValue the current version
    */
   readonly sourceVersionId?: string;
+  /**
+   * The class to write the copy in, chosen for this object (`storageClassRules`): overrides
+   * `upload.storageClass` and the source's class.
+   * @defaultValue `upload.storageClass`, else the source's class
+   */
+  readonly storageClass?: string;
   /** The target bucket. */
   readonly targetBucket: string;
   /** The full target key (prefix included). */
@@ -206,7 +212,7 @@ export class S3ToS3Copier {
       MetadataDirective: replace ? 'REPLACE' : 'COPY',
       TaggingDirective: 'COPY',
       // CopyObject writes STANDARD unless told otherwise: keep the source's class.
-      ...storageParams(upload, request.source.storageClass),
+      ...storageParams(withClass(upload, request.storageClass), request.source.storageClass),
       ...(replace ? descriptionParams(upload) : {}),
     };
   }
@@ -282,7 +288,7 @@ export class S3ToS3Copier {
       ContentDisposition: replace ? undefined : head.ContentDisposition,
       ContentEncoding: replace ? undefined : head.ContentEncoding,
       ContentLanguage: replace ? undefined : head.ContentLanguage,
-      ...storageParams(upload, request.source.storageClass ?? head.StorageClass),
+      ...storageParams(withClass(upload, request.storageClass), request.source.storageClass ?? head.StorageClass),
     };
   }
 
@@ -331,7 +337,7 @@ export class S3ToS3Copier {
           Body: (limiter === undefined ? body : throttledReadable(body as unknown as Readable, limiter, signal)) as never,
           ContentLength: request.source.size,
           ...this.#description(object),
-          ...storageParams(upload, request.source.storageClass),
+          ...storageParams(withClass(upload, request.storageClass), request.source.storageClass),
         },
       });
       uploader.on('httpUploadProgress', (progress) => request.onProgress?.(progress.loaded ?? 0));
@@ -342,6 +348,11 @@ export class S3ToS3Copier {
     const parts = partCountOf(request.source.size, partSize);
     return { method: 'stream-copy', why, requests: 1 + (parts === 1 ? 1 : parts + 2), bytesThroughProcess: request.source.size };
   }
+}
+
+/** `upload` with the class chosen for one object, when one was. */
+function withClass(upload: UploadOptions, storageClass: string | undefined): UploadOptions {
+  return storageClass === undefined ? upload : { ...upload, storageClass };
 }
 
 function copySource(request: CopyRequest): string {

@@ -238,7 +238,7 @@ export class TransferManager {
           bucket: route.to.bucket,
           objectKey: route.to.prefix + action.key,
           method,
-          options: this.#upload,
+          options: this.#uploadFor(action),
           state: this.#state,
           resume: this.#resume,
           onParts: (counts) => (parts = counts),
@@ -280,6 +280,7 @@ export class TransferManager {
           source: action.source,
           targetBucket: route.to.bucket,
           targetKey: route.to.prefix + action.key,
+          storageClass: action.storageClass,
           onProgress: common.onProgress,
           signal: common.signal,
         }),
@@ -287,11 +288,16 @@ export class TransferManager {
     ingest: {
       method: () => 'url-stream',
       transfer: async ({ action, route, common }) => {
-        await ingestUrl({ ...common, bucket: route.to.bucket, objectKey: route.to.prefix + action.key, options: this.#upload });
+        await ingestUrl({ ...common, bucket: route.to.bucket, objectKey: route.to.prefix + action.key, options: this.#uploadFor(action) });
         return {};
       },
     },
   };
+
+  /** The upload options of one action: its chosen storage class (`storageClassRules`) over the run's. */
+  #uploadFor(action: TransferAction): UploadOptions {
+    return action.storageClass === undefined ? this.#upload : { ...this.#upload, storageClass: action.storageClass };
+  }
 
   /** How an action between these locations is carried out. */
   methodFor(action: TransferAction, route: { readonly from: Location; readonly to: Location }): TransferMethod {
