@@ -68,6 +68,8 @@ export { createSyncer } from './syncer/create-syncer.js';
 export type { Syncer } from './syncer/create-syncer.js';
 export type { SyncOptions, PlanOptions, RunOptions, CompareMode } from './syncer/options.js';
 export type { MaxDelete } from './syncer/max-delete.js';
+export type { StorageClassRule } from './syncer/storage-class-rules.js';
+export { S3_STORAGE_CLASSES, MINIMUM_BILLABLE_OBJECT_SIZE, SMALL_OBJECT_MINIMUM_CLASSES, ARCHIVED_CLASSES } from './core/storage-class.js';
 export { parseMaxDelete } from './syncer/max-delete.js';
 export { createChecker } from './syncer/create-checker.js';
 export type { Checker, CheckRunOptions } from './syncer/create-checker.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { FilterRule, S3ConnectionOptions, SyncOptions, UploadOptions } from 's3kit';
-import { parseBwlimit, parseDurationMs, parseEndpointUrl, parseMaxDelete, parseMetadata, parseMultipartThreshold, parsePartSize, parsePositiveInteger, parseSize, parseStorageClass } from './values.js';
+import type { FilterRule, S3ConnectionOptions, StorageClassRule, SyncOptions, UploadOptions } from 's3kit';
+import { parseBwlimit, parseDurationMs, parseEndpointUrl, parseMaxDelete, parseMetadata, parseMultipartThreshold, parsePartSize, parsePositiveInteger, parseSize, parseStorageClass, collectStorageClassRule } from './values.js';
 
 /** The library's default `multipartThreshold` (16 MiB). */
 const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
@@ -18,6 +18,7 @@ export interface SyncFlags {
   readonly exactTimestamps?: boolean;
   readonly checksum?: boolean;
   readonly storageClass?: string;
+  readonly storageClassRule?: StorageClassRule[];
   readonly sse?: string | true;
   readonly sseKmsKeyId?: string;
   readonly acl?: string;
@@ -110,6 +111,11 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--follow-symlinks', 'follow symbolic links (default)')
     .option('--no-follow-symlinks', 'skip symbolic links')
     .option('--storage-class <class>', 'storage class of uploaded objects, e.g. STANDARD_IA, GLACIER_IR, DEEP_ARCHIVE', parseStorageClass)
+    .option(
+      '--storage-class-rule <rule>',
+      'S3 targets, repeatable, first match wins (else --storage-class): include=PATTERN,minSize=SIZE,olderThan=AGE,class=CLASS[,force], e.g. include=*.mp4,minSize=128KiB,olderThan=30d,class=STANDARD_IA',
+      collectStorageClassRule,
+    )
     .addOption(new Option('--sse [algorithm]', 'server-side encryption: AES256 (default when given alone) or aws:kms').choices(['AES256', 'aws:kms']))
     .option('--sse-kms-key-id <id>', 'KMS key for --sse aws:kms')
     .option('--acl <acl>', 'canned ACL of uploaded objects, e.g. public-read')
@@ -251,6 +257,7 @@ export function syncSettings(flags: SyncFlags, rules: readonly FilterRule[], tar
     multipartThreshold,
     partSize: flags.partSize,
     upload: Object.keys(upload).length > 0 ? upload : undefined,
+    storageClassRules: flags.storageClassRule,
     metadataDirective: flags.metadataDirective,
     multipartCopyThreshold: flags.multipartCopyThreshold,
     sourceConnection: sourceConnectionOf(flags),
