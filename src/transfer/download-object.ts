@@ -436,5 +436,11 @@ function asTransferError(error: unknown, request: DownloadRequest): unknown {
       code: 'PreconditionFailed',
     });
   }
-  return wrapTransferError(error, { operation: 'get', key: request.source.key, bucket: request.bucket, signal: request.signal });
+  return wrapTransferError(error, {
+    operation: 'get',
+    key: request.source.key,
+    bucket: request.bucket,
+    signal: request.signal,
+    read: { bucket: request.bucket, objectKey: request.objectKey, storageClass: request.source.storageClass },
+  });
 }

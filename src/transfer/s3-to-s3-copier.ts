@@ -178,7 +178,13 @@ export class S3ToS3Copier {
         return await this.#streamCopy(request, error.message);
       }
     } catch (error) {
-      throw asTransferError(error, { operation: 'copy', key: request.source.key, bucket: request.targetBucket, signal: request.signal });
+      throw asTransferError(error, {
+        operation: 'copy',
+        key: request.source.key,
+        bucket: request.targetBucket,
+        signal: request.signal,
+        read: { bucket: request.sourceBucket, objectKey: request.sourceKey, storageClass: request.source.storageClass },
+      });
     }
   }
 
