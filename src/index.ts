@@ -63,6 +63,8 @@ export type { S3ConnectionOptions } from './transfer/s3-client.js';
 export { presignUrl } from './transfer/presign.js';
 export type { PresignOptions } from './transfer/presign.js';
 export type { UploadOptions, MultipartOptions } from './transfer/upload-options.js';
+export type { SseCustomerKey } from './transfer/sse-customer.js';
+export { sseCustomerKeyForms } from './transfer/sse-customer.js';
 
 export { createSyncer } from './syncer/create-syncer.js';
 export type { Syncer } from './syncer/create-syncer.js';

@@ -92,6 +92,8 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       upload: transfer.upload,
       state: options.state,
       resume: this.#options.resume,
+      sseCustomerKey: options.sseCustomerKey,
+      copySourceSseCustomerKey: options.copySourceSseCustomerKey,
     });
   }
 
@@ -206,8 +208,8 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       filtered(listS3(defined(client, 'source'), from, { signal, side: 'source', directoryMarkers, pageSize: options.listPageSize }), filter);
     const listTarget = (to: S3Location): AsyncIterable<Entry> => listS3(defined(targetClient, 'target'), to, { signal, pageSize: options.listPageSize });
     // The sides in S3, by direction: only those have object metadata to read.
-    const sourceObjects = route.direction === 'download' || route.direction === 'copy' ? { client: defined(sourceClient, 'source'), location: route.from } : undefined;
-    const targetObjects = route.direction === 'download' ? undefined : { client: defined(targetClient, 'target'), location: route.to };
+    const sourceObjects = route.direction === 'download' || route.direction === 'copy' ? { client: defined(sourceClient, 'source'), location: route.from, sseCustomer: options.sseCustomer.source } : undefined;
+    const targetObjects = route.direction === 'download' ? undefined : { client: defined(targetClient, 'target'), location: route.to, sseCustomer: options.sseCustomer.target };
     let source: AsyncIterable<Entry>;
     let target: AsyncIterable<Entry>;
     switch (route.direction) {

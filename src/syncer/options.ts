@@ -9,6 +9,7 @@ import type { S3ConnectionOptions } from '../transfer/s3-client.js';
 import type { MultipartOptions, UploadOptions } from '../transfer/upload-options.js';
 import type { MaxDelete } from './max-delete.js';
 import type { StorageClassRule } from './storage-class-rules.js';
+import type { SseCustomerKey } from '../transfer/sse-customer.js';
 
 /**
  * How a sync decides that a key needs no transfer.
@@ -122,6 +123,23 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
    * @defaultValue `[]`
    */
   readonly storageClassRules?: readonly StorageClassRule[];
+  /**
+   * SSE-C (as aws-cli's `--sse-c`): the key of the objects on the S3 side. Uploads and S3 → S3
+   * copies encrypt what they write with it; downloads decrypt with it; every HEAD sends it. S3
+   * keeps no copy: an object written with a key is unreadable without it. AWS takes SSE-C only
+   * over HTTPS. The key is never logged and never written to a plan or state file. An SSE-C
+   * object's ETag is not an MD5 of its content, so `compare: 'checksum'` is refused with it, and
+   * downloads check sizes, not ETags.
+   * @defaultValue none
+   */
+  readonly sseCustomerKey?: SseCustomerKey;
+  /**
+   * S3 → S3 with SSE-C source objects (aws-cli's `--sse-c-copy-source`): the key they were
+   * encrypted with. Give `sseCustomerKey` too to encrypt the copies (with the same or another
+   * key); without it the copies are written without SSE-C.
+   * @defaultValue none
+   */
+  readonly copySourceSseCustomerKey?: SseCustomerKey;
   /**
    * S3 → S3 and S3 → local: a client for the source bucket when it lives on another service,
    * account or region than the target. Copies between different clients stream through this

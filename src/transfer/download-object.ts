@@ -19,6 +19,7 @@ import { checkPathBelowRoot, type PathCheck } from './local-destination.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import { runParts } from './part-runner.js';
 import { asTransferError as wrapTransferError } from './transfer-error.js';
+import { sseCustomerParams } from './sse-customer.js';
 
 /** Names of the temporary files downloads write before renaming them into place. */
 export const DOWNLOAD_TEMP_NAME = /^\.s3kit-[0-9a-f]{12}\.part$/;
@@ -256,9 +257,10 @@ async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<
   const etag = fetched.etag;
   // The headers came first: the body is hashed on the way as the ETag needs it, the whole MD5
   // for a single-part ETag, or the parts for a multipart ETag of known part size.
-  const expected = etag?.toLowerCase();
+  // An SSE-C object's ETag is no digest of its content (on AWS): only the size can be checked.
+  const expected = request.sseCustomer === undefined ? etag?.toLowerCase() : undefined;
   const hash = expected !== undefined && isMd5Etag(expected) ? createHash('md5') : undefined;
-  const partHashers = multipartCandidates(etag, request.source.size, fetched.recordedPartSize).map((partSize) => new PartHasher(partSize));
+  const partHashers = multipartCandidates(expected, request.source.size, fetched.recordedPartSize).map((partSize) => new PartHasher(partSize));
   let loaded = 0;
   let written = 0;
   const sink = new Writable({
@@ -372,7 +374,7 @@ function pipeBody(request: DownloadRequest, response: GetObjectCommandOutput, si
 function get(request: DownloadRequest, range?: string): Promise<GetObjectCommandOutput> {
   const ifMatch = request.source.etag === undefined ? undefined : `"${request.source.etag}"`;
   return request.client.send(
-    new GetObjectCommand({ Bucket: request.bucket, Key: request.objectKey, Range: range, IfMatch: ifMatch }),
+    new GetObjectCommand({ Bucket: request.bucket, Key: request.objectKey, Range: range, IfMatch: ifMatch, ...sseCustomerParams(request.sseCustomer) }),
     { abortSignal: request.signal },
   );
 }
@@ -396,7 +398,7 @@ function describeResponse(response: GetObjectCommandOutput, source: Entry): Fetc
  */
 async function verifyContent(request: DownloadRequest, temp: string, fetched: Fetched): Promise<void> {
   const { etag, recordedPartSize } = fetched;
-  if (request.method !== 'ranged-get' || etag === undefined) return;
+  if (request.method !== 'ranged-get' || etag === undefined || request.sseCustomer !== undefined) return;
   if (isMd5Etag(etag)) {
     if ((await digestFile(temp, [], request.signal)).md5 !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
     return;

@@ -12,6 +12,7 @@ import { descriptionParams, storageParams } from './object-params.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import { asTransferError } from './transfer-error.js';
 import type { UploadOptions } from './upload-options.js';
+import { sseCustomerParams } from './sse-customer.js';
 
 /** Where and how one file is uploaded. */
 export interface UploadRequest extends ObjectTransfer {
@@ -70,6 +71,7 @@ async function putInParts(request: UploadRequest): Promise<void> {
     onParts: request.onParts,
     signal: request.signal,
     limiter: request.limiter,
+    sseCustomer: request.sseCustomer,
   });
 }
 
@@ -110,6 +112,7 @@ function objectParams(request: UploadRequest, mtimeMs: number, partSize: number 
     Key: request.objectKey,
     ...descriptionParams(request.options, { extraMetadata, contentType: guessContentType(request.objectKey) }),
     ...storageParams(request.options),
+    ...sseCustomerParams(request.sseCustomer),
   };
 }
 
