@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { FilterRule, S3ConnectionOptions, StorageClassRule, SyncOptions, UploadOptions } from 's3kit';
+import { addSseCFlags, type SseCFlags } from './sse-c-flags.js';
 import { parseBwlimit, parseDurationMs, parseEndpointUrl, parseMaxDelete, parseMetadata, parseMultipartThreshold, parsePartSize, parsePositiveInteger, parseSize, parseStorageClass, collectStorageClassRule } from './values.js';
 
 /** The library's default `multipartThreshold` (16 MiB). */
 const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 
 /** The flags of `sync`, `plan` and `apply` as commander parses them. */
-export interface SyncFlags {
+export interface SyncFlags extends SseCFlags {
   readonly delete?: boolean;
   readonly backupDir?: string;
   readonly backupPrefix?: string;
@@ -128,6 +129,7 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--part-size <size>', 'multipart part size (default 8MB; 5MB to 5GB; MB = MiB, as in aws-cli)', parsePartSize)
     .addOption(new Option('--metadata-directive <directive>', 'S3 → S3: COPY keeps the source metadata (default), REPLACE uses the upload flags').choices(['COPY', 'REPLACE']))
     .option('--multipart-copy-threshold <size>', 'S3 → S3: copy objects this large in parallel parts (default 5GB)', parseSize);
+  addSseCFlags(command);
   return addSourceConnectionFlags(command, {
     endpoint: 'endpoint of an S3 source on another service (copies then stream through s3kit)',
     region: 'region of the source bucket (copies stay server-side)',

@@ -146,6 +146,9 @@ const settingsSchema = z.strictObject({
   backupSuffix: z.string().optional(),
   sourceConnection: connectionSchema.optional(),
   connection: connectionSchema.optional(),
+  /** The MD5 (base64) of the SSE-C key the plan was made with; the key itself is never written. */
+  sseCustomerKeyMd5: z.string().optional(),
+  copySourceSseCustomerKeyMd5: z.string().optional(),
 });
 
 /** The setting names a plan header may hold. */

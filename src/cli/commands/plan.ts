@@ -5,6 +5,7 @@ import { describeError } from '../describe-error.js';
 import { EXIT_CODES_HELP, exitCodeForError, ExitCode } from '../exit-codes.js';
 import { formatBytes } from '../output/format.js';
 import { addConnectionFlags, addSyncFlags, connectionOptions, syncSettings, type ConnectionFlags, type SyncFlags } from '../sync-flags.js';
+import { redactingKeys, sseCKeyDigests, sseCOptionsOf } from '../sse-c-flags.js';
 
 const EXAMPLES = `
 Examples:
@@ -25,11 +26,12 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
   return command
     .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
     .action(async (source: string, target: string, flags: SyncFlags & ConnectionFlags & { json?: boolean; debug?: boolean }) => {
-      const { stdout, stderr } = context.streams;
+      const sseC = sseCOptionsOf(flags);
+      const { stdout, stderr } = redactingKeys(context, sseC).streams;
       try {
         const settings = syncSettings(flags, rules, target);
         const connection = connectionOptions(flags, context.env);
-        const syncer = createSyncer({ source, target, ...settings, ...connection });
+        const syncer = createSyncer({ source, target, ...settings, ...sseC, ...connection });
         syncer.on('warning', ({ message }) => stderr.write(`warning: ${escapeText(message)}\n`));
         const counts: Record<Action['type'], { count: number; bytes: number }> = {
           copy: { count: 0, bytes: 0 },
@@ -39,8 +41,10 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
         };
         if (flags.json === true) {
           // Connections hold no secrets here: credentials always come from the SDK's chain.
+          // SSE-C keys stay out of the plan; their MD5s let apply insist on the same keys.
           const header = planFileHeader(formatLocation(syncer.source), formatLocation(syncer.target), {
             ...settings,
+            ...sseCKeyDigests(sseC),
             connection: { ...connection, endpoint: withoutPassword(connection.endpoint) },
           });
           stdout.write(`${JSON.stringify(header)}\n`);
