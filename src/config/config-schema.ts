@@ -146,12 +146,15 @@ export interface JobUploadSettings {
  * @public
  */
 export interface JobStorageClassRule {
+  /** An aws-cli `--include` pattern matched against the whole key (`*` crosses `/`). */
   readonly include?: string;
   /** Bytes, or a size such as `128KiB`. */
   readonly minSize?: number | string;
   /** A whole number with a unit s, m, h, d or w, e.g. `30d`. */
   readonly olderThan?: string;
+  /** The class matching objects are written in, e.g. `STANDARD_IA`. */
   readonly storageClass: string;
+  /** Accept a rule that may put objects under 128 KiB in an IA class (billed as 128 KiB). */
   readonly force?: boolean;
 }
 

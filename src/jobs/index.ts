@@ -50,6 +50,7 @@ export type {
   S3Location,
   S3kitError,
   StateStore,
+  StorageChoice,
   SyncSummary,
   SyncWarning,
   Syncer,
