@@ -64,6 +64,10 @@ describe('s3kit --storage-class-rule', () => {
       { include: '*.tar', storageClass: 'GLACIER' },
     ]);
     expect(lines.find((line) => line.action?.key === 'big.bin')!.action).toMatchObject({ storageClass: 'STANDARD_IA', storageClassRule: 0 });
+    const table = await s3kit(['plan', root, `s3://${bucket}/planned/`, ...rules]);
+    expect(table.stdout).toMatch(/big\.bin  \(missing-in-target\) → STANDARD_IA \(rule 0\)\n/);
+    expect(table.stdout).toMatch(/old\.tar  \(missing-in-target\) → GLACIER \(rule 1\)\n/);
+    expect(table.stdout).toMatch(/small\.bin  \(missing-in-target\)\n/);
     const planFile = join(dir, 'plan.ndjson');
     await writeFile(planFile, saved.stdout);
     const applied = await s3kit(['apply', planFile]);

@@ -54,7 +54,7 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
           counts[action.type].count++;
           counts[action.type].bytes += size;
           if (flags.json === true) stdout.write(`${JSON.stringify({ type: 'action', action })}\n`);
-          else if (action.type !== 'skip') stdout.write(`${action.type.padEnd(7)}${formatBytes(size).padStart(11)}  ${escapeText(action.key)}  (${action.reason})\n`);
+          else if (action.type !== 'skip') stdout.write(`${action.type.padEnd(7)}${formatBytes(size).padStart(11)}  ${escapeText(action.key)}  (${action.reason})${storageText(action)}\n`);
         }
         if (flags.json === true) stdout.write(`${JSON.stringify({ type: 'summary', ...counts })}\n`);
         else {
@@ -70,6 +70,12 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
         setExitCode(exitCodeForError(error));
       }
     });
+}
+
+/** ` → STANDARD_IA (rule 0)` for a copy or update whose class a storage-class rule chose (or the fallback). */
+function storageText(action: Action): string {
+  if ((action.type !== 'copy' && action.type !== 'update') || action.storageClass === undefined) return '';
+  return ` → ${action.storageClass}${action.storageClassRule === undefined ? '' : ` (rule ${action.storageClassRule})`}`;
 }
 
 function sizeOf(action: Action): number {
