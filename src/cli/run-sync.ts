@@ -116,6 +116,11 @@ const FLAG_MESSAGES: Readonly<Record<string, string>> = {
 
 function asFlagError(error: unknown): unknown {
   if (!(error instanceof ConfigError)) return error;
+  const rule = /^storageClassRules\[(\d+)\]/.exec(error.field);
+  if (rule !== null) {
+    const which = Number(rule[1]) + 1;
+    return new ConfigError(error.field, `${error.message} (That is the ${ordinal(which)} --storage-class-rule; force is written ,force there.)`, { cause: error });
+  }
   const message = FLAG_MESSAGES[error.field];
   return message === undefined ? error : new ConfigError(error.field, message, { cause: error });
 }
@@ -123,4 +128,9 @@ function asFlagError(error: unknown): unknown {
 /** Colours only on a terminal, and never with `NO_COLOR` (any value, https://no-color.org) or `TERM=dumb`. */
 export function colorEnabled(tty: boolean, env: Readonly<Record<string, string | undefined>>): boolean {
   return tty && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
 }

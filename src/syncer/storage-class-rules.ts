@@ -127,7 +127,7 @@ export function resolveStorageClassRules(
       warnings.push({
         code: 'archived-storage-class',
         path: at,
-        message: `${at} writes objects in ${storageClass}: they cannot be downloaded or copied until restored first (aws s3api restore-object or the S3 console; minutes to 48 hours).`,
+        message: `${at} writes objects in ${storageClass}: they need a restore before they can be downloaded or copied (aws s3api restore-object or the S3 console; minutes to 48 hours).`,
         incompleteListing: false,
       });
     }

@@ -42,6 +42,7 @@ describe('s3kit --storage-class-rule', () => {
     const refused = await s3kit(['sync', root, `s3://${bucket}/refused/`, '--storage-class-rule', 'include=*.bin,class=STANDARD_IA']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/storageClassRules\[0\]\.minSize is not set.*128 KiB.*STANDARD_IA/);
+    expect(refused.stderr).toMatch(/That is the 1st --storage-class-rule/);
     expect(await classes(bucket, 'refused/')).toEqual({});
     const forced = await s3kit(['sync', root, `s3://${bucket}/forced/`, '--storage-class-rule', 'include=*.bin,class=STANDARD_IA,force']);
     expect(forced.code, forced.stderr).toBe(0);
