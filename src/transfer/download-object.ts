@@ -10,7 +10,7 @@ import { TransferError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import type { TransferMethod } from '../core/events.js';
 import { candidatePartSizes, isMd5Etag, multipartEtagOf, multipartPartCount, PartHasher } from '../core/multipart-etag.js';
-import { httpStatus } from '../core/s3-errors.js';
+import { describeS3Error, httpStatus, s3ErrorCode } from '../core/s3-errors.js';
 import { updateRecord as updateState } from '../core/update-record.js';
 import type { StateStore } from '../state/state-store.js';
 import { throttled } from './bandwidth-limiter.js';
@@ -437,6 +437,17 @@ function asTransferError(error: unknown, request: DownloadRequest): unknown {
     return new TransferError('get', request.source.key, 'the object changed since it was listed; it will be downloaded on the next run.', {
       code: 'PreconditionFailed',
     });
+  }
+  // A wrong SSE-C key is refused with 403 (AWS) or 400 InvalidArgument "the calculated MD5 of
+  // the key did not match" (radosgw), neither of which says what to do.
+  const status = httpStatus(error);
+  if (request.sseCustomer !== undefined && !request.signal.aborted && (status === 403 || (status === 400 && s3ErrorCode(error) === 'InvalidArgument'))) {
+    return new TransferError(
+      'get',
+      request.source.key,
+      `the object cannot be read with the SSE-C key given (${describeS3Error(error, request.bucket)}): it was encrypted with another key, or without SSE-C; give the key it was written with.`,
+      { code: s3ErrorCode(error), cause: error },
+    );
   }
   return wrapTransferError(error, {
     operation: 'get',

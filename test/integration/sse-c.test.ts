@@ -98,6 +98,12 @@ describe('SSE-C against radosgw', () => {
 
     const withoutKey = await createSyncer(syncOptions(`s3://${bucket}/up/`, await tempDir('sse-c-nokey'))).run();
     expect(withoutKey.failedCount).toBe(2);
+    const wrongKey = await createSyncer(syncOptions(`s3://${bucket}/up/`, await tempDir('sse-c-wrongkey'), { sseCustomerKey: { key: otherKey } })).run();
+    expect(wrongKey.failedCount).toBe(2);
+    for (const failure of wrongKey.failures) {
+      expect(failure.message).toMatch(/cannot be read with the SSE-C key given.*encrypted with another key/);
+      expect(failure.message).not.toContain(otherKey.toString('base64'));
+    }
   });
 
   it('S3 → S3 copies send the source key and the target key; where radosgw cannot copy SSE-C server-side (CopyObject: 501), the copy streams', async () => {
