@@ -99,8 +99,8 @@ export function resolveStorageClassRules(
 ): { readonly chooser: StorageClassChooser; readonly warnings: readonly SyncWarning[] } | undefined {
   if (rules === undefined) return undefined;
   if (!Array.isArray(rules)) throw new ConfigError('storageClassRules', 'storageClassRules must be an array of rules such as { include: "*.mp4", minSize: "128KiB", storageClass: "STANDARD_IA" }.');
-  if (!context.targetInS3) throw new ConfigError('storageClassRules', 'storageClassRules choose how objects are stored in S3, and the target is a local directory: leave them out.');
   if (rules.length === 0) return undefined;
+  if (!context.targetInS3) throw new ConfigError('storageClassRules', 'storageClassRules choose how objects are stored in S3, and the target is a local directory: leave them out.');
   const warnings: SyncWarning[] = [];
   const compiled = rules.map((rule, index): CompiledRule => {
     const at = `storageClassRules[${index}]`;
