@@ -17,7 +17,7 @@ export {
   isS3kitError,
 } from './core/errors.js';
 export type { Entry, EntryMetadata } from './core/entry.js';
-export type { Action, ActionType, ActionReason, Verdict, VerdictReason } from './core/action.js';
+export type { Action, ActionType, ActionReason, StorageChoice, Verdict, VerdictReason } from './core/action.js';
 export type { Location, LocalLocation, S3Location, ManifestLocation } from './core/location.js';
 export { parseLocation, parseS3ObjectUrl, formatLocation } from './core/location.js';
 export { directionOf } from './core/direction.js';
@@ -66,11 +66,15 @@ export type { S3ConnectionOptions } from './transfer/s3-client.js';
 export { presignUrl } from './transfer/presign.js';
 export type { PresignOptions } from './transfer/presign.js';
 export type { UploadOptions, MultipartOptions } from './transfer/upload-options.js';
+export type { SseCustomerKey } from './transfer/sse-customer.js';
+export { sseCustomerKeyForms } from './transfer/sse-customer.js';
 
 export { createSyncer } from './syncer/create-syncer.js';
 export type { Syncer } from './syncer/create-syncer.js';
 export type { SyncOptions, PlanOptions, RunOptions, CompareMode } from './syncer/options.js';
 export type { MaxDelete } from './syncer/max-delete.js';
+export type { StorageClassRule } from './syncer/storage-class-rules.js';
+export { S3_STORAGE_CLASSES, MINIMUM_BILLABLE_OBJECT_SIZE, SMALL_OBJECT_MINIMUM_CLASSES, ARCHIVED_CLASSES } from './core/storage-class.js';
 export { parseMaxDelete } from './syncer/max-delete.js';
 export { createChecker } from './syncer/create-checker.js';
 export { createBisyncer, type Bisyncer } from './syncer/create-bisyncer.js';

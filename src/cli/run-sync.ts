@@ -7,6 +7,7 @@ import { JsonReporter } from './output/json-reporter.js';
 import type { Reporter } from './output/reporter.js';
 import { TextReporter } from './output/text-reporter.js';
 import { connectionOptions, stateFilePath, syncSettings, type OutputFlags, type ResumeFlags, type SyncCommandFlags } from './sync-flags.js';
+import { redactingKeys, sseCOptionsOf } from './sse-c-flags.js';
 
 /** What {@link runSync} is asked to run. */
 export interface SyncRequest {
@@ -21,7 +22,7 @@ export interface SyncRequest {
 /** The request of a command that syncs its two arguments as its flags say (`sync`, `backup`). */
 export function syncRequestOf(context: CliContext, source: string, target: string, flags: SyncCommandFlags, rules: readonly FilterRule[]): SyncRequest {
   return {
-    options: { source, target, ...syncSettings(flags, rules, target, context.env), ...connectionOptions(flags, context.env), dryRun: flags.dryrun },
+    options: { source, target, ...syncSettings(flags, rules, target, context.env), ...sseCOptionsOf(flags), ...connectionOptions(flags, context.env), dryRun: flags.dryrun },
     sourceArg: source,
     targetArg: target,
     output: flags,
@@ -30,8 +31,9 @@ export function syncRequestOf(context: CliContext, source: string, target: strin
 }
 
 /** What `sync` and `apply` share: build the syncer, attach a reporter, run, map to an exit code. */
-export async function runSync(context: CliContext, request: SyncRequest): Promise<number> {
+export async function runSync(given: CliContext, request: SyncRequest): Promise<number> {
   const { output } = request;
+  const context = redactingKeys(given, request.options);
   const reporterFor = (syncer: ReturnType<typeof createSyncer>): Reporter => {
     if (output.json === true) return new JsonReporter(context.streams);
     const tty = context.streams.stdout.isTTY === true;
@@ -114,6 +116,11 @@ const FLAG_MESSAGES: Readonly<Record<string, string>> = {
 
 function asFlagError(error: unknown): unknown {
   if (!(error instanceof ConfigError)) return error;
+  const rule = /^storageClassRules\[(\d+)\]/.exec(error.field);
+  if (rule !== null) {
+    const which = Number(rule[1]) + 1;
+    return new ConfigError(error.field, `${error.message} (That is the ${ordinal(which)} --storage-class-rule; force is written ,force there.)`, { cause: error });
+  }
   const message = FLAG_MESSAGES[error.field];
   return message === undefined ? error : new ConfigError(error.field, message, { cause: error });
 }
@@ -121,4 +128,9 @@ function asFlagError(error: unknown): unknown {
 /** Colours only on a terminal, and never with `NO_COLOR` (any value, https://no-color.org) or `TERM=dumb`. */
 export function colorEnabled(tty: boolean, env: Readonly<Record<string, string | undefined>>): boolean {
   return tty && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
 }

@@ -1,14 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, parseShard, type FilterRule, type S3ConnectionOptions, type Shard, type SyncOptions, type UploadOptions } from 's3kit';
-import { parseBwlimit, parseDurationMs, parseEndpointUrl, parseMaxDelete, parseMetadata, parseMultipartThreshold, parsePartSize, parsePositiveInteger, parseSize, parseStorageClass } from './values.js';
+import { ConfigError, parseShard, type FilterRule, type S3ConnectionOptions, type Shard, type StorageClassRule, type SyncOptions, type UploadOptions } from 's3kit';
+import { addSseCFlags, type SseCFlags } from './sse-c-flags.js';
+import {
+  collectStorageClassRule,
+  parseBwlimit,
+  parseDurationMs,
+  parseEndpointUrl,
+  parseMaxDelete,
+  parseMetadata,
+  parseMultipartThreshold,
+  parsePartSize,
+  parsePositiveInteger,
+  parseSize,
+  parseStorageClass,
+} from './values.js';
 
 /** The library's default `multipartThreshold` (16 MiB). */
 const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 
 /** The flags of `sync`, `plan` and `apply` as commander parses them. */
-export interface SyncFlags {
+export interface SyncFlags extends SseCFlags {
   readonly delete?: boolean;
   readonly backupDir?: string;
   readonly backupPrefix?: string;
@@ -18,6 +31,7 @@ export interface SyncFlags {
   readonly exactTimestamps?: boolean;
   readonly checksum?: boolean;
   readonly storageClass?: string;
+  readonly storageClassRule?: StorageClassRule[];
   readonly sse?: string | true;
   readonly sseKmsKeyId?: string;
   readonly acl?: string;
@@ -111,6 +125,11 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--follow-symlinks', 'follow symbolic links (default)')
     .option('--no-follow-symlinks', 'skip symbolic links')
     .option('--storage-class <class>', 'storage class of uploaded objects, e.g. STANDARD_IA, GLACIER_IR, DEEP_ARCHIVE', parseStorageClass)
+    .option(
+      '--storage-class-rule <rule>',
+      'S3 targets, repeatable, first match wins (else --storage-class): include=PATTERN,minSize=SIZE,olderThan=AGE,class=CLASS[,force], e.g. include=*.mp4,minSize=128KiB,olderThan=30d,class=STANDARD_IA',
+      collectStorageClassRule,
+    )
     .addOption(new Option('--sse [algorithm]', 'server-side encryption: AES256 (default when given alone) or aws:kms').choices(['AES256', 'aws:kms']))
     .option('--sse-kms-key-id <id>', 'KMS key for --sse aws:kms')
     .option('--acl <acl>', 'canned ACL of uploaded objects, e.g. public-read')
@@ -124,6 +143,7 @@ export function addSyncFlags(command: Command, rules: FilterRule[]): Command {
     .option('--part-size <size>', 'multipart part size (default 8MB; 5MB to 5GB; MB = MiB, as in aws-cli)', parsePartSize)
     .addOption(new Option('--metadata-directive <directive>', 'S3 → S3: COPY keeps the source metadata (default), REPLACE uses the upload flags').choices(['COPY', 'REPLACE']))
     .option('--multipart-copy-threshold <size>', 'S3 → S3: copy objects this large in parallel parts (default 5GB)', parseSize);
+  addSseCFlags(command);
   return addSourceConnectionFlags(command, {
     endpoint: 'endpoint of an S3 source on another service (copies then stream through s3kit)',
     region: 'region of the source bucket (copies stay server-side)',
@@ -258,6 +278,7 @@ export function syncSettings(
     multipartThreshold,
     partSize: flags.partSize,
     upload: Object.keys(upload).length > 0 ? upload : undefined,
+    storageClassRules: flags.storageClassRule,
     metadataDirective: flags.metadataDirective,
     multipartCopyThreshold: flags.multipartCopyThreshold,
     sourceConnection: sourceConnectionOf(flags),

@@ -1,7 +1,7 @@
 import bytes from 'bytes-iec';
 import ms from 'ms';
 import { InvalidArgumentError } from 'commander';
-import { parseBandwidthLimit, parseMaxDelete as parseMaxDeleteText, type MaxDelete } from 's3kit';
+import { parseBandwidthLimit, parseMaxDelete as parseMaxDeleteText, S3_STORAGE_CLASSES, type MaxDelete, type StorageClassRule } from 's3kit';
 
 /**
  * Parses a size such as `64MB`, `8MiB`, `512KB` or `1048576`. As in aws-cli, `KB`/`MB`/`GB`
@@ -52,27 +52,55 @@ export function parseBwlimit(value: string): number {
   throw new InvalidArgumentError(`--bwlimit ${text} is not a rate: use bytes per second, e.g. 10MiB/s, 500KiB/s, 1M or 1048576 (K, M, G = KiB, MiB, GiB).`);
 }
 
-/** The storage classes S3 knows (the `x-amz-storage-class` values of PutObject). */
-export const STORAGE_CLASSES = [
-  'STANDARD',
-  'REDUCED_REDUNDANCY',
-  'STANDARD_IA',
-  'ONEZONE_IA',
-  'INTELLIGENT_TIERING',
-  'GLACIER',
-  'DEEP_ARCHIVE',
-  'OUTPOSTS',
-  'GLACIER_IR',
-  'SNOW',
-  'EXPRESS_ONEZONE',
-] as const;
-
 /** `--storage-class`: refused once here rather than by the server on every file. */
 export function parseStorageClass(value: string): string {
-  if ((STORAGE_CLASSES as readonly string[]).includes(value)) return value;
+  if (S3_STORAGE_CLASSES.includes(value)) return value;
   const upper = value.toUpperCase();
-  const hint = (STORAGE_CLASSES as readonly string[]).includes(upper) ? ` (did you mean ${upper}?)` : '';
-  throw new InvalidArgumentError(`not an S3 storage class${hint}; use one of ${STORAGE_CLASSES.join(', ')}.`);
+  const hint = S3_STORAGE_CLASSES.includes(upper) ? ` (did you mean ${upper}?)` : '';
+  throw new InvalidArgumentError(`not an S3 storage class${hint}; use one of ${S3_STORAGE_CLASSES.join(', ')}.`);
+}
+
+/** The field names `--storage-class-rule` takes, with their spellings. */
+const RULE_FIELDS: Readonly<Record<string, 'include' | 'minSize' | 'olderThan' | 'storageClass' | 'force'>> = {
+  include: 'include',
+  minsize: 'minSize',
+  'min-size': 'minSize',
+  olderthan: 'olderThan',
+  'older-than': 'olderThan',
+  class: 'storageClass',
+  storageclass: 'storageClass',
+  'storage-class': 'storageClass',
+  force: 'force',
+};
+
+/**
+ * `--storage-class-rule 'include=*.mp4,minSize=128KiB,olderThan=30d,class=STANDARD_IA[,force]'`,
+ * repeatable: one rule of `storageClassRules` per flag, in order (the first match wins). The
+ * library checks the values (sizes, ages, the 128 KiB minimum) and names the rule at fault.
+ */
+export function collectStorageClassRule(value: string, previous: readonly StorageClassRule[] = []): StorageClassRule[] {
+  const rule: Record<string, string | boolean> = {};
+  for (const part of value.split(',')) {
+    const text = part.trim();
+    if (text === '') continue;
+    const equals = text.indexOf('=');
+    const name = (equals === -1 ? text : text.slice(0, equals)).trim();
+    const field = RULE_FIELDS[name.toLowerCase()];
+    if (field === undefined) {
+      throw new InvalidArgumentError(`--storage-class-rule: unknown field "${name}"; use include=PATTERN, minSize=SIZE, olderThan=AGE, class=CLASS and force, e.g. include=*.mp4,minSize=128KiB,olderThan=30d,class=STANDARD_IA.`);
+    }
+    if (Object.hasOwn(rule, field)) throw new InvalidArgumentError(`--storage-class-rule: ${name} is given twice in ${JSON.stringify(value)}.`);
+    if (field === 'force') {
+      const flag = equals === -1 ? 'true' : text.slice(equals + 1).trim();
+      if (flag !== 'true' && flag !== 'false') throw new InvalidArgumentError(`--storage-class-rule: force takes no value (or true/false), got ${JSON.stringify(flag)}.`);
+      rule.force = flag === 'true';
+    } else {
+      if (equals === -1) throw new InvalidArgumentError(`--storage-class-rule: ${name} needs a value (${name}=…).`);
+      rule[field] = field === 'storageClass' ? parseStorageClass(text.slice(equals + 1).trim()) : text.slice(equals + 1).trim();
+    }
+  }
+  if (rule.storageClass === undefined) throw new InvalidArgumentError(`--storage-class-rule ${JSON.stringify(value)} names no class: add class=STANDARD_IA (or another).`);
+  return [...previous, rule as unknown as StorageClassRule];
 }
 
 /** `--endpoint-url`: an http:// or https:// URL; a bare host:port gets a suggestion. */

@@ -28,6 +28,17 @@ const upload = z
   .partial()
   .strict();
 
+/** One rule of `storageClassRules:` (see `SyncOptions.storageClassRules`); checked in full by createSyncer. */
+const storageClassRule = z
+  .object({
+    include: z.string().min(1).optional().describe('aws-cli --include pattern matched against the whole key (* crosses /)'),
+    minSize: z.union([z.number().nonnegative(), z.string().min(1)]).optional().describe('bytes, or a size such as 128KiB (powers of 1024)'),
+    olderThan: z.string().min(1).optional().describe('a whole number with a unit s, m, h, d or w, e.g. 30d'),
+    storageClass: z.string().min(1).describe('e.g. STANDARD_IA, GLACIER_IR, DEEP_ARCHIVE'),
+    force: z.boolean().optional().describe('accept a rule that may put objects under 128 KiB in an IA class (billed as 128 KiB)'),
+  })
+  .strict();
+
 const filters = z
   .object({
     exclude: z.array(z.string()).describe('aws-cli --exclude patterns (* crosses /)'),
@@ -82,6 +93,7 @@ export const jobSchema = z
     deleteExcluded: z.boolean().optional(),
     maxDelete: z.union([z.number().int().nonnegative(), z.string().regex(MAX_DELETE_PERCENTAGE, 'a percentage such as "10%"')]).optional(),
     upload: upload.optional(),
+    storageClassRules: z.array(storageClassRule).optional().describe('the storage class of each object by pattern, size and age; the first match wins, else upload.storageClass'),
     connection: connection.optional(),
     concurrency: z.number().int().positive().optional(),
     backup: z.string().min(1).optional().describe('keep what the job overwrites or deletes here first: s3://bucket/prefix/{date}/ or a directory'),
@@ -141,6 +153,23 @@ export interface JobUploadSettings {
   readonly cacheControl?: string;
   readonly contentType?: string;
   readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One rule of a job's `storageClassRules:` (see `SyncOptions.storageClassRules`).
+ * @public
+ */
+export interface JobStorageClassRule {
+  /** An aws-cli `--include` pattern matched against the whole key (`*` crosses `/`). */
+  readonly include?: string;
+  /** Bytes, or a size such as `128KiB`. */
+  readonly minSize?: number | string;
+  /** A whole number with a unit s, m, h, d or w, e.g. `30d`. */
+  readonly olderThan?: string;
+  /** The class matching objects are written in, e.g. `STANDARD_IA`. */
+  readonly storageClass: string;
+  /** Accept a rule that may put objects under 128 KiB in an IA class (billed as 128 KiB). */
+  readonly force?: boolean;
 }
 
 /**
@@ -212,6 +241,8 @@ export interface JobConfig {
   /** A count, or a percentage of the target's keys such as `'10%'`. */
   readonly maxDelete?: number | string;
   readonly upload?: JobUploadSettings;
+  /** The storage class of each object by pattern, size and age (see `SyncOptions.storageClassRules`). */
+  readonly storageClassRules?: readonly JobStorageClassRule[];
   readonly connection?: JobConnection;
   readonly concurrency?: number;
   /** Where the job keeps what it overwrites or deletes (see `SyncOptions.backup`). */

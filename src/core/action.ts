@@ -41,20 +41,32 @@ export type ActionReason =
   | 'excluded';
 
 /**
+ * The storage class chosen for a copy or update into S3 by `storageClassRules`: set only when
+ * the sync has such rules.
+ * @public
+ */
+export interface StorageChoice {
+  /** The class the object is written in; absent when neither a rule nor `upload.storageClass` names one. */
+  readonly storageClass?: string;
+  /** The index in `storageClassRules` of the rule that chose it; absent when none matched (the fallback). */
+  readonly storageClassRule?: number;
+}
+
+/**
  * One decision of the planner. `copy` creates a key the target lacks, `update` replaces a
  * different one, `delete` removes a target key the source lacks, `skip` leaves a key alone.
  * How a copy is carried out (put, multipart upload...) is the transfer manager's choice.
  * @public
  */
 export type Action =
-  | { readonly type: 'copy'; readonly key: string; readonly reason: ActionReason; readonly source: Entry }
-  | {
+  | ({ readonly type: 'copy'; readonly key: string; readonly reason: ActionReason; readonly source: Entry } & StorageChoice)
+  | ({
       readonly type: 'update';
       readonly key: string;
       readonly reason: ActionReason;
       readonly source: Entry;
       readonly target: Entry;
-    }
+    } & StorageChoice)
   | { readonly type: 'delete'; readonly key: string; readonly reason: ActionReason; readonly target: Entry }
   | {
       readonly type: 'skip';

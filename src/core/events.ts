@@ -46,8 +46,9 @@ export interface ProgressTotals {
 
 /**
  * Something s3kit passed over without failing the run: a FIFO, a socket, a symlink loop, a
- * broken symlink, an unreadable directory; or (`weak-lock`, bisync) a server that ignores
- * conditional requests, so the S3 lock or the checks of overwrites are weaker than planned.
+ * broken symlink, an unreadable directory; a setting worth a second look (a storage-class rule
+ * that archives); or (`weak-lock`, bisync) a server that ignores conditional requests, so the S3
+ * lock or the checks of overwrites are weaker than planned.
  * @public
  */
 export interface SyncWarning {
@@ -62,7 +63,9 @@ export interface SyncWarning {
     | 'invalid-name'
     | 'ignore-file-symlink'
     | 'reserved-name'
-    | 'weak-lock';
+    | 'weak-lock'
+    /** A storage-class rule writes GLACIER or DEEP_ARCHIVE objects, which need a restore before a read (the path is the rule, `storageClassRules[i]`). */
+    | 'archived-storage-class';
   /** The absolute local path, the key or the location concerned. */
   readonly path: string;
   /** A sentence for people, starting with the path. */

@@ -10,10 +10,10 @@ export const REDACTED = '***';
 /**
  * Names (environment variables, config fields) whose values are credentials:
  * `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `secretAccessKey`, `sessionToken`, `*_PASSWORD`,
- * `*_API_KEY`, `*_PRIVATE_KEY`, `*_CREDENTIALS`… Matching is by substring, case-insensitive, with
+ * `*_API_KEY`, `*_PRIVATE_KEY`, `*_CREDENTIALS`, SSE-C keys (`sseCustomerKey`, `SSE_C_KEY`)… Matching is by substring, case-insensitive, with
  * no word boundary so that camelCase (`sessionToken`) and snake_case (`SESSION_TOKEN`) both match.
  */
-const SECRET_NAME = /secret|token|passw(?:or)?d|passphrase|credential|private_?key|api_?key/i;
+const SECRET_NAME = /secret|token|passw(?:or)?d|passphrase|credential|private_?key|api_?key|customer_?key|sse_?c_?key/i;
 
 /**
  * Values shorter than this are not treated as secrets: masking `1` or `on` everywhere would

@@ -18,7 +18,7 @@ export type { DoctorCheck } from './doctor.js';
 
 export { loadConfig, parseConfig } from '../config/load-config.js';
 export type { LoadConfigOptions, LoadedConfig } from '../config/load-config.js';
-export type { JobConfig, JobConnection, JobFilters, JobStrategy, JobUploadSettings, ParsedConfig } from '../config/config-schema.js';
+export type { JobConfig, JobConnection, JobFilters, JobStorageClassRule, JobStrategy, JobUploadSettings, ParsedConfig } from '../config/config-schema.js';
 export { configJsonSchema } from '../config/json-schema.js';
 
 export { StrategyResolver } from '../strategies/strategy-resolver.js';
@@ -50,6 +50,7 @@ export type {
   S3Location,
   S3kitError,
   StateStore,
+  StorageChoice,
   SyncSummary,
   SyncWarning,
   Syncer,

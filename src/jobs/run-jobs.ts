@@ -187,6 +187,7 @@ function syncOptionsFor(
     deleteExcluded: job.deleteExcluded,
     maxDelete: job.maxDelete as SyncOptions['maxDelete'],
     upload: job.upload as SyncOptions['upload'],
+    storageClassRules: job.storageClassRules,
     concurrency: job.concurrency ?? defaults.concurrency,
     backup: job.backup,
     backupSuffix: job.backupSuffix,

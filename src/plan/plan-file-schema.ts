@@ -16,6 +16,12 @@ export const entrySchema = z.strictObject({
   versionId: z.string().optional(),
 });
 
+/** The storage class a copy or update was planned with (`storageClassRules`). */
+export const storageChoiceSchema = z.strictObject({
+  storageClass: z.string().min(1).optional(),
+  storageClassRule: z.number().int().nonnegative().optional(),
+});
+
 /** Where a plan was made (sync and restore plans): endpoint, region, profile, addressing, timeouts; never keys. */
 export const connectionSchema = z.strictObject({
   endpoint: z.string().optional(),
@@ -57,6 +63,17 @@ export const settingsSchema = z.strictObject({
       metadata: z.record(z.string(), z.string()).optional(),
     })
     .optional(),
+  storageClassRules: z
+    .array(
+      z.strictObject({
+        include: z.string().optional(),
+        minSize: z.union([z.number().nonnegative(), z.string()]).optional(),
+        olderThan: z.string().optional(),
+        storageClass: z.string(),
+        force: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   metadataDirective: z.enum(['COPY', 'REPLACE']).optional(),
   multipartCopyThreshold: z.number().int().nonnegative().optional(),
   backup: z.string().optional(),
@@ -64,6 +81,9 @@ export const settingsSchema = z.strictObject({
   shard: z.strictObject({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).optional(),
   sourceConnection: connectionSchema.optional(),
   connection: connectionSchema.optional(),
+  /** The MD5 (base64) of the SSE-C key the plan was made with; the key itself is never written. */
+  sseCustomerKeyMd5: z.string().optional(),
+  copySourceSseCustomerKeyMd5: z.string().optional(),
 });
 
 /** The setting names a plan header may hold. */

@@ -92,7 +92,7 @@ function validateSettings({ SETTING_NAMES, settingsSchema }: PlanFileSchemas, se
 const ACTION_TYPES = ['copy', 'update', 'delete', 'skip'] as const;
 
 /** Checks one saved action's shape, so that a hand-edited line is refused with its number. */
-function validateAction({ entrySchema }: PlanFileSchemas, action: unknown, lineNumber: number): Action {
+function validateAction({ entrySchema, storageChoiceSchema }: PlanFileSchemas, action: unknown, lineNumber: number): Action {
   const fail = (problem: string): never => {
     throw new ConfigError('plan', `plan file line ${lineNumber}: ${problem}; make a new plan.`);
   };
@@ -121,8 +121,13 @@ function validateAction({ entrySchema }: PlanFileSchemas, action: unknown, lineN
       fail(`"${[side, ...issue.path].join('.')}" is invalid (${issue.message})`);
     }
   }
+  const storageChoice = storageChoiceSchema.safeParse({ storageClass: record.storageClass, storageClassRule: record.storageClassRule });
+  if (!storageChoice.success) fail(`"${storageChoice.error.issues[0]!.path.join('.')}" is invalid (${storageChoice.error.issues[0]!.message})`);
+  if ((record.storageClass !== undefined || record.storageClassRule !== undefined) && record.type !== 'copy' && record.type !== 'update') {
+    fail(`a ${String(record.type)} action writes nothing and has no storage class`);
+  }
   for (const name of Object.keys(record)) {
-    if (!['type', 'key', 'reason', 'source', 'target'].includes(name)) fail(`unknown action field "${name}"`);
+    if (!['type', 'key', 'reason', 'source', 'target', 'storageClass', 'storageClassRule'].includes(name)) fail(`unknown action field "${name}"`);
   }
   return action as Action;
 }
@@ -167,7 +172,17 @@ function differenceBetween(saved: Action, fresh: Action): string | undefined {
     const now = (fresh as { source?: Entry; target?: Entry })[which];
     if (!sameEntry(before, now)) return `the ${which} changed since the plan was made (${entryText(before)} → ${entryText(now)})`;
   }
+  // The class chosen by age can change between plan and apply: what was reviewed is what is written, or nothing.
+  const classBefore = storageChoiceText(saved);
+  const classNow = storageChoiceText(fresh);
+  if (classBefore !== classNow) return `the plan writes it as ${classBefore}, but it would now be written as ${classNow}`;
   return undefined;
+}
+
+function storageChoiceText(action: Action): string {
+  if (action.type !== 'copy' && action.type !== 'update') return 'nothing';
+  const rule = action.storageClassRule === undefined ? '' : ` (storageClassRules[${action.storageClassRule}])`;
+  return `${action.storageClass ?? 'the default storage class'}${rule}`;
 }
 
 function sameEntry(a: Entry | undefined, b: Entry | undefined): boolean {

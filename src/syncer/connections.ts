@@ -99,7 +99,7 @@ function onlyRegionDiffers(target: Omit<S3ConnectionOptions, 'client'>, source: 
 export function transferManagerFor(
   clients: Connections,
   transfer: TransferSettings,
-  extra: Pick<TransferManagerOptions, 'state' | 'resume'> = {},
+  extra: Pick<TransferManagerOptions, 'state' | 'resume' | 'sseCustomerKey' | 'copySourceSseCustomerKey'> = {},
 ): TransferManager {
   return new TransferManager({
     client: clients.transfer,

@@ -85,7 +85,12 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     this.target = this.#options.route.to;
     this.#clients = connect(this.#options);
     const { transfer } = this.#options;
-    this.#manager = transferManagerFor(this.#clients, transfer, { state: options.state, resume: this.#options.resume });
+    this.#manager = transferManagerFor(this.#clients, transfer, {
+      state: options.state,
+      resume: this.#options.resume,
+      sseCustomerKey: options.sseCustomerKey,
+      copySourceSseCustomerKey: options.copySourceSseCustomerKey,
+    });
   }
 
   async *plan(planOptions: PlanOptions = {}): AsyncGenerator<Action> {
@@ -183,6 +188,9 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
     const options = this.#options;
     const { given, route } = options;
     const { source: sourceClient, target: targetClient } = this.#clients;
+    // Judged once per run, so one file's age is not measured against two clocks.
+    const startedAt = Date.now();
+    for (const warning of options.warnings) onWarning(warning);
     const localRoot = route.direction === 'upload' ? route.from.path : undefined;
     if (route.direction === 'upload') await assertLocalDirectory(route.from, 'source');
     const filter = new KeyFilter({
@@ -197,8 +205,8 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       filtered(listS3(defined(client, 'source'), from, { signal, side: 'source', directoryMarkers, pageSize: options.listPageSize, concurrency: LIST_CONCURRENCY }), filter);
     const listTarget = (to: S3Location): AsyncIterable<Entry> => listS3(defined(targetClient, 'target'), to, { signal, pageSize: options.listPageSize, concurrency: LIST_CONCURRENCY });
     // The sides in S3, by direction: only those have object metadata to read.
-    const sourceObjects = route.direction === 'download' || route.direction === 'copy' ? { client: defined(sourceClient, 'source'), location: route.from } : undefined;
-    const targetObjects = route.direction === 'download' ? undefined : { client: defined(targetClient, 'target'), location: route.to };
+    const sourceObjects = route.direction === 'download' || route.direction === 'copy' ? { client: defined(sourceClient, 'source'), location: route.from, sseCustomer: options.sseCustomer.source } : undefined;
+    const targetObjects = route.direction === 'download' ? undefined : { client: defined(targetClient, 'target'), location: route.to, sseCustomer: options.sseCustomer.target };
     let source: AsyncIterable<Entry>;
     let target: AsyncIterable<Entry>;
     switch (route.direction) {
@@ -230,7 +238,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       source = inShard(source, options.shard);
       target = inShard(target, options.shard);
     }
-    yield* planSync(withinWindow(source, options.modifiedAfter, options.modifiedBefore), target, {
+    const actions = planSync(withinWindow(source, options.modifiedAfter, options.modifiedBefore), target, {
       comparator: options.comparator,
       context: {
         objectMetadata: objectMetadataReader((side) => (side === 'source' ? sourceObjects : targetObjects), signal),
@@ -240,6 +248,7 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       deleteExcluded: options.deleteExcluded,
       isTargetExcluded: (key) => filter.excludesFile(key),
     });
+    yield* options.storageClasses === undefined ? actions : options.storageClasses.annotate(actions, startedAt);
   }
 
   #hooks(action: TransferAction, summary: SummaryBuilder): TransferHooks {

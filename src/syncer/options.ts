@@ -9,6 +9,8 @@ import type { FilterOptions } from '../listing/key-filter.js';
 import type { S3ConnectionOptions } from '../transfer/s3-client.js';
 import type { MultipartOptions, UploadOptions } from '../transfer/upload-options.js';
 import type { MaxDelete } from './max-delete.js';
+import type { StorageClassRule } from './storage-class-rules.js';
+import type { SseCustomerKey } from '../transfer/sse-customer.js';
 
 /**
  * How a sync decides that a key needs no transfer.
@@ -110,6 +112,35 @@ export interface SyncOptions extends FilterOptions, S3ConnectionOptions, Multipa
   readonly bandwidthLimit?: number;
   /** How uploaded objects are stored. */
   readonly upload?: UploadOptions;
+  /**
+   * S3 targets: the storage class of each object written, by key pattern, size and age. The
+   * first rule that matches a source entry chooses; an entry no rule matches is written in
+   * `upload.storageClass` (or, without one, the bucket's default; S3 → S3 copies keep the
+   * source's class). Each copy and update carries the chosen class and rule index
+   * (`storageClass`, `storageClassRule`) in events and plans. A rule that may put objects under
+   * 128 KiB in STANDARD_IA, ONEZONE_IA or GLACIER_IR (billed as 128 KiB each) is refused unless
+   * it has `force: true`; a rule writing GLACIER or DEEP_ARCHIVE gives a `warning` at the start
+   * of each plan and run (such objects need a restore before a download).
+   * @defaultValue `[]`
+   */
+  readonly storageClassRules?: readonly StorageClassRule[];
+  /**
+   * SSE-C (as aws-cli's `--sse-c`): the key of the objects on the S3 side. Uploads and S3 → S3
+   * copies encrypt what they write with it; downloads decrypt with it; every HEAD sends it. S3
+   * keeps no copy: an object written with a key is unreadable without it. AWS takes SSE-C only
+   * over HTTPS. The key is never logged and never written to a plan or state file. An SSE-C
+   * object's ETag is not an MD5 of its content, so `compare: 'checksum'` is refused with it, and
+   * downloads check sizes, not ETags.
+   * @defaultValue none
+   */
+  readonly sseCustomerKey?: SseCustomerKey;
+  /**
+   * S3 → S3 with SSE-C source objects (aws-cli's `--sse-c-copy-source`): the key they were
+   * encrypted with. Give `sseCustomerKey` too to encrypt the copies (with the same or another
+   * key); without it the copies are written without SSE-C.
+   * @defaultValue none
+   */
+  readonly copySourceSseCustomerKey?: SseCustomerKey;
   /**
    * S3 → S3 and S3 → local: a client for the source bucket when it lives on another service,
    * account or region than the target. Copies between different clients stream through this

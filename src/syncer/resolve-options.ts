@@ -14,6 +14,9 @@ import type { SyncOptions } from './options.js';
 import { assertNoOverlap } from './overlap.js';
 import { CONNECTION_OPTION_NAMES } from './connections.js';
 import { resolveBackup, type BackupTemplate } from './backup-location.js';
+import { resolveStorageClassRules, type StorageClassChooser } from './storage-class-rules.js';
+import type { SyncWarning } from '../core/events.js';
+import { resolveSseCustomerKey, type SseCustomerParams } from '../transfer/sse-customer.js';
 
 /**
  * Every option name of {@link SyncOptions}. `satisfies` keeps this list equal to the type: a
@@ -38,6 +41,9 @@ const SYNC_OPTION_NAMES = {
   retries: true,
   bandwidthLimit: true,
   upload: true,
+  storageClassRules: true,
+  sseCustomerKey: true,
+  copySourceSseCustomerKey: true,
   sourceClient: true,
   sourceConnection: true,
   state: true,
@@ -94,6 +100,12 @@ export interface ResolvedSyncOptions {
   readonly backup: BackupTemplate | undefined;
   /** This process's part of the key space, when the run is sharded. */
   readonly shard: Shard | undefined;
+  /** Chooses the class of each object written, when `storageClassRules` has rules. */
+  readonly storageClasses: StorageClassChooser | undefined;
+  /** What the options deserve a warning for, emitted at the start of each plan and run. */
+  readonly warnings: readonly SyncWarning[];
+  /** SSE-C request parameters of the objects on each S3 side (HEADs of the comparator). */
+  readonly sseCustomer: { readonly source: SseCustomerParams | undefined; readonly target: SseCustomerParams | undefined };
 }
 
 /**
@@ -131,6 +143,17 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
   if (mtimeWindowMs !== undefined && (typeof mtimeWindowMs !== 'number' || !Number.isFinite(mtimeWindowMs) || mtimeWindowMs < 0)) {
     throw new ConfigError('mtimeWindowMs', `mtimeWindowMs must be a non-negative number of milliseconds, got ${String(mtimeWindowMs)}.`);
   }
+  const sseCustomerKey = resolveSseCustomerKey(options.sseCustomerKey, 'sseCustomerKey');
+  const copySourceSseCustomerKey = resolveSseCustomerKey(options.copySourceSseCustomerKey, 'copySourceSseCustomerKey');
+  if (copySourceSseCustomerKey !== undefined && route.direction !== 'copy') {
+    throw new ConfigError('copySourceSseCustomerKey', 'copySourceSseCustomerKey is the key of S3 source objects in an S3 → S3 sync; for a download give sseCustomerKey.');
+  }
+  if ((sseCustomerKey !== undefined || copySourceSseCustomerKey !== undefined) && options.compare === 'checksum') {
+    throw new ConfigError(
+      'compare',
+      "compare: 'checksum' compares MD5s with ETags, and the ETag of an SSE-C object is not an MD5 of its content: use 'size-mtime' (the default) or 'size-only' with SSE-C.",
+    );
+  }
   const comparator = comparatorFor(options.compare ?? 'size-mtime', mtimeWindowMs);
   const listPageSize =
     options.listPageSize === undefined
@@ -140,6 +163,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     ...options,
     copy: { multipartCopyThreshold: options.multipartCopyThreshold, metadataDirective: options.metadataDirective },
   });
+  const storageClasses = resolveStorageClassRules(options.storageClassRules, { targetInS3: target.kind === 's3', fallback: transfer.upload.storageClass });
   const maxSockets = positiveInteger(options.maxSockets ?? Math.max(64, transfer.concurrency * 4), 'maxSockets');
   return {
     given: options,
@@ -160,6 +184,13 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     // A source at another endpoint is another bucket, whatever its name.
     backup: resolveBackup(options, otherEndpoint ? undefined : source, target, options),
     shard: options.shard === undefined ? undefined : validateShard(options.shard, 'shard'),
+    storageClasses: storageClasses?.chooser,
+    sseCustomer: {
+      // Downloads read the source with the key; S3 → S3 reads it with the copy source's.
+      source: route.direction === 'copy' ? copySourceSseCustomerKey : route.direction === 'download' ? sseCustomerKey : undefined,
+      target: route.direction === 'download' ? undefined : sseCustomerKey,
+    },
+    warnings: storageClasses?.warnings ?? [],
   };
 }
 

@@ -10,7 +10,7 @@ import { TransferError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import type { TransferMethod } from '../core/events.js';
 import { candidatePartSizes, isMd5Etag, multipartEtagOf, multipartPartCount, PartHasher } from '../core/multipart-etag.js';
-import { httpStatus } from '../core/s3-errors.js';
+import { describeS3Error, httpStatus, s3ErrorCode } from '../core/s3-errors.js';
 import { updateRecord as updateState } from '../core/update-record.js';
 import type { StateStore } from '../state/state-store.js';
 import { throttled } from './bandwidth-limiter.js';
@@ -20,6 +20,7 @@ import { checkPathBelowRoot, type PathCheck } from './local-destination.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import { runParts } from './part-runner.js';
 import { asTransferError as wrapTransferError } from './transfer-error.js';
+import { sseCustomerParams } from './sse-customer.js';
 
 /** Names of the temporary files downloads write before renaming them into place. */
 export const DOWNLOAD_TEMP_NAME = /^\.s3kit-[0-9a-f]{12}\.part$/;
@@ -260,9 +261,10 @@ async function singleGet(request: DownloadRequest, handle: FileHandle): Promise<
   const etag = fetched.etag;
   // The headers came first: the body is hashed on the way as the ETag needs it, the whole MD5
   // for a single-part ETag, or the parts for a multipart ETag of known part size.
-  const expected = etag?.toLowerCase();
+  // An SSE-C object's ETag is no digest of its content (on AWS): only the size can be checked.
+  const expected = request.sseCustomer === undefined ? etag?.toLowerCase() : undefined;
   const hash = expected !== undefined && isMd5Etag(expected) ? createHash('md5') : undefined;
-  const partHashers = multipartCandidates(etag, request.source.size, fetched.recordedPartSize).map((partSize) => new PartHasher(partSize));
+  const partHashers = multipartCandidates(expected, request.source.size, fetched.recordedPartSize).map((partSize) => new PartHasher(partSize));
   let loaded = 0;
   let written = 0;
   const sink = new Writable({
@@ -428,7 +430,7 @@ function pipeBody(request: DownloadRequest, response: GetObjectCommandOutput, si
 function get(request: DownloadRequest, range?: string): Promise<GetObjectCommandOutput> {
   const ifMatch = request.source.etag === undefined ? undefined : `"${request.source.etag}"`;
   return request.client.send(
-    new GetObjectCommand({ Bucket: request.bucket, Key: request.objectKey, Range: range, IfMatch: ifMatch }),
+    new GetObjectCommand({ Bucket: request.bucket, Key: request.objectKey, Range: range, IfMatch: ifMatch, ...sseCustomerParams(request.sseCustomer) }),
     { abortSignal: request.signal },
   );
 }
@@ -452,7 +454,7 @@ function describeResponse(response: GetObjectCommandOutput, source: Entry): Fetc
  */
 async function verifyContent(request: DownloadRequest, temp: string, fetched: Fetched): Promise<void> {
   const { etag, recordedPartSize } = fetched;
-  if (request.method !== 'ranged-get' || etag === undefined) return;
+  if (request.method !== 'ranged-get' || etag === undefined || request.sseCustomer !== undefined) return;
   if (isMd5Etag(etag)) {
     const md5 = fetched.md5 ?? (await digestFile(temp, [], request.signal)).md5;
     if (md5 !== etag.toLowerCase()) throw corrupted(request, 'MD5 does not match the ETag');
@@ -493,5 +495,22 @@ function asTransferError(error: unknown, request: DownloadRequest): unknown {
       code: 'PreconditionFailed',
     });
   }
-  return wrapTransferError(error, { operation: 'get', key: request.source.key, bucket: request.bucket, signal: request.signal });
+  // A wrong SSE-C key is refused with 403 (AWS) or 400 InvalidArgument "the calculated MD5 of
+  // the key did not match" (radosgw), neither of which says what to do.
+  const status = httpStatus(error);
+  if (request.sseCustomer !== undefined && !request.signal.aborted && (status === 403 || (status === 400 && s3ErrorCode(error) === 'InvalidArgument'))) {
+    return new TransferError(
+      'get',
+      request.source.key,
+      `the object cannot be read with the SSE-C key given (${describeS3Error(error, request.bucket)}): it was encrypted with another key, or without SSE-C; give the key it was written with.`,
+      { code: s3ErrorCode(error), cause: error },
+    );
+  }
+  return wrapTransferError(error, {
+    operation: 'get',
+    key: request.source.key,
+    bucket: request.bucket,
+    signal: request.signal,
+    read: { bucket: request.bucket, objectKey: request.objectKey, storageClass: request.source.storageClass },
+  });
 }

@@ -8,6 +8,7 @@ import { descriptionParams, storageParams } from './object-params.js';
 import type { ObjectTransfer } from './object-transfer.js';
 import { asTransferError } from './transfer-error.js';
 import type { UploadOptions } from './upload-options.js';
+import { sseCustomerParams } from './sse-customer.js';
 
 /** One URL of a manifest to stream into a bucket. */
 export interface IngestRequest extends ObjectTransfer {
@@ -59,6 +60,7 @@ export async function ingestUrl(request: IngestRequest): Promise<void> {
         contentType: response.headers.get('content-type') ?? guessContentType(request.objectKey),
       }),
       ...storageParams(options),
+      ...sseCustomerParams(request.sseCustomer),
     },
   });
   upload.on('httpUploadProgress', (progress) => request.onProgress(progress.loaded ?? 0));

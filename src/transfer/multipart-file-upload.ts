@@ -21,6 +21,7 @@ import { partPages } from './upload-pages.js';
 import { withRetry } from './retry.js';
 import { updateRecord as updateState } from '../core/update-record.js';
 import { conditionFields, type WriteCondition } from './write-condition.js';
+import { sseCustomerParams } from './sse-customer.js';
 
 /**
  * What is kept in the StateStore about a multipart upload in progress, so that a later run can
@@ -211,6 +212,7 @@ export async function uploadFileInParts(request: MultipartFileUpload): Promise<v
               Body: body,
               ContentLength: body.length,
               ContentMD5: contentMd5,
+              ...sseCustomerParams(request.sseCustomer),
             }),
             { abortSignal: request.signal },
           )
@@ -336,7 +338,14 @@ async function listParts(request: MultipartFileUpload, uploadId: string): Promis
  */
 async function complete(request: MultipartFileUpload, uploadId: string, parts: readonly { number: number; etag: string }[]): Promise<void> {
   const completed: CompletedPart[] = parts.map((part) => ({ PartNumber: part.number, ETag: `"${part.etag}"` }));
-  const input = { Bucket: request.bucket, Key: request.objectKey, UploadId: uploadId, MultipartUpload: { Parts: completed }, ...conditionFields(request.condition) };
+  const input = {
+    Bucket: request.bucket,
+    Key: request.objectKey,
+    UploadId: uploadId,
+    MultipartUpload: { Parts: completed },
+    ...sseCustomerParams(request.sseCustomer),
+    ...conditionFields(request.condition),
+  };
   // NoSuchUpload is an answer, not a failure to retry: it is settled below.
   const lost = await withRetry(
     () =>
@@ -353,7 +362,7 @@ async function complete(request: MultipartFileUpload, uploadId: string, parts: r
   if (lost === undefined) return;
   const expected = multipartEtagOf(parts.map((part) => Buffer.from(part.etag, 'hex')));
   const head = await request.client
-    .send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.objectKey }), { abortSignal: request.signal })
+    .send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.objectKey, ...sseCustomerParams(request.sseCustomer) }), { abortSignal: request.signal })
     .catch((headError: unknown) => {
       if (httpStatus(headError) === 404) return undefined;
       throw headError;

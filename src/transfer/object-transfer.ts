@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Entry } from '../core/entry.js';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
+import type { SseCustomerParams } from './sse-customer.js';
 
 /** What every single-object transfer (upload, download, URL ingest) is given. */
 export interface ObjectTransfer {
@@ -19,4 +20,6 @@ export interface ObjectTransfer {
   readonly signal: AbortSignal;
   /** The run's bandwidth limit, shared by all its transfers; undefined for none. */
   readonly limiter?: BandwidthLimiter;
+  /** The object's SSE-C key, sent with every request that writes, reads or HEADs it; undefined for none. */
+  readonly sseCustomer?: SseCustomerParams;
 }

@@ -24,7 +24,9 @@ import { DEFAULT_COPY_PART_SIZE, DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE, GiB, MAX
 import { descriptionParams, storageParams, type DescriptionParams } from './object-params.js';
 import { runParts } from './part-runner.js';
 import { asTransferError } from './transfer-error.js';
+import { s3ErrorCode } from '../core/s3-errors.js';
 import type { UploadOptions } from './upload-options.js';
+import { copySourceSseCustomerParams, resolveSseCustomerKey, sseCustomerParams, type SseCustomerKey, type SseCustomerParams } from './sse-customer.js';
 
 
 /**
@@ -85,6 +87,16 @@ export interface S3ToS3CopierOptions {
    */
   readonly upload?: UploadOptions;
   /**
+   * The SSE-C key to encrypt the copies with (and to read the target's objects with).
+   * @defaultValue none (no SSE-C)
+   */
+  readonly sseCustomerKey?: SseCustomerKey;
+  /**
+   * The SSE-C key the source objects were encrypted with.
+   * @defaultValue none (the source objects are not SSE-C)
+   */
+  readonly copySourceSseCustomerKey?: SseCustomerKey;
+  /**
    * Paces streamed copies (the bytes read from the source), shared with whatever else takes
    * from it. Server-side copies move no bytes through this process and are never limited.
    * @defaultValue no limit
@@ -109,6 +121,12 @@ export interface CopyRequest {
    * @defaultValue the current version
    */
   readonly sourceVersionId?: string;
+  /**
+   * The class to write the copy in, chosen for this object (`storageClassRules`): overrides
+   * `upload.storageClass` and the source's class.
+   * @defaultValue `upload.storageClass`, else the source's class
+   */
+  readonly storageClass?: string;
   /** The target bucket. */
   readonly targetBucket: string;
   /** The full target key (prefix included). */
@@ -147,10 +165,14 @@ export class S3ToS3Copier {
   readonly #serverSide: boolean;
   readonly #threshold: number;
   readonly #copyPartSize: number;
+  readonly #targetKey: SseCustomerParams | undefined;
+  readonly #sourceKey: SseCustomerParams | undefined;
 
-  /** @param options - the clients and copy settings */
+  /** @param options - the clients and copy settings; throws a `ConfigError` for an SSE-C key that is not 32 bytes */
   constructor(options: S3ToS3CopierOptions) {
     this.#options = options;
+    this.#targetKey = resolveSseCustomerKey(options.sseCustomerKey, 'sseCustomerKey');
+    this.#sourceKey = resolveSseCustomerKey(options.copySourceSseCustomerKey, 'copySourceSseCustomerKey');
     this.#serverSide = options.serverSide ?? options.sourceClient === options.targetClient;
     this.#threshold = Math.min(options.multipartCopyThreshold ?? MAX_SINGLE_COPY, MAX_SINGLE_COPY);
     this.#copyPartSize = options.copyPartSize ?? DEFAULT_COPY_PART_SIZE;
@@ -172,7 +194,13 @@ export class S3ToS3Copier {
         return await this.#streamCopy(request, error.message);
       }
     } catch (error) {
-      throw asTransferError(error, { operation: 'copy', key: request.source.key, bucket: request.targetBucket, signal: request.signal });
+      throw asTransferError(error, {
+        operation: 'copy',
+        key: request.source.key,
+        bucket: request.targetBucket,
+        signal: request.signal,
+        read: { bucket: request.sourceBucket, objectKey: request.sourceKey, storageClass: request.source.storageClass },
+      });
     }
   }
 
@@ -180,6 +208,20 @@ export class S3ToS3Copier {
     if (!this.#serverSide) {
       throw new CannotServerCopyError('different endpoints or credentials: the target service cannot read the source');
     }
+    try {
+      return await this.#serverCopyOnce(request);
+    } catch (error) {
+      // Some servers cannot copy an SSE-C object server-side (radosgw 16 answers CopyObject with
+      // 501 NotImplemented whatever the keys): the bytes are streamed instead, decrypted with
+      // the source key and encrypted with the target's.
+      if (this.#sourceKey !== undefined && !request.signal?.aborted && s3ErrorCode(error) === 'NotImplemented') {
+        throw new CannotServerCopyError('the server cannot copy SSE-C objects server-side (NotImplemented)', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async #serverCopyOnce(request: CopyRequest): Promise<CopyResult> {
     const size = request.source.size;
     if (this.methodFor(size) === 'server-copy') {
       await this.#options.targetClient.send(new CopyObjectCommand(this.#copyInput(request)), { abortSignal: request.signal });
@@ -206,8 +248,10 @@ export class S3ToS3Copier {
       MetadataDirective: replace ? 'REPLACE' : 'COPY',
       TaggingDirective: 'COPY',
       // CopyObject writes STANDARD unless told otherwise: keep the source's class.
-      ...storageParams(upload, request.source.storageClass),
+      ...storageParams(withClass(upload, request.storageClass), request.source.storageClass),
       ...(replace ? descriptionParams(upload) : {}),
+      ...sseCustomerParams(this.#targetKey),
+      ...copySourceSseCustomerParams(this.#sourceKey),
     };
   }
 
@@ -215,7 +259,7 @@ export class S3ToS3Copier {
   async #multipartCopy(request: CopyRequest): Promise<number> {
     const client = this.#options.targetClient;
     const signal = request.signal;
-    const head = await this.#options.sourceClient.send(new HeadObjectCommand({ Bucket: request.sourceBucket, Key: request.sourceKey, VersionId: request.sourceVersionId }), { abortSignal: signal });
+    const head = await this.#options.sourceClient.send(new HeadObjectCommand({ Bucket: request.sourceBucket, Key: request.sourceKey, VersionId: request.sourceVersionId, ...sseCustomerParams(this.#sourceKey) }), { abortSignal: signal });
     const tags = await this.#sourceTags(request);
     let requests = 4 + (tags.length > 0 ? 1 : 0);
     // No StateStore resumes copies: an interrupted copy's upload is always aborted.
@@ -242,6 +286,8 @@ export class S3ToS3Copier {
               CopySource: copySource(request),
               CopySourceIfMatch: request.source.etag === undefined ? undefined : `"${request.source.etag}"`,
               CopySourceRange: `bytes=${start}-${end}`,
+              ...sseCustomerParams(this.#targetKey),
+              ...copySourceSseCustomerParams(this.#sourceKey),
             }),
             { abortSignal: signal },
           );
@@ -254,7 +300,13 @@ export class S3ToS3Copier {
       );
       const parts: CompletedPart[] = [...etags].sort(([a], [b]) => a - b).map(([PartNumber, ETag]) => ({ PartNumber, ETag }));
       await client.send(
-        new CompleteMultipartUploadCommand({ Bucket: request.targetBucket, Key: request.targetKey, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+        new CompleteMultipartUploadCommand({
+          Bucket: request.targetBucket,
+          Key: request.targetKey,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+          ...sseCustomerParams(this.#targetKey),
+        }),
         { abortSignal: signal },
       );
       // Tags after completing, as lib-storage does: not every server honours x-amz-tagging on
@@ -282,7 +334,8 @@ export class S3ToS3Copier {
       ContentDisposition: replace ? undefined : head.ContentDisposition,
       ContentEncoding: replace ? undefined : head.ContentEncoding,
       ContentLanguage: replace ? undefined : head.ContentLanguage,
-      ...storageParams(upload, request.source.storageClass ?? head.StorageClass),
+      ...storageParams(withClass(upload, request.storageClass), request.source.storageClass ?? head.StorageClass),
+      ...sseCustomerParams(this.#targetKey),
     };
   }
 
@@ -311,6 +364,7 @@ export class S3ToS3Copier {
         Key: request.sourceKey,
         VersionId: request.sourceVersionId,
         IfMatch: request.source.etag === undefined ? undefined : `"${request.source.etag}"`,
+        ...sseCustomerParams(this.#sourceKey),
       }),
       { abortSignal: signal },
     );
@@ -331,7 +385,8 @@ export class S3ToS3Copier {
           Body: (limiter === undefined ? body : throttledReadable(body as unknown as Readable, limiter, signal)) as never,
           ContentLength: request.source.size,
           ...this.#description(object),
-          ...storageParams(upload, request.source.storageClass),
+          ...storageParams(withClass(upload, request.storageClass), request.source.storageClass),
+          ...sseCustomerParams(this.#targetKey),
         },
       });
       uploader.on('httpUploadProgress', (progress) => request.onProgress?.(progress.loaded ?? 0));
@@ -342,6 +397,11 @@ export class S3ToS3Copier {
     const parts = partCountOf(request.source.size, partSize);
     return { method: 'stream-copy', why, requests: 1 + (parts === 1 ? 1 : parts + 2), bytesThroughProcess: request.source.size };
   }
+}
+
+/** `upload` with the class chosen for one object, when one was. */
+function withClass(upload: UploadOptions, storageClass: string | undefined): UploadOptions {
+  return storageClass === undefined ? upload : { ...upload, storageClass };
 }
 
 function copySource(request: CopyRequest): string {

@@ -23,6 +23,7 @@ import { resolveDestinationRoot } from './local-destination.js';
 import type { StateStore } from '../state/state-store.js';
 import type { MultipartOptions, UploadOptions } from './upload-options.js';
 import type { WriteCondition } from './write-condition.js';
+import { resolveSseCustomerKey, type SseCustomerKey, type SseCustomerParams } from './sse-customer.js';
 
 
 /**
@@ -79,6 +80,17 @@ export interface TransferManagerOptions extends MultipartOptions {
   readonly bandwidthLimit?: number;
   /** How uploaded objects are stored. */
   readonly upload?: UploadOptions;
+  /**
+   * SSE-C: the key of the objects on the S3 side — uploads and copies encrypt with it, downloads
+   * decrypt with it, and every HEAD of them sends it.
+   * @defaultValue none (no SSE-C)
+   */
+  readonly sseCustomerKey?: SseCustomerKey;
+  /**
+   * S3 → S3 with SSE-C: the key the source objects were encrypted with.
+   * @defaultValue none (the source objects are not SSE-C)
+   */
+  readonly copySourceSseCustomerKey?: SseCustomerKey;
   /** Where multipart uploads record their progress, to be resumed by a later run. */
   readonly state?: StateStore;
   /**
@@ -194,6 +206,7 @@ export class TransferManager {
   readonly #backupCopier: S3ToS3Copier;
   readonly #state: StateStore | undefined;
   readonly #resume: boolean;
+  readonly #sseCustomer: SseCustomerParams | undefined;
   /** One bucket for every transfer of this manager, so the limit holds for all of them together. */
   readonly #limiter: BandwidthLimiter | undefined;
   /** Local destination paths → their real paths, resolved once (see `#localRoot`). */
@@ -213,6 +226,7 @@ export class TransferManager {
     this.#upload = settings.upload;
     this.#state = options.state;
     this.#resume = options.resume ?? true;
+    this.#sseCustomer = resolveSseCustomerKey(options.sseCustomerKey, 'sseCustomerKey');
     this.#limiter = settings.bandwidthLimit === undefined ? undefined : new BandwidthLimiter({ bytesPerSecond: settings.bandwidthLimit });
     const sourceClient = options.sourceClient ?? options.client;
     this.#copier = new S3ToS3Copier({
@@ -226,6 +240,8 @@ export class TransferManager {
       queueSize: this.#queueSize,
       upload: this.#upload,
       bandwidthLimiter: this.#limiter,
+      sseCustomerKey: options.sseCustomerKey,
+      copySourceSseCustomerKey: options.copySourceSseCustomerKey,
     });
     this.#backupCopier = new S3ToS3Copier({
       sourceClient: options.client,
@@ -236,6 +252,9 @@ export class TransferManager {
       metadataDirective: 'COPY',
       streamPartSize: this.#partSize,
       queueSize: this.#queueSize,
+      // A backup is a target object copied within the target: one key on both sides.
+      sseCustomerKey: options.sseCustomerKey,
+      copySourceSseCustomerKey: options.sseCustomerKey,
     });
   }
 
@@ -259,7 +278,7 @@ export class TransferManager {
           bucket: route.to.bucket,
           objectKey: route.to.prefix + targetKey,
           method,
-          options: this.#upload,
+          options: this.#uploadFor(action),
           state: this.#state,
           resume: this.#resume,
           onParts: (counts) => (parts = counts),
@@ -302,6 +321,7 @@ export class TransferManager {
           source: action.source,
           targetBucket: route.to.bucket,
           targetKey: route.to.prefix + targetKey,
+          storageClass: action.storageClass,
           onProgress: common.onProgress,
           signal: common.signal,
         }),
@@ -320,15 +340,21 @@ export class TransferManager {
             source: action.source,
             targetBucket: route.to.bucket,
             targetKey: route.to.prefix + action.key,
+            storageClass: action.storageClass,
             onProgress: common.onProgress,
             signal: common.signal,
           });
         }
-        await ingestUrl({ ...common, bucket: route.to.bucket, objectKey: route.to.prefix + action.key, options: this.#upload });
+        await ingestUrl({ ...common, bucket: route.to.bucket, objectKey: route.to.prefix + action.key, options: this.#uploadFor(action) });
         return {};
       },
     },
   };
+
+  /** The upload options of one action: its chosen storage class (`storageClassRules`) over the run's. */
+  #uploadFor(action: TransferAction): UploadOptions {
+    return action.storageClass === undefined ? this.#upload : { ...this.#upload, storageClass: action.storageClass };
+  }
 
   /** How an action between these locations is carried out. */
   methodFor(action: TransferAction, route: { readonly from: Location; readonly to: Location }): TransferMethod {
@@ -359,6 +385,7 @@ export class TransferManager {
         onProgress: (loaded) => hooks.onProgress?.(loaded),
         signal: taskSignal,
         limiter: this.#limiter,
+        sseCustomer: this.#sseCustomer,
       };
       try {
         // The entry an update replaces is kept first; if that fails, nothing is overwritten.
@@ -526,7 +553,7 @@ export class TransferManager {
 }
 
 /** What every transfer of an action is given, whatever its direction. */
-type TransferCommon = Pick<ObjectTransfer, 'client' | 'source' | 'partSize' | 'queueSize' | 'onProgress' | 'signal' | 'limiter'>;
+type TransferCommon = Pick<ObjectTransfer, 'client' | 'source' | 'partSize' | 'queueSize' | 'onProgress' | 'signal' | 'limiter' | 'sseCustomer'>;
 
 /** How one direction's transfers are done. */
 interface Transferer<R extends Route> {

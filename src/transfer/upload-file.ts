@@ -13,6 +13,7 @@ import type { ObjectTransfer } from './object-transfer.js';
 import { asTransferError } from './transfer-error.js';
 import type { UploadOptions } from './upload-options.js';
 import { conditionFields, type WriteCondition } from './write-condition.js';
+import { sseCustomerParams } from './sse-customer.js';
 
 /** Where and how one file is uploaded. */
 export interface UploadRequest extends ObjectTransfer {
@@ -75,6 +76,7 @@ async function putInParts(request: UploadRequest): Promise<void> {
     signal: request.signal,
     limiter: request.limiter,
     condition: request.condition,
+    sseCustomer: request.sseCustomer,
   });
 }
 
@@ -115,6 +117,7 @@ function objectParams(request: UploadRequest, mtimeMs: number, partSize: number 
     Key: request.objectKey,
     ...descriptionParams(request.options, { extraMetadata, contentType: guessContentType(request.objectKey) }),
     ...storageParams(request.options),
+    ...sseCustomerParams(request.sseCustomer),
   };
 }
 

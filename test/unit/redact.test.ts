@@ -3,7 +3,7 @@ import { createRedactor, isSecretName, secretValuesOf, urlPasswordsIn } from '..
 
 describe('redaction', () => {
   it('knows credential names in environment and camelCase spellings', () => {
-    for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'secretAccessKey', 'sessionToken', 'DB_PASSWORD', 'password', 'STRIPE_API_KEY', 'GOOGLE_APPLICATION_CREDENTIALS']) {
+    for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'secretAccessKey', 'sessionToken', 'DB_PASSWORD', 'password', 'STRIPE_API_KEY', 'GOOGLE_APPLICATION_CREDENTIALS', 'sseCustomerKey', 'copySourceSseCustomerKey', 'SSE_C_KEY', 'sseCKey']) {
       expect(isSecretName(name), name).toBe(true);
     }
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_REGION', 'PREFIX', 'endpoint', 'HOME']) expect(isSecretName(name), name).toBe(false);

@@ -9,6 +9,7 @@ import { endpointMismatch } from '../plan-endpoint.js';
 import { runSync } from '../run-sync.js';
 import { applyRestorePlan } from './versions.js';
 import { addConnectionFlags, addDryRunFlags, addOutputFlags, addResumeFlags, connectionOptions, type ConnectionFlags, type OutputFlags, type ResumeFlags } from '../sync-flags.js';
+import { addSseCFlags, sseCKeyDigests, sseCOptionsOf, type SseCFlags } from '../sse-c-flags.js';
 
 const HELP = `
 Applies both kinds of plan files: a sync's (s3kit plan --json) and a restore's
@@ -31,7 +32,8 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
   addConnectionFlags(command);
   addOutputFlags(command);
   addResumeFlags(command);
-  return command.addHelpText('after', `${HELP}\n${EXIT_CODES_HELP}`).action(async (planFile: string, flags: ConnectionFlags & OutputFlags & ResumeFlags & { dryrun?: boolean }) => {
+  addSseCFlags(command);
+  return command.addHelpText('after', `${HELP}\n${EXIT_CODES_HELP}`).action(async (planFile: string, flags: ConnectionFlags & OutputFlags & ResumeFlags & SseCFlags & { dryrun?: boolean }) => {
     let plan: Awaited<ReturnType<typeof readPlanLines>>;
     try {
       const input = createReadStream(planFile);
@@ -48,7 +50,26 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
       context.streams.stderr.write(`s3kit: ${message}\n`);
       return setExitCode(unreadable ? ExitCode.usage : exitCodeForError(error));
     }
-    const { connection: saved, ...settings } = plan.header.settings as Omit<SyncOptions, 'source' | 'target'> & { connection?: S3ConnectionOptions };
+    const {
+      connection: saved,
+      sseCustomerKeyMd5,
+      copySourceSseCustomerKeyMd5,
+      ...settings
+    } = plan.header.settings as Omit<SyncOptions, 'source' | 'target'> & { connection?: S3ConnectionOptions; sseCustomerKeyMd5?: string; copySourceSseCustomerKeyMd5?: string };
+    // The plan was made with these SSE-C keys (or none): another key would write objects nobody
+    // can read with the planned one, and no key would write them unencrypted.
+    const sseC = sseCOptionsOf(flags);
+    const given = sseCKeyDigests(sseC);
+    for (const [name, planned, now, flag] of [
+      ['SSE-C key', sseCustomerKeyMd5, given.sseCustomerKeyMd5, '--sse-c AES256 --sse-c-key'],
+      ['SSE-C copy source key', copySourceSseCustomerKeyMd5, given.copySourceSseCustomerKeyMd5, '--sse-c-copy-source AES256 --sse-c-copy-source-key'],
+    ] as const) {
+      if (planned === now) continue;
+      const problem =
+        planned === undefined ? `the plan was made without an ${name}, and this apply gives one` : now === undefined ? `the plan was made with an ${name}: give it again (${flag} …)` : `this ${name} is not the one the plan was made with`;
+      context.streams.stderr.write(`s3kit: ${problem}; apply with the plan's key, or make a new plan.\n`);
+      return setExitCode(ExitCode.usage);
+    }
     const current = connectionOptions(flags, context.env);
     // The plan was reviewed against one service: applying it to another (a flag, or an
     // AWS_ENDPOINT_URL set in this shell) would write what nobody reviewed, somewhere else.
@@ -57,7 +78,7 @@ export function applyCommand(context: CliContext, setExitCode: (code: number) =>
       context.streams.stderr.write(`s3kit: ${mismatch}\n`);
       return setExitCode(ExitCode.usage);
     }
-    const options: SyncOptions = { ...settings, ...saved, ...current, source: plan.header.source, target: plan.header.target, dryRun: flags.dryrun };
+    const options: SyncOptions = { ...settings, ...sseC, ...saved, ...current, source: plan.header.source, target: plan.header.target, dryRun: flags.dryrun };
     setExitCode(await runSync(context, { options, sourceArg: plan.header.source, targetArg: plan.header.target, output: flags, expectedPlan: plan.actions, resume: flags }));
   });
 }

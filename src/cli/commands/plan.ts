@@ -6,6 +6,7 @@ import { EXIT_CODES_HELP, exitCodeForError, ExitCode } from '../exit-codes.js';
 import { formatBytes } from '../output/format.js';
 import { withoutPassword } from '../plan-endpoint.js';
 import { addConnectionFlags, addSyncFlags, connectionOptions, syncSettings, type ConnectionFlags, type SyncFlags } from '../sync-flags.js';
+import { redactingKeys, sseCKeyDigests, sseCOptionsOf } from '../sse-c-flags.js';
 
 const EXAMPLES = `
 Examples:
@@ -35,17 +36,18 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
   return command
     .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
     .action(async (source: string, target: string, flags: SyncFlags & ConnectionFlags & { json?: boolean; format?: string; debug?: boolean }) => {
-      const { stdout, stderr } = context.streams;
+      const sseC = sseCOptionsOf(flags);
+      const { stdout, stderr } = redactingKeys(context, sseC).streams;
       if (flags.format === 'json') flags.json = true;
       try {
         if (flags.format === 's3-batch-manifest') {
-          const syncer = createSyncer({ source, target, ...syncSettings(flags, rules, target, context.env), ...connectionOptions(flags, context.env) });
+          const syncer = createSyncer({ source, target, ...syncSettings(flags, rules, target, context.env), ...sseC, ...connectionOptions(flags, context.env) });
           syncer.on('warning', ({ message }) => stderr.write(`warning: ${escapeText(message)}\n`));
           return setExitCode(await writeBatchManifest(context, syncer));
         }
         const settings = syncSettings(flags, rules, target, context.env);
         const connection = connectionOptions(flags, context.env);
-        const syncer = createSyncer({ source, target, ...settings, ...connection });
+        const syncer = createSyncer({ source, target, ...settings, ...sseC, ...connection });
         syncer.on('warning', ({ message }) => stderr.write(`warning: ${escapeText(message)}\n`));
         const counts: Record<Action['type'], { count: number; bytes: number }> = {
           copy: { count: 0, bytes: 0 },
@@ -55,8 +57,10 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
         };
         if (flags.json === true) {
           // Connections hold no secrets here: credentials always come from the SDK's chain.
+          // SSE-C keys stay out of the plan; their MD5s let apply insist on the same keys.
           const header = planFileHeader(formatLocation(syncer.source), formatLocation(syncer.target), {
             ...settings,
+            ...sseCKeyDigests(sseC),
             connection: { ...connection, endpoint: withoutPassword(connection.endpoint) },
           });
           stdout.write(`${JSON.stringify(header)}\n`);
@@ -66,7 +70,7 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
           counts[action.type].count++;
           counts[action.type].bytes += size;
           if (flags.json === true) stdout.write(`${JSON.stringify({ type: 'action', action })}\n`);
-          else if (action.type !== 'skip') stdout.write(`${action.type.padEnd(7)}${formatBytes(size).padStart(11)}  ${escapeText(action.key)}  (${action.reason})\n`);
+          else if (action.type !== 'skip') stdout.write(`${action.type.padEnd(7)}${formatBytes(size).padStart(11)}  ${escapeText(action.key)}  (${action.reason})${storageText(action)}\n`);
         }
         if (flags.json === true) stdout.write(`${JSON.stringify({ type: 'summary', ...counts })}\n`);
         else {
@@ -82,6 +86,12 @@ export function planCommand(context: CliContext, setExitCode: (code: number) => 
         setExitCode(exitCodeForError(error));
       }
     });
+}
+
+/** ` → STANDARD_IA (rule 0)` for a copy or update whose class a storage-class rule chose (or the fallback). */
+function storageText(action: Action): string {
+  if ((action.type !== 'copy' && action.type !== 'update') || action.storageClass === undefined) return '';
+  return ` → ${action.storageClass}${action.storageClassRule === undefined ? '' : ` (rule ${action.storageClassRule})`}`;
 }
 
 function sizeOf(action: Action): number {

@@ -14,11 +14,23 @@ export class JsonReporter implements Reporter {
     syncer.on('planComplete', ({ totals, deletesPlanned }) => this.#write({ event: 'planComplete', totals, deletesPlanned }));
     syncer.on('warning', (warning) => this.#write({ event: 'warning', ...warning }));
     syncer.on('transferStart', ({ action, method }) =>
-      this.#write({ event: 'transferStart', type: action.type, key: action.key, size: action.source.size, method }),
+      this.#write({ event: 'transferStart', type: action.type, key: action.key, size: action.source.size, method, storageClass: action.storageClass, storageClassRule: action.storageClassRule }),
     );
     syncer.on('progress', (progress) => this.#write({ event: 'progress', ...progress }));
     syncer.on('transferEnd', ({ action, method, why, durationMs, bytesSent, bytesResumed }) =>
-      this.#write({ event: 'transferEnd', type: action.type, key: action.key, size: action.source.size, method, why, durationMs: Math.round(durationMs), bytesSent, bytesResumed }),
+      this.#write({
+        event: 'transferEnd',
+        type: action.type,
+        key: action.key,
+        size: action.source.size,
+        method,
+        storageClass: action.storageClass,
+        storageClassRule: action.storageClassRule,
+        why,
+        durationMs: Math.round(durationMs),
+        bytesSent,
+        bytesResumed,
+      }),
     );
     syncer.on('skipped', ({ action }) => this.#write({ event: 'skipped', key: action.key, reason: action.reason }));
     syncer.on('failed', ({ key, error }) => this.#write({ event: 'failed', key, ...errorFields(error) }));
