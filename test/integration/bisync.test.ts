@@ -1,12 +1,12 @@
-import { readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { BisyncRefusedError, createBisyncer, type BisyncOptions, type BisyncSummary, type ConflictPolicy } from 's3kit';
-import { connection, createTestBucket, getObjectBytes, listObjects, putObject, testClient } from '../helpers/s3.js';
+import { connection, createTestBucket, putObject, testClient } from '../helpers/s3.js';
 import { tempDir, writeTree } from '../helpers/files.js';
+import { CASES, caseKey, DAY, expected, localContents, remoteContents } from '../helpers/bisync-cases.js';
 
-const DAY = '2026-11-22';
 const NOW = new Date(`${DAY}T12:00:00Z`);
 
 /** A local directory, a bucket prefix and a state directory for one pair. */
@@ -23,68 +23,8 @@ function bisync(path1: string, path2: string, state: string, extra: Partial<Bisy
   return createBisyncer(options(path1, path2, state, extra)).run();
 }
 
-/** A local tree as key → content. */
-async function localContents(root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else out[relative(root, path).split('\\').join('/')] = await readFile(path, 'utf8');
-    }
-  };
-  await walk(root);
-  return out;
-}
-
-/** The objects under `prefix` as key (without the prefix) → content. */
-async function remoteContents(bucket: string, prefix = 'data/'): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const key of [...(await listObjects(bucket, prefix)).keys()].sort()) out[key.slice(prefix.length)] = (await getObjectBytes(bucket, key)).toString('utf8');
-  return out;
-}
-
 function sorted(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-type Change = 'unchanged' | 'changed' | 'deleted' | 'new' | 'absent';
-
-/**
- * Every pair of side changes a key can have: both in the baseline ({unchanged, changed, deleted}
- * on each side), or neither (new on one side, on both with equal or different contents).
- */
-const CASES: readonly { readonly one: Change; readonly two: Change; readonly same?: boolean }[] = [
-  ...(['unchanged', 'changed', 'deleted'] as const).flatMap((one) => (['unchanged', 'changed', 'deleted'] as const).map((two) => ({ one, two }))),
-  { one: 'changed', two: 'changed', same: true },
-  { one: 'new', two: 'absent' },
-  { one: 'absent', two: 'new' },
-  { one: 'new', two: 'new', same: true },
-  { one: 'new', two: 'new' },
-];
-
-const caseKey = (c: (typeof CASES)[number]): string => `${c.one}-${c.two}${c.same === true ? '-same' : ''}.txt`;
-
-/** What both sides must hold after the run, for one case (keep-both for conflicts). */
-function expected(c: (typeof CASES)[number]): Record<string, string> {
-  const key = caseKey(c);
-  const conflictKey = key.replace(/\.txt$/, `.conflict-path2-${DAY}.txt`);
-  const v1 = c.same === true ? `same ${key}` : `path1 edit of ${key}`;
-  const v2 = c.same === true ? `same ${key}` : `path2 edit of ${key}!`;
-  const original = `original ${key}`;
-  const { one, two } = c;
-  if (one === 'unchanged' && two === 'unchanged') return { [key]: original };
-  if (one === 'deleted' || two === 'deleted') {
-    if (one === 'changed') return { [key]: v1 };
-    if (two === 'changed') return { [key]: v2 };
-    return {};
-  }
-  if (one === 'changed' && two === 'unchanged') return { [key]: v1 };
-  if (one === 'unchanged' && two === 'changed') return { [key]: v2 };
-  if (one === 'new' && two === 'absent') return { [key]: v1 };
-  if (one === 'absent' && two === 'new') return { [key]: v2 };
-  // changed or new on both
-  return c.same === true ? { [key]: v1 } : { [key]: v1, [conflictKey]: v2 };
 }
 
 describe('bisync local ⇄ S3: every pair of side changes', () => {
