@@ -5,6 +5,7 @@
  */
 export { compareKeys } from './core/key-order.js';
 export { escapeText } from './core/escape.js';
+export { createRedactor } from './core/redact.js';
 export {
   S3kitError,
   ConfigError,

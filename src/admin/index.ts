@@ -67,7 +67,7 @@ export { estimateStorageCost } from './cost-estimate.js';
 export type { CostEstimateInput, CostEstimate } from './cost-estimate.js';
 export { DEFAULT_PRICE_TABLE, validatePriceTable } from './price-table.js';
 export type { PriceTable, ClassPrices, PricedStorageClass } from './price-table.js';
-export { UsageAggregator, reportUsage, usageCsv, prefixAtDepth, ageBandOf } from './usage-report.js';
+export { UsageAggregator, reportUsage, usageCsv, prefixAtDepth, ageBandOf, AGE_BANDS } from './usage-report.js';
 export type { AgeBand, UsageCount, PrefixUsage, UsageCell, UsageReport, UsageOptions } from './usage-report.js';
 export { batchManifestLine, batchSourceObject, batchTargetKeyPrefix } from './batch-manifest.js';
 export { submitCopyJob, describeBatchJob, readBatchReport } from './batch-jobs.js';

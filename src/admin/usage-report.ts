@@ -12,7 +12,10 @@ import { listS3, type S3Location } from '../index.js';
  */
 export type AgeBand = '<30d' | '30-90d' | '90-180d' | '180-365d' | '>=365d';
 
-/** Every band, youngest first, with the age in days it starts at. */
+/**
+ * Every band, youngest first, with the age in days it starts at.
+ * @public
+ */
 export const AGE_BANDS: readonly (readonly [AgeBand, number])[] = [
   ['<30d', 0],
   ['30-90d', 30],

@@ -11,14 +11,16 @@ export { runJobs } from './run-jobs.js';
 export type { RunJobsOptions } from './run-jobs.js';
 export { JobLog } from './job-log.js';
 export type { LogLevel } from './job-log.js';
-export { readJobHistory } from './run-history.js';
+export { readJobHistory, readJobRuns, RUNS_KEPT } from './run-history.js';
+export { reportHistory, historyCsv } from './history-report.js';
+export type { HistoryReport, JobHistorySummary } from './history-report.js';
 export type { JobHistory, JobRunRecord, JobState, JobStatus, RunRecord } from './run-history.js';
 export { runDoctor } from './doctor.js';
 export type { DoctorCheck } from './doctor.js';
 
 export { loadConfig, parseConfig } from '../config/load-config.js';
 export type { LoadConfigOptions, LoadedConfig } from '../config/load-config.js';
-export type { JobConfig, JobConnection, JobFilters, JobStorageClassRule, JobStrategy, JobUploadSettings, ParsedConfig } from '../config/config-schema.js';
+export type { JobBisyncSettings, JobConfig, JobConnection, JobFilters, JobStorageClassRule, JobStrategy, JobUploadSettings, ParsedConfig } from '../config/config-schema.js';
 export { configJsonSchema } from '../config/json-schema.js';
 
 export { StrategyResolver } from '../strategies/strategy-resolver.js';

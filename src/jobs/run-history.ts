@@ -111,8 +111,21 @@ export function endedRecord(
   return { ...base, status, message, endedAt: endedAt.toISOString(), durationMs: endedAt.getTime() - Date.parse(base.startedAt), counts, bytes };
 }
 
-/** Adds a job's run to its state, as one read-modify-write (safe across processes with the JSON file store). */
-export function recordJobRun(store: StateStore, record: JobRunRecord): Promise<JobState> {
+/**
+ * Job runs kept per job for `report history`: a year of nightly runs. Bounded, so the state file
+ * (rewritten whole on each update) stays small; totals keep counting past it.
+ */
+export const RUNS_KEPT = 366;
+
+/** Where a job's recent runs are kept, oldest first. */
+const jobRunsKey = (job: string): string => `jobs/${job}/runs`;
+
+/**
+ * Adds a job's run to its state, as read-modify-writes (safe across processes with the JSON file
+ * store): the job's summary and its list of recent runs.
+ */
+export async function recordJobRun(store: StateStore, record: JobRunRecord): Promise<JobState> {
+  await updateState<readonly JobRunRecord[]>(store, jobRunsKey(record.job), (previous) => [...(previous ?? []), record].slice(-RUNS_KEPT));
   return updateState<JobState>(store, jobStateKey(record.job), (previous) => {
     const totals = previous?.totals ?? { runs: 0, successes: 0, failures: 0, skipped: 0, filesTransferred: 0, bytesTransferred: 0 };
     return {
@@ -154,4 +167,15 @@ export async function readJobHistory(store: StateStore, jobs: readonly string[])
   const states = new Map<string, JobState | undefined>();
   for (const job of jobs) states.set(job, await store.get<JobState>(jobStateKey(job)));
   return { lastRun: await store.get<RunRecord>(LAST_RUN_KEY), jobs: states };
+}
+
+/**
+ * The recent runs of a job that {@link runJobs} recorded (at most the last 366), oldest first;
+ * those that started at or after `since` when it is given.
+ * @public
+ */
+export async function readJobRuns(store: StateStore, job: string, options: { readonly since?: Date } = {}): Promise<readonly JobRunRecord[]> {
+  const runs = (await store.get<readonly JobRunRecord[]>(jobRunsKey(job))) ?? [];
+  const since = options.since?.getTime();
+  return since === undefined ? runs : runs.filter((run) => Date.parse(run.startedAt) >= since);
 }
