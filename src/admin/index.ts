@@ -65,6 +65,8 @@ export { BucketRequestError } from './bucket-request-error.js';
 export type { S3kitError, S3Location } from '../index.js';
 export { estimateStorageCost } from './cost-estimate.js';
 export type { CostEstimateInput, CostEstimate } from './cost-estimate.js';
+export { estimateBucketCost, BucketCostAggregator } from './bucket-cost.js';
+export type { BucketCost, BucketCostOptions, ClassCost, LifecycleSaving } from './bucket-cost.js';
 export { DEFAULT_PRICE_TABLE, validatePriceTable } from './price-table.js';
 export type { PriceTable, ClassPrices, PricedStorageClass } from './price-table.js';
 export { UsageAggregator, reportUsage, usageCsv, prefixAtDepth, ageBandOf, AGE_BANDS } from './usage-report.js';

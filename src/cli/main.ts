@@ -66,7 +66,11 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     .description('Keep local directories and S3 buckets in sync.')
     .version(packageVersion(), '-V, --version')
     .addHelpText('after', `\nRun s3kit <command> --help for the flags and examples of each command.\n${EXIT_CODES_HELP}`)
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // Options belong to the command they follow: `cost s3://b --json` and `cost estimate --json`
+    // are the options of two commands, which commander only tells apart with positional options
+    // turned on from the top (the program's own options, -V and -h, come first anyway).
+    .enablePositionalOptions();
   for (const name of commandsFor(argv)) program.addCommand((await COMMANDS[name]!())(context, setExitCode));
   const configure = (command: Command): void => {
     command

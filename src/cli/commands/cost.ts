@@ -1,6 +1,22 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { estimateStorageCost, validatePriceTable, DEFAULT_PRICE_TABLE, type CostEstimate, type PriceTable, type PricedStorageClass } from 's3kit/admin';
-import { jsonText, printProblems, readJsonFile } from '../admin-values.js';
+import { createS3Client, escapeText, parseLocation } from 's3kit';
+import {
+  assertValidLifecycle,
+  estimateBucketCost,
+  estimateStorageCost,
+  renderTemplate,
+  validatePriceTable,
+  DEFAULT_PRICE_TABLE,
+  type BucketCost,
+  type CostEstimate,
+  type LifecycleConfigurationDocument,
+  type PriceTable,
+  type PricedStorageClass,
+} from 's3kit/admin';
+import { collectSet, jsonText, printProblems, readJsonFile } from '../admin-values.js';
+import { reportCommandError } from '../describe-error.js';
+import { formatBytes } from '../output/format.js';
+import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../sync-flags.js';
 import type { CliContext } from '../context.js';
 import { describeError } from '../describe-error.js';
 import { exitCodeForError, ExitCode } from '../exit-codes.js';
@@ -41,10 +57,81 @@ interface EstimateFlags {
   debug?: boolean;
 }
 
-/** `s3kit cost estimate`: what storing data in one class costs, from the shipped (or a user's) price table. */
+const BUCKET_EXAMPLES = `
+Examples:
+  s3kit cost s3://my-bucket
+  s3kit cost s3://my-bucket/logs/ --template transition-to-glacier-ir --set days=90
+  s3kit cost s3://my-bucket --lifecycle rules.json --region us-west-2 --json
+
+Lists the bucket or prefix (streaming: memory holds a row per class, never the keys) and prices
+it per storage class, with the 128 KiB minimum of STANDARD_IA, ONEZONE_IA and GLACIER_IR; prices a
+sync of every object once (a PUT each, the LIST pages of both sides); and, given a lifecycle
+configuration (a template or a file, as lifecycle apply takes), what it would save per month now,
+what its transitions cost once, and the minimum durations it commits to. Rules filtering on tags
+cannot be judged from a listing and are named.`;
+
+type BucketFlags = ConnectionFlags & { prices?: string; template?: string; set?: Record<string, string>; lifecycle?: string; json?: boolean; debug?: boolean };
+
+/** The price table of --prices, or the shipped one; undefined after printing what is wrong with the file. */
+async function priceTableOf(file: string | undefined, context: CliContext): Promise<PriceTable | undefined> {
+  if (file === undefined) return DEFAULT_PRICE_TABLE;
+  const table = await readJsonFile(file);
+  return printProblems(validatePriceTable(table), context.streams, file) > 0 ? undefined : (table as PriceTable);
+}
+
+/** The lifecycle configuration to price: a rendered template, a validated file, or none. */
+async function lifecycleOf(flags: BucketFlags, bucket: string): Promise<LifecycleConfigurationDocument | undefined> {
+  if (flags.template !== undefined && flags.lifecycle !== undefined) throw new InvalidArgumentError('--template and --lifecycle cannot be used together: price one configuration.');
+  if (flags.set !== undefined && flags.template === undefined) throw new InvalidArgumentError('--set fills in a --template; give the template too.');
+  if (flags.template !== undefined) {
+    const rendered = renderTemplate(flags.template, flags.set ?? {}, { bucket });
+    if (rendered.kind !== 'lifecycle') throw new InvalidArgumentError(`--template ${flags.template} is a bucket policy template; cost prices lifecycle templates (s3kit templates list).`);
+    return rendered.document as LifecycleConfigurationDocument;
+  }
+  if (flags.lifecycle === undefined) return undefined;
+  const document = await readJsonFile(flags.lifecycle);
+  assertValidLifecycle(document);
+  return document as LifecycleConfigurationDocument;
+}
+
+/** `s3kit cost s3://b[/p]` and `s3kit cost estimate`: what storing data costs, from the shipped (or a user's) price table. */
 export function costCommand(context: CliContext, setExitCode: (code: number) => void): Command {
   const { stdout, stderr } = context.streams;
-  const cost = new Command('cost').description('storage cost estimates from a price table shipped with s3kit (or --prices FILE)');
+  const cost = new Command('cost')
+    .description('what a bucket or prefix costs per month (and what a lifecycle template would save), or an estimate for data not stored yet (cost estimate)')
+    .argument('[s3-url]', 's3://bucket or s3://bucket/prefix/ to list and price')
+    // The options of `cost` are its own: `cost estimate --region …` keeps its options.
+    .enablePositionalOptions()
+    .option('--prices <file>', 'a JSON price table to use instead of the shipped one')
+    .option('--template <name>', 'price this lifecycle template against the listing (s3kit templates list)')
+    .option('--set <key=value>', 'a template parameter (repeatable)', collectSet)
+    .option('--lifecycle <file>', 'price this lifecycle configuration (JSON, as lifecycle apply takes) against the listing')
+    .option('--json', 'print the result as JSON')
+    .option('--debug', 'print stack traces of errors');
+  addConnectionFlags(cost)
+    .addHelpText('after', BUCKET_EXAMPLES)
+    .action(async (url: string | undefined, flags: BucketFlags) => {
+      if (url === undefined) {
+        cost.help({ error: true });
+        return;
+      }
+      try {
+        const location = parseLocation(url, 's3-url');
+        if (location.kind !== 's3') throw new InvalidArgumentError(`${url} is not an s3://bucket[/prefix] URL (for data not stored yet, use s3kit cost estimate).`);
+        const prices = await priceTableOf(flags.prices, context);
+        if (prices === undefined) return setExitCode(ExitCode.usage);
+        const lifecycle = await lifecycleOf(flags, location.bucket);
+        const client = createS3Client(connectionOptions(flags, context.env));
+        // --region is the bucket's region and the prices' (us-east-1 when not given).
+        const result = await estimateBucketCost(client, location, { region: flags.region ?? 'us-east-1', prices, lifecycle, signal: context.signal });
+        stdout.write(flags.json === true ? jsonText(result) : bucketCostText(url, result));
+        setExitCode(ExitCode.ok);
+      } catch (error) {
+        if (error instanceof InvalidArgumentError) throw error;
+        if (context.signal?.aborted === true) return setExitCode(ExitCode.interrupted);
+        setExitCode((await reportCommandError(stderr, error, connectionOptions(flags, context.env), flags.debug === true)).code);
+      }
+    });
   const estimate = new Command('estimate')
     .description('monthly storage cost, minimum-size and minimum-duration charges and first-sync PUTs for data in one class')
     .requiredOption('--size <size>', 'total size, e.g. 2TiB or 500GB (GB = GiB)', parseSize)
@@ -58,16 +145,8 @@ export function costCommand(context: CliContext, setExitCode: (code: number) => 
     .addHelpText('after', ESTIMATE_EXAMPLES)
     .action(async (flags: EstimateFlags) => {
       try {
-        let prices: PriceTable = DEFAULT_PRICE_TABLE;
-        if (flags.prices !== undefined) {
-          const table = await readJsonFile(flags.prices);
-          const problems = validatePriceTable(table);
-          if (printProblems(problems, context.streams, flags.prices) > 0) {
-            setExitCode(ExitCode.usage);
-            return;
-          }
-          prices = table as PriceTable;
-        }
+        const prices = await priceTableOf(flags.prices, context);
+        if (prices === undefined) return setExitCode(ExitCode.usage);
         const result = estimateStorageCost({ sizeBytes: flags.size, objects: flags.objects, storageClass: flags.storageClass, region: flags.region, months: flags.months, prices });
         stdout.write(flags.json === true ? jsonText(result) : estimateText(result));
         setExitCode(ExitCode.ok);
@@ -79,7 +158,34 @@ export function costCommand(context: CliContext, setExitCode: (code: number) => 
   return cost.addCommand(estimate);
 }
 
-const usd = (n: number): string => `$${n.toFixed(2)}`;
+const objectCount = (n: number): string => `${n} ${n === 1 ? 'object' : 'objects'}`;
+
+/** Dollars to the cent; a non-zero amount under a cent shows as such rather than as a misleading $0.00. */
+const usd = (n: number): string => {
+  const sign = n < 0 ? '-' : '';
+  const abs = Math.abs(n);
+  return abs > 0 && abs < 0.005 ? `${sign}<$0.01` : `${sign}$${abs.toFixed(2)}`;
+};
+
+function bucketCostText(url: string, c: BucketCost): string {
+  const lines = [`${escapeText(url)}: ${formatBytes(c.totals.bytes)} in ${objectCount(c.totals.objects)}, ${c.region}`];
+  const width = Math.max(12, ...c.classes.map((k) => k.storageClass.length));
+  for (const k of c.classes) {
+    lines.push(`  ${k.storageClass.padEnd(width)}  ${formatBytes(k.bytes).padStart(10)}  ${objectCount(k.objects).padStart(16)}  ${k.monthlyCost === undefined ? 'not priced' : `${usd(k.monthlyCost)}/month`}`);
+  }
+  lines.push(`storage per month: ${usd(c.monthlyStorageCost)}`);
+  lines.push(`syncing it all once: ${usd(c.syncRequestCost.cost)} (${c.syncRequestCost.puts} PUTs, ${c.syncRequestCost.lists} LISTs)`);
+  if (c.lifecycle !== undefined) {
+    lines.push(`lifecycle: saves ${usd(c.lifecycle.monthlySaving)}/month now (transitions ${usd(c.lifecycle.transitionCost)} once), ${usd(c.lifecycle.eventualMonthlySaving)}/month once every object is past the rules' days`);
+    for (const s of c.lifecycle.savings) {
+      lines.push(`  ${escapeText(s.rule)}: ${objectCount(s.objects)}, ${formatBytes(s.bytes)} ${s.fromClass} → ${s.toClass}: ${usd(s.monthlyCostBefore)} → ${usd(s.monthlyCostAfter)} per month`);
+    }
+    for (const rule of c.lifecycle.notEvaluated) lines.push(`  not judged: ${escapeText(rule)}`);
+  }
+  for (const note of c.notes) lines.push(`note: ${note}`);
+  lines.push(`prices of ${c.pricesDate} from ${c.pricesSource}`);
+  return `${lines.join('\n')}\n`;
+}
 
 function estimateText(e: CostEstimate): string {
   const rows: [string, string][] = [
