@@ -1,6 +1,6 @@
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createBisyncer, type BisyncOptions, type BisyncSummary } from 's3kit';
 import { CASES, caseKey, DAY, expected, localContents, remoteContents } from '../helpers/bisync-cases.js';
@@ -131,5 +131,40 @@ describe('bisync S3 ⇄ S3: every pair of side changes', () => {
 
     const third = await bisync(one, two, state);
     expect(third.copiedToPath1.count + third.copiedToPath2.count + third.deletedInPath1.count + third.deletedInPath2.count + third.conflictCount).toBe(0);
+  });
+});
+
+describe('requests', () => {
+  /** A client that records the name of every command it sends. */
+  function countingClient(): { client: S3Client; commands: string[] } {
+    const commands: string[] = [];
+    const client = new S3Client({ ...connection(), forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push(context.commandName ?? 'unknown');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCommands' },
+    );
+    return { client, commands };
+  }
+
+  // What a no-op run sends beyond its listing (the S3 lock's create, renewals and removal, the
+  // conditional-write probes) must not grow with the number of keys: no HEAD or GET per object.
+  it('a no-op run sends the listing and a fixed number of lock requests, whatever the number of keys', async () => {
+    const besidesListing: Record<number, string[]> = {};
+    for (const files of [5, 60]) {
+      const { local, remote, state } = await pair(`requests-${files}`);
+      await writeTree(local, Object.fromEntries(Array.from({ length: files }, (_, i) => [`d${i % 3}/f${i}.txt`, `file ${i}`])));
+      await bisync(local, remote, state, { resync: true });
+      const { client, commands } = countingClient();
+      const summary = await bisync(local, remote, state, { client, listPageSize: 1000 });
+      expect(summary.failures).toEqual([]);
+      expect(summary.unchanged).toBe(files);
+      besidesListing[files] = commands.filter((name) => name !== 'ListObjectsV2Command').sort();
+    }
+    expect(besidesListing[60]).toEqual(besidesListing[5]);
+    expect(besidesListing[5]).not.toContain('GetObjectCommand');
+    expect(besidesListing[5]!.filter((name) => name === 'HeadObjectCommand').length).toBeLessThan(5);
   });
 });
