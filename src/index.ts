@@ -41,6 +41,7 @@ export { walkLocal } from './listing/walk-local.js';
 export type { WalkLocalOptions } from './listing/walk-local.js';
 export { listS3 } from './listing/list-s3.js';
 export type { ListS3Options } from './listing/list-s3.js';
+export type { Transport } from './core/transport.js';
 export { KeyFilter } from './listing/key-filter.js';
 export type { FilterOptions, FilterRule } from './listing/key-filter.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, parseShard, type FilterRule, type S3ConnectionOptions, type Shard, type StorageClassRule, type SyncOptions, type UploadOptions } from 's3kit';
+import { ConfigError, parseShard, type FilterRule, type S3ConnectionOptions, type Shard, type StorageClassRule, type SyncOptions, type Transport, type UploadOptions } from 's3kit';
 import { addSseCFlags, type SseCFlags } from './sse-c-flags.js';
 import {
   collectStorageClassRule,
@@ -64,6 +64,7 @@ export interface ConnectionFlags {
   readonly pathStyle?: boolean;
   readonly connectTimeout?: number;
   readonly timeout?: number;
+  readonly transport?: Transport;
 }
 
 /** Resume flags of commands that upload. */
@@ -219,7 +220,8 @@ export function addConnectionFlags(command: Command): Command {
     .option('--profile <name>', 'profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)')
     .option('--path-style', 'address buckets as endpoint/bucket (the default with --endpoint-url)')
     .option('--connect-timeout <duration>', 'give up connecting to the endpoint after this long, e.g. 10s (default 10s)', parseDurationMs)
-    .option('--timeout <duration>', 'give up on a request after this long without a byte moving, e.g. 30s, 5m (default 30s)', parseDurationMs);
+    .option('--timeout <duration>', 'give up on a request after this long without a byte moving, e.g. 30s, 5m (default 30s)', parseDurationMs)
+    .addOption(new Option('--transport <lane>', 'request lane: sdk (the AWS SDK for every request) or lean (listing pages after the first without the SDK\'s middleware and XML parser)').choices(['sdk', 'lean']));
 }
 
 /** Adds the output flags of commands that transfer. */
@@ -331,6 +333,7 @@ export function connectionOptions(flags: ConnectionFlags, env: Readonly<Record<s
     forcePathStyle: flags.pathStyle === true ? true : undefined,
     connectTimeoutMs: flags.connectTimeout,
     timeoutMs: flags.timeout,
+    transport: flags.transport,
   });
 }
 

@@ -16,6 +16,7 @@ export const CONNECTION_OPTION_NAMES = {
   maxSockets: true,
   connectTimeoutMs: true,
   timeoutMs: true,
+  transport: true,
 } as const satisfies Record<keyof Omit<S3ConnectionOptions, 'client'>, true>;
 
 /** What building the clients reads of the options: the connection fields, the source's and the route (a check passes its own). */
@@ -78,9 +79,10 @@ function sourceClientOf(
 
 /** Connection fields of the options (the target's connection). */
 function connectionOf(options: S3ConnectionOptions): Omit<S3ConnectionOptions, 'client'> {
-  // The timeouts go with it: a source on another service must not wait longer than the target.
-  const { endpoint, region, forcePathStyle, credentials, profile, checksumMode, connectTimeoutMs, timeoutMs } = options;
-  return { endpoint, region, forcePathStyle, credentials, profile, checksumMode, connectTimeoutMs, timeoutMs };
+  // The timeouts and the request lane go with it: a source on another service must not wait
+  // longer than the target, nor list another way.
+  const { endpoint, region, forcePathStyle, credentials, profile, checksumMode, connectTimeoutMs, timeoutMs, transport } = options;
+  return { endpoint, region, forcePathStyle, credentials, profile, checksumMode, connectTimeoutMs, timeoutMs, transport };
 }
 
 /** S3 copies across regions of one service; other differences mean another service or account. */

@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ConfigError } from '../core/errors.js';
+import { setTransport, TRANSPORTS, type Transport } from '../core/transport.js';
 
 /**
  * How s3kit reaches an S3 service when it builds the client itself.
@@ -65,6 +66,14 @@ export interface S3ConnectionOptions {
    * @defaultValue `30000`
    */
   readonly timeoutMs?: number;
+  /**
+   * The request lane of the clients s3kit builds: `'lean'` lists (every page after the first)
+   * without the SDK's middleware and XML deserializer, signed by the client's own signer and sent
+   * by its own handler, so credentials, addressing, TLS, timeouts and retries are the SDK's. Not
+   * applied to a `client` you pass in. `'sdk'` sends everything through the SDK.
+   * @defaultValue `'sdk'`
+   */
+  readonly transport?: Transport;
 }
 
 /** Defaults of the timeouts: a silent endpoint fails a command within about two minutes. */
@@ -78,6 +87,9 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
  */
 export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
   if (options.client !== undefined) return options.client;
+  if (options.transport !== undefined && !TRANSPORTS.includes(options.transport)) {
+    throw new ConfigError('transport', `transport must be 'sdk' or 'lean', got ${JSON.stringify(options.transport)}.`);
+  }
   const custom = options.endpoint !== undefined;
   const checksumMode = options.checksumMode ?? (custom ? 'WHEN_REQUIRED' : undefined);
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
@@ -113,6 +125,7 @@ export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
     // The build step runs outside the SDK's retries, so this sees the error that ends them.
     { step: 'build', name: 's3kitTimeoutMessage' },
   );
+  setTransport(client, options.transport ?? 'sdk');
   return client;
 }
 

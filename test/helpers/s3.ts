@@ -18,13 +18,20 @@ export function syncOptions(source: string, target: string, extra: Partial<SyncO
   return { source, target, ...connection(), ...extra };
 }
 
+/**
+ * The request lane the suite runs on: S3KIT_TEST_TRANSPORT=lean runs every test that connects
+ * through {@link connection} on the lean lane (CI runs the S3 suites on both).
+ */
+const TRANSPORT = process.env.S3KIT_TEST_TRANSPORT === 'lean' ? { transport: 'lean' as const } : {};
+
 /** Connection options for createSyncer pointing at the test server. */
-export function connection(): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+export function connection(): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string }; transport?: 'lean' } {
   const s3 = inject('s3');
   return {
     endpoint: s3.endpoint,
     region: s3.region,
     credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    ...TRANSPORT,
   };
 }
 
