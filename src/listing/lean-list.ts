@@ -1,5 +1,6 @@
 import { ListObjectsV2Command, S3ServiceException, type ListObjectsV2CommandInput, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { isRetryableError } from '../core/s3-errors.js';
+import { clientLane } from '../core/transport.js';
 
 /*
  * The lean lane for ListObjectsV2 (issue 13): after the SDK has sent the first page of a listing,
@@ -95,7 +96,10 @@ export async function leanListPage(client: S3Client, route: ListRoute, input: Li
     try {
       return await sendOnce(config, route, input, signal);
     } catch (error) {
-      if (signal?.aborted === true || attempt >= attempts || !isRetryableError(error)) throw error;
+      if (signal?.aborted === true || attempt >= attempts || !isRetryableError(error)) {
+        if ((error as Error | undefined)?.name === 'TimeoutError') clientLane(client).describeTimeout?.(error as Error, route);
+        throw error;
+      }
       // Full jitter on an exponential base, as the SDK's standard retry strategy does.
       const delayMs = Math.random() * Math.min(20_000, 100 * 2 ** attempt);
       await new Promise((resolve) => setTimeout(resolve, delayMs));

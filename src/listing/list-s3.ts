@@ -5,7 +5,7 @@ import { ListingError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import { compareKeys } from '../core/key-order.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
-import { TRANSPORTS, transportOf, type Transport } from '../core/transport.js';
+import { clientLane, TRANSPORTS, type Transport } from '../core/transport.js';
 import { leanListPage, routedListCommand, type ListRoute } from './lean-list.js';
 
 /**
@@ -118,7 +118,7 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
   const onAbort = (): void => ahead.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const streamOptions: ListS3Options = { ...options, signal: concurrency > 1 ? AbortSignal.any([ahead.signal, ...(options.signal ? [options.signal] : [])]) : options.signal };
-  const transport = options.transport ?? transportOf(client);
+  const transport = options.transport ?? clientLane(client).transport;
   if (!TRANSPORTS.includes(transport)) throw new TypeError(`Expected \`transport\` to be 'sdk' or 'lean', got \`${String(transport)}\``);
   const sender = new PageSender(client, transport);
   const pages = concurrency > 1 ? parallelPages(sender, location, streamOptions, concurrency) : objectPages(sender, location, streamOptions);

@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ConfigError } from '../core/errors.js';
-import { setTransport, TRANSPORTS, type Transport } from '../core/transport.js';
+import { setClientLane, TRANSPORTS, type Transport } from '../core/transport.js';
 
 /**
  * How s3kit reaches an S3 service when it builds the client itself.
@@ -125,7 +125,7 @@ export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
     // The build step runs outside the SDK's retries, so this sees the error that ends them.
     { step: 'build', name: 's3kitTimeoutMessage' },
   );
-  setTransport(client, options.transport ?? 'sdk');
+  setClientLane(client, { transport: options.transport ?? 'sdk', describeTimeout: (error, request) => describeTimeout(error, request, { connectTimeoutMs, timeoutMs }) });
   return client;
 }
 

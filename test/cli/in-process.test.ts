@@ -60,6 +60,7 @@ describe('usage errors and flag validation (exit 2, nothing done)', () => {
     [['sync', './a', 's3://b', '--metadata', 'novalue'], /"novalue" is not key=value/],
     [['sync', './a', 's3://b', '--metadata', '{"a":1}'], /--metadata JSON must map names to string values/],
     [['sync', './a', 's3://b', '--timeout', 'soon'], /"soon" is not a duration/],
+    [['sync', './a', 's3://b', '--transport', 'fast'], /option '--transport <lane>' argument 'fast' is invalid\. Allowed choices are sdk, lean/],
     [['sync', './a', 's3://b', '--size-only', '--checksum'], /option '--size-only' cannot be used with option '--checksum'/],
     [['sync', './a', 's3://b', '--sse', 'rot13'], /Allowed choices are AES256, aws:kms/],
     [['sync', './a', 's3://b', '--exclude-from', '/nonexistent/patterns'], /--exclude-from: cannot read \/nonexistent\/patterns \(ENOENT\)/],
@@ -171,6 +172,11 @@ describe('plan, apply and sync in-process against the test server', () => {
     expect(real.stdout).toContain(`upload: ${join(root, 'new.txt')} to s3://${bucket}/new.txt`);
     expect(real.stdout).toMatch(/Done: 1 uploaded \(3 B\), 0 updated \(0 B\), 0 deleted, 2 unchanged, 0 failed/);
     expect((await getObjectBytes(bucket, 'new.txt')).toString()).toBe('new');
+
+    // The lean lane lists the same target: nothing to do.
+    const lean = await cli(['sync', root, `s3://${bucket}`, '--transport', 'lean']);
+    expect(lean.code).toBe(0);
+    expect(lean.stdout).toMatch(/Done: 0 uploaded \(0 B\), 0 updated \(0 B\), 0 deleted, 3 unchanged, 0 failed/);
 
     const target = await tempDir('inproc-down');
     const down = await cli(['sync', `s3://${bucket}`, target, '--only-show-errors']);

@@ -154,6 +154,7 @@ describe('lean listing lane under faults', () => {
     const started = Date.now();
     const error = await collect(leanClient({ timeoutMs: 400 }), bucket, { pageSize: 5 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ListingError);
+    expect((error as Error).message).toMatch(/no answer from http:\/\/127\.0\.0\.1:\d+ within 0\.4 s \(idle timeout timeoutMs\), after retries/);
     // Three attempts of 0.4 s each and the backoff between them.
     expect(Date.now() - started).toBeLessThan(10_000);
   });
