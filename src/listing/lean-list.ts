@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { ListObjectsV2Command, S3ServiceException, type ListObjectsV2CommandInput, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { isRetryableError } from '../core/s3-errors.js';
 import { clientLane } from '../core/transport.js';
@@ -100,9 +101,10 @@ export async function leanListPage(client: S3Client, route: ListRoute, input: Li
         if ((error as Error | undefined)?.name === 'TimeoutError') clientLane(client).describeTimeout?.(error as Error, route);
         throw error;
       }
-      // Full jitter on an exponential base, as the SDK's standard retry strategy does.
+      // Full jitter on an exponential base, as the SDK's standard retry strategy does; a
+      // cancellation during the wait ends it at once.
       const delayMs = Math.random() * Math.min(20_000, 100 * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await setTimeout(delayMs, undefined, signal === undefined ? {} : { signal });
     }
   }
 }
@@ -156,6 +158,11 @@ export type ListPage = Pick<ListObjectsV2CommandOutput, 'Contents' | 'CommonPref
  * is searched for only inside the `<Contents>` or `<CommonPrefixes>` block it belongs to.
  */
 export function parseListObjectsV2(xml: string): ListPage {
+  // A page that is not a whole ListBucketResult (a proxy's HTML page, an answer cut short at an
+  // element boundary) must not read as a short, complete listing: that would drive deletes.
+  if (!xml.includes('<ListBucketResult') || !xml.trimEnd().endsWith('</ListBucketResult>')) {
+    throw new SyntaxError(`ListObjectsV2 answer is not a whole ListBucketResult (${xml.length} characters, ending ${JSON.stringify(xml.slice(-40))})`);
+  }
   const contents: NonNullable<ListObjectsV2CommandOutput['Contents']> = [];
   const commonPrefixes: NonNullable<ListObjectsV2CommandOutput['CommonPrefixes']> = [];
   let outside = '';

@@ -115,7 +115,13 @@ describe('parseListObjectsV2', () => {
     expect(await sdkReading(xml)).toMatchObject({ Contents: [{ Key: '' }], NextContinuationToken: '' });
   });
 
-  it('refuses an answer cut short instead of reading part of it as the whole page', () => {
-    expect(() => parseListObjectsV2('<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>a</Key><Size>1</Size>')).toThrow(/not closed/);
+  it('refuses an answer cut short, even at an element boundary, or not a listing, instead of reading it as a short complete page', () => {
+    const whole = '<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>a</Key><Size>1</Size></Contents><Contents><Key>b</Key><Size>1</Size></Contents></ListBucketResult>';
+    expect(parseListObjectsV2(whole).Contents).toHaveLength(2);
+    for (let cut = 1; cut < whole.length; cut++) {
+      expect(() => parseListObjectsV2(whole.slice(0, cut)), `cut at ${cut}`).toThrow(SyntaxError);
+    }
+    expect(() => parseListObjectsV2('<html><body>Service Unavailable</body></html>')).toThrow(/not a whole ListBucketResult/);
+    expect(() => parseListObjectsV2('')).toThrow(/not a whole ListBucketResult/);
   });
 });
