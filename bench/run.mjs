@@ -4,8 +4,8 @@
 // taking turns; wall time, CPU time and peak RSS come from GNU time. The Markdown table goes to
 // bench/results/ (and latest.md).
 //
-// Knobs: BENCH_REPS=3, BENCH_SCALE=1 (0.1 for a quick look), BENCH_TOOLS=s3kit-lib,s3kit-cli,aws,rclone,s3-sync-client,
-//        BENCH_SCENARIOS=1,2,3,4,5,6,7,8, BENCH_CONCURRENCY=16, BENCH_KEEP_SERVER=1 (do not stop it),
+// Knobs: BENCH_REPS=3, BENCH_SCALE=1 (0.1 for a quick look), BENCH_TOOLS=s3kit-lib,s3kit-cli,s3kit-cli-lean,aws,rclone,s3-sync-client,
+//        BENCH_SCENARIOS=1,2,3,4,5,6,7,8,9, BENCH_NOOP_FILES=100000 (scenario 9), BENCH_CONCURRENCY=16, BENCH_KEEP_SERVER=1 (do not stop it),
 //        BENCH_BWLIMIT_MIB=10 (scenario 7: the limit, in MiB/s; a run lasts about 30 s × BENCH_SCALE).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -20,9 +20,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const reps = Number(process.env.BENCH_REPS ?? 3);
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const scenarios = new Set((process.env.BENCH_SCENARIOS ?? '1,2,3,4,5,6,7,8').split(','));
+const scenarios = new Set((process.env.BENCH_SCENARIOS ?? '1,2,3,4,5,6,7,8,9').split(','));
 const bwlimitMiB = Number(process.env.BENCH_BWLIMIT_MIB ?? 10);
-const wantedTools = (process.env.BENCH_TOOLS ?? 's3kit-lib,s3kit-cli,aws,rclone,s3-sync-client').split(',');
+const wantedTools = (process.env.BENCH_TOOLS ?? 's3kit-lib,s3kit-cli,s3kit-cli-lean,aws,rclone,s3-sync-client').split(',');
 const work = mkdtempSync(join(tmpdir(), 's3kit-bench-'));
 const log = (message) => process.stderr.write(`bench: ${message}\n`);
 
@@ -100,6 +100,8 @@ const rcloneUrl = (location) => location.replace(/^s3:\/\//, 'bench:');
 const tools = {
   's3kit-lib': (from, to) => ['node', join(root, 'bench/runners/s3kit-lib.mjs'), from, to, String(concurrency)],
   's3kit-cli': (from, to) => ['node', join(root, 'bin/s3kit.js'), 'sync', from, to, '--endpoint-url', endpoint, '--concurrency', String(concurrency), '--quiet'],
+  // The same CLI on the lean request lane (issue 13): listings after their first page skip the SDK.
+  's3kit-cli-lean': (from, to) => ['node', join(root, 'bin/s3kit.js'), 'sync', from, to, '--endpoint-url', endpoint, '--concurrency', String(concurrency), '--quiet', '--transport', 'lean'],
   aws: (from, to) => ['/usr/bin/aws', '--endpoint-url', endpoint, 's3', 'sync', from, to, '--only-show-errors'],
   rclone: (from, to) => ['rclone', 'sync', rcloneUrl(from), rcloneUrl(to), '--transfers', String(concurrency), '--checkers', String(concurrency)],
   's3-sync-client': (from, to) => ['node', join(root, 'bench/runners/s3-sync-client.mjs'), from, to, String(concurrency)],
@@ -265,6 +267,22 @@ try {
       }
     }
     for (const tool of available) await clearPrefix(`s8/${tool}/`);
+  }
+  if (scenarios.has('9')) {
+    // A no-op over a real listing at scale (issue 13): s3kit uploads the files once, then every
+    // tool compares the same directory with the same prefix; rclone as fast as it goes
+    // (--size-only, 32 checkers), aws-cli with its defaults.
+    const files = Math.round(Number(process.env.BENCH_NOOP_FILES ?? 100_000) * scale);
+    const dir = join(work, 'd100k');
+    makeFiles(dir, files, 1024, 9);
+    const target = `s3://${bucket}/s9`;
+    measure(tools['s3kit-cli'](dir, target));
+    const noop = { ...tools, rclone: (from, to) => ['rclone', 'sync', rcloneUrl(from), rcloneUrl(to), '--transfers', String(concurrency), '--checkers', '32', '--size-only'] };
+    for (let rep = 0; rep < reps; rep++) {
+      for (const tool of rotate(rep)) record(`9. ${files}-file no-op re-sync, real listing`, tool, measure(noop[tool](dir, target)));
+    }
+    rmSync(dir, { recursive: true, force: true });
+    await clearPrefix('s9/');
   }
   if (scenarios.has('6')) {
     const keys = Math.round(1_000_000 * scale);

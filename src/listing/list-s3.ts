@@ -51,11 +51,13 @@ export interface ListS3Options {
 /** Sends a listing's ListObjectsV2 requests: by the SDK, or by the lean lane once the SDK has shown the route. */
 class PageSender {
   readonly #client: S3Client;
+  readonly #side: 'source' | 'target';
   #lean: boolean;
   #route: ListRoute | undefined;
 
-  constructor(client: S3Client, transport: Transport) {
+  constructor(client: S3Client, transport: Transport, side: 'source' | 'target') {
     this.#client = client;
+    this.#side = side;
     this.#lean = transport === 'lean';
   }
 
@@ -64,7 +66,7 @@ class PageSender {
     // URL-encoded keys, as aws-cli asks for them: the SDK's XML reader turns text that is only
     // white space with a line break (a key "\n") into "", so a raw listing loses such objects.
     const encoded = { ...input, EncodingType: 'url' as const };
-    return decodedPage(await this.#sendRaw(encoded, signal));
+    return decodedPage(await this.#sendRaw(encoded, signal), this.#side);
   }
 
   async #sendRaw(input: ListObjectsV2CommandInput, signal: AbortSignal | undefined): Promise<ListObjectsV2CommandOutput> {
@@ -84,20 +86,20 @@ class PageSender {
  * so in EncodingType; a server that ignores the request answers plain names). A `+` is a space
  * (AWS's form encoding); a literal plus comes as %2B.
  */
-function decodedPage(page: ListObjectsV2CommandOutput): ListObjectsV2CommandOutput {
+function decodedPage(page: ListObjectsV2CommandOutput, side: 'source' | 'target'): ListObjectsV2CommandOutput {
   if (page.EncodingType !== 'url') return page;
   return {
     ...page,
-    Contents: page.Contents?.map((object) => (object.Key === undefined ? object : { ...object, Key: urlDecoded(object.Key) })),
-    CommonPrefixes: page.CommonPrefixes?.map((common) => (common.Prefix === undefined ? common : { ...common, Prefix: urlDecoded(common.Prefix) })),
+    Contents: page.Contents?.map((object) => (object.Key === undefined ? object : { ...object, Key: urlDecoded(object.Key, side) })),
+    CommonPrefixes: page.CommonPrefixes?.map((common) => (common.Prefix === undefined ? common : { ...common, Prefix: urlDecoded(common.Prefix, side) })),
   };
 }
 
-function urlDecoded(value: string): string {
+function urlDecoded(value: string, side: 'source' | 'target'): string {
   try {
     return decodeURIComponent(value.replaceAll('+', ' '));
   } catch {
-    throw new ListingError('target', `The server answered a listing with a key that is not valid URL encoding (${JSON.stringify(value.slice(0, 200))}); nothing was deleted.`, { code: 'BadKeyEncoding' });
+    throw new ListingError(side, `The server answered a listing with a key that is not valid URL encoding (${JSON.stringify(value.slice(0, 200))}); nothing was deleted.`, { code: 'BadKeyEncoding' });
   }
 }
 
@@ -120,7 +122,7 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
   const streamOptions: ListS3Options = { ...options, signal: concurrency > 1 ? AbortSignal.any([ahead.signal, ...(options.signal ? [options.signal] : [])]) : options.signal };
   const transport = options.transport ?? clientLane(client).transport;
   if (!TRANSPORTS.includes(transport)) throw new TypeError(`Expected \`transport\` to be 'sdk' or 'lean', got \`${String(transport)}\``);
-  const sender = new PageSender(client, transport);
+  const sender = new PageSender(client, transport, side);
   const pages = concurrency > 1 ? parallelPages(sender, location, streamOptions, concurrency) : objectPages(sender, location, streamOptions);
   try {
     for await (const page of pages) {

@@ -48,8 +48,25 @@ describe('listS3', () => {
     for await (const _entry of listS3(new S3Client({ region: 'us-east-1' }), { kind: 's3', bucket: 'bkt', prefix: 'p/' }, { pageSize: 7 })) void _entry;
     const inputs = s3.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input);
     expect(inputs).toEqual([
-      { Bucket: 'bkt', Prefix: 'p/', MaxKeys: 7, ContinuationToken: undefined },
-      { Bucket: 'bkt', Prefix: 'p/', MaxKeys: 7, ContinuationToken: 't1' },
+      { Bucket: 'bkt', Prefix: 'p/', MaxKeys: 7, ContinuationToken: undefined, EncodingType: 'url' },
+      { Bucket: 'bkt', Prefix: 'p/', MaxKeys: 7, ContinuationToken: 't1', EncodingType: 'url' },
     ]);
+  });
+
+  it('decodes URL-encoded keys when the answer says they are, and leaves plain answers alone', async () => {
+    s3.on(ListObjectsV2Command)
+      .resolvesOnce({ IsTruncated: true, NextContinuationToken: 't1', EncodingType: 'url', Contents: [{ Key: 'p/a%2Bb+c%0A', Size: 1 }, { Key: 'p/%C3%A9', Size: 2 }] })
+      .resolvesOnce({ IsTruncated: false, Contents: [{ Key: 'p/x%41+y', Size: 3 }] });
+    const keys: string[] = [];
+    for await (const entry of listS3(new S3Client({ region: 'us-east-1' }), { kind: 's3', bucket: 'bkt', prefix: 'p/' })) keys.push(entry.key);
+    expect(keys).toEqual(['a+b c\n', 'é', 'x%41+y']);
+  });
+
+  it('refuses a key that is not valid URL encoding instead of guessing', async () => {
+    s3.on(ListObjectsV2Command).resolvesOnce({ IsTruncated: false, EncodingType: 'url', Contents: [{ Key: 'p/bad%E0%A4', Size: 1 }] });
+    const listing = (async () => {
+      for await (const _entry of listS3(new S3Client({ region: 'us-east-1' }), { kind: 's3', bucket: 'bkt', prefix: 'p/' })) void _entry;
+    })();
+    await expect(listing).rejects.toMatchObject({ name: 'ListingError', code: 'BadKeyEncoding' });
   });
 });
