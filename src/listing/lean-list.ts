@@ -1,6 +1,7 @@
 import { setTimeout } from 'node:timers/promises';
 import { ListObjectsV2Command, S3ServiceException, type ListObjectsV2CommandInput, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { isRetryableError } from '../core/s3-errors.js';
+import { countRequestOutsideSdk } from '../core/request-counter.js';
 import { clientLane } from '../core/transport.js';
 
 /*
@@ -95,6 +96,7 @@ export async function leanListPage(client: S3Client, route: ListRoute, input: Li
   const attempts = Math.max(1, await config.maxAttempts());
   for (let attempt = 1; ; attempt++) {
     try {
+      countRequestOutsideSdk(client);
       return await sendOnce(config, route, input, signal);
     } catch (error) {
       if (signal?.aborted === true || attempt >= attempts || !isRetryableError(error)) {

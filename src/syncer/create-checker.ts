@@ -17,7 +17,7 @@ import { walkLocal } from '../listing/walk-local.js';
 import { mergeJoin, type KeyPair } from '../plan/merge-join.js';
 import { DOWNLOAD_TEMP_NAME } from '../transfer/download-object.js';
 import { digestFile } from '../transfer/file-digest.js';
-import { requestCounter } from '../transfer/request-counter.js';
+import { requestCounter } from '../core/request-counter.js';
 import { resolveCheckOptions, type CheckOptions, type ResolvedCheckOptions } from './check-options.js';
 import { connect, type Connections } from './connections.js';
 import { readPatternFiles } from './create-syncer.js';

@@ -5,7 +5,7 @@ import { EventEmitter } from 'eventemitter3';
 import { digestFile } from '../transfer/file-digest.js';
 import { localPathForKey } from '../transfer/local-key-path.js';
 import { DOWNLOAD_TEMP_NAME } from '../transfer/download-object.js';
-import { requestCounter } from '../transfer/request-counter.js';
+import { requestCounter } from '../core/request-counter.js';
 import type { Action } from '../core/action.js';
 import { s3SourceOf, type Entry } from '../core/entry.js';
 import { ConfigError, S3kitError } from '../core/errors.js';

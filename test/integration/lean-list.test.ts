@@ -56,6 +56,9 @@ function counted(client: S3Client): string[] {
   return commands;
 }
 
+/** What the lean no-op of 25 keys in d0–d3 at pages of 4 sends: ceil(25 / 4) pages in one stream. */
+const LEAN_SYNC_LIST_REQUESTS = Math.ceil(25 / 4);
+
 describe('lean listing lane', () => {
   let bucket: string;
   beforeAll(async () => {
@@ -97,6 +100,11 @@ describe('lean listing lane', () => {
     const again = await createSyncer({ source: root, target, ...connection(), transport: 'lean', listPageSize: 4, delete: true }).run();
     expect(again.copied.count + again.updated.count + again.deleted.count).toBe(0);
     expect(again.skipped.count).toBe(25);
+    // Requests sent by the lean lane count in the summary as the SDK's do: the same no-op on the
+    // SDK lane lists the same target in one stream of ceil(25 / 4) pages.
+    const sdkRun = await createSyncer({ source: root, target, ...connection(), transport: 'sdk', listPageSize: 4, delete: true }).run();
+    expect(sdkRun.requests).toBe(Math.ceil(25 / 4));
+    expect(again.requests).toBe(LEAN_SYNC_LIST_REQUESTS);
   });
 
   it('lists keys that are only white space on both lanes (they are asked for URL-encoded)', async () => {

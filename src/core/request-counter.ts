@@ -7,6 +7,19 @@ const counters = new WeakMap<S3Client, { count: number }>();
  * middleware per client however often it is asked. Returns a reader of the running total.
  */
 export function requestCounter(client: S3Client): () => number {
+  const current = counterOf(client);
+  return () => current.count;
+}
+
+/**
+ * Counts one request a client's lane sent outside the SDK's middleware (the lean lane's listing
+ * pages, each attempt), so the summary's request count is the same whichever lane sent it.
+ */
+export function countRequestOutsideSdk(client: S3Client): void {
+  counterOf(client).count++;
+}
+
+function counterOf(client: S3Client): { count: number } {
   let counter = counters.get(client);
   if (counter === undefined) {
     const created = { count: 0 };
@@ -20,6 +33,5 @@ export function requestCounter(client: S3Client): () => number {
       { step: 'finalizeRequest', name: 's3kitRequestCounter', override: true },
     );
   }
-  const current = counter;
-  return () => current.count;
+  return counter;
 }
