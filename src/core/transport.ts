@@ -27,3 +27,14 @@ export function setClientLane(client: object, lane: ClientLane): void {
 export function clientLane(client: object): ClientLane {
   return lanes.get(client) ?? { transport: 'sdk' };
 }
+
+/**
+ * ListObjectsV2 streams per S3 listing when listS3 is not told (its `concurrency`: a delimiter
+ * pass, then sub-prefixes listed side by side and merged in key order), by the lane. Measured on 2 cores against radosgw on loopback, no-op re-syncs (2 runs each):
+ * on the lean lane, 100,000 keys 4.04–4.10 s → 3.15–3.26 s with 4 streams for 10 MB more peak
+ * memory, 20,000 keys unchanged within noise; on the SDK lane, 100,000 keys 4.9–5.7 → 4.6–4.7 s
+ * for 45 MB more (its per-page CPU, not latency, bounds it), so it keeps one stream.
+ */
+export function listingStreams(transport: Transport): number {
+  return transport === 'lean' ? 4 : 1;
+}

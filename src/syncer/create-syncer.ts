@@ -35,14 +35,6 @@ import { cannotRead } from '../core/cannot-read.js';
  * A configured sync between two locations. Emits {@link SyncerEvents}.
  * @public
  */
-/**
- * ListObjectsV2 streams per S3 listing. listS3 can list sub-prefixes concurrently (the listing
- * alone of 20,000 keys on radosgw 1 ms away: 0.83–1.15 s → 0.71–1.03 s), but a whole no-op sync
- * measured here on 2 cores was no faster and used ~0.2 s more CPU and ~18 MB more memory: the
- * run is bound by per-request CPU, not latency. One stream until a leaner request lane changes that.
- */
-const LIST_CONCURRENCY = 1;
-
 export interface Syncer extends EventEmitter<SyncerEvents> {
   /** The parsed source location. */
   readonly source: Location;
@@ -202,8 +194,8 @@ class DirectionalSyncer extends EventEmitter<SyncerEvents> implements Syncer {
       onWarning,
     });
     const listSource = (client: S3Client | undefined, from: S3Location, directoryMarkers: boolean): AsyncIterable<Entry> =>
-      filtered(listS3(defined(client, 'source'), from, { signal, side: 'source', directoryMarkers, pageSize: options.listPageSize, concurrency: LIST_CONCURRENCY }), filter);
-    const listTarget = (to: S3Location): AsyncIterable<Entry> => listS3(defined(targetClient, 'target'), to, { signal, pageSize: options.listPageSize, concurrency: LIST_CONCURRENCY });
+      filtered(listS3(defined(client, 'source'), from, { signal, side: 'source', directoryMarkers, pageSize: options.listPageSize }), filter);
+    const listTarget = (to: S3Location): AsyncIterable<Entry> => listS3(defined(targetClient, 'target'), to, { signal, pageSize: options.listPageSize });
     // The sides in S3, by direction: only those have object metadata to read.
     const sourceObjects = route.direction === 'download' || route.direction === 'copy' ? { client: defined(sourceClient, 'source'), location: route.from, sseCustomer: options.sseCustomer.source } : undefined;
     const targetObjects = route.direction === 'download' ? undefined : { client: defined(targetClient, 'target'), location: route.to, sseCustomer: options.sseCustomer.target };

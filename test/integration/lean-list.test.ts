@@ -56,8 +56,13 @@ function counted(client: S3Client): string[] {
   return commands;
 }
 
-/** What the lean no-op of 25 keys in d0–d3 at pages of 4 sends: ceil(25 / 4) pages in one stream. */
-const LEAN_SYNC_LIST_REQUESTS = Math.ceil(25 / 4);
+/**
+ * What the lean no-op of 25 keys in d0/ (7) and d1/–d3/ (6 each) at pages of 4 sends: the lean lane
+ * lists in parallel streams (listingStreams), so the first page (4 keys of d0/), the rest of d0/
+ * (1 page), the delimiter pass after it (1 page: d1/ d2/ d3/; radosgw leaves d0/ out) and 2 pages
+ * for each of d1/–d3/.
+ */
+const LEAN_SYNC_LIST_REQUESTS = 1 + 1 + 1 + 3 * 2;
 
 describe('lean listing lane', () => {
   let bucket: string;
@@ -100,8 +105,8 @@ describe('lean listing lane', () => {
     const again = await createSyncer({ source: root, target, ...connection(), transport: 'lean', listPageSize: 4, delete: true }).run();
     expect(again.copied.count + again.updated.count + again.deleted.count).toBe(0);
     expect(again.skipped.count).toBe(25);
-    // Requests sent by the lean lane count in the summary as the SDK's do: the same no-op on the
-    // SDK lane lists the same target in one stream of ceil(25 / 4) pages.
+    // Requests sent by the lean lane count in the summary as the SDK's do; the SDK lane lists the
+    // same target in one stream of ceil(25 / 4) pages.
     const sdkRun = await createSyncer({ source: root, target, ...connection(), transport: 'sdk', listPageSize: 4, delete: true }).run();
     expect(sdkRun.requests).toBe(Math.ceil(25 / 4));
     expect(again.requests).toBe(LEAN_SYNC_LIST_REQUESTS);
