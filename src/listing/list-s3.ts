@@ -5,6 +5,7 @@ import { ListingError } from '../core/errors.js';
 import { stripEtagQuotes } from '../core/etag.js';
 import { compareKeys } from '../core/key-order.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
+import { urlDecodedKey } from '../core/url-encoded-key.js';
 import { clientLane, listingStreams, TRANSPORTS, type Transport } from '../core/transport.js';
 import { leanListPage, routedListCommand, type ListRoute } from './lean-list.js';
 
@@ -83,24 +84,15 @@ class PageSender {
 
 /**
  * A page with its keys and common prefixes as names, when the server URL-encoded them (it says
- * so in EncodingType; a server that ignores the request answers plain names). A `+` is a space
- * (AWS's form encoding); a literal plus comes as %2B.
+ * so in EncodingType; a server that ignores the request answers plain names).
  */
 function decodedPage(page: ListObjectsV2CommandOutput, side: 'source' | 'target'): ListObjectsV2CommandOutput {
   if (page.EncodingType !== 'url') return page;
   return {
     ...page,
-    Contents: page.Contents?.map((object) => (object.Key === undefined ? object : { ...object, Key: urlDecoded(object.Key, side) })),
-    CommonPrefixes: page.CommonPrefixes?.map((common) => (common.Prefix === undefined ? common : { ...common, Prefix: urlDecoded(common.Prefix, side) })),
+    Contents: page.Contents?.map((object) => (object.Key === undefined ? object : { ...object, Key: urlDecodedKey(object.Key, side) })),
+    CommonPrefixes: page.CommonPrefixes?.map((common) => (common.Prefix === undefined ? common : { ...common, Prefix: urlDecodedKey(common.Prefix, side) })),
   };
-}
-
-function urlDecoded(value: string, side: 'source' | 'target'): string {
-  try {
-    return decodeURIComponent(value.replaceAll('+', ' '));
-  } catch {
-    throw new ListingError(side, `The server answered a listing with a key that is not valid URL encoding (${JSON.stringify(value.slice(0, 200))}); nothing was deleted.`, { code: 'BadKeyEncoding' });
-  }
 }
 
 /**

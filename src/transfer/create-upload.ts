@@ -5,7 +5,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { httpStatus, s3ErrorCode } from '../core/s3-errors.js';
-import { multipartUploadPages } from './upload-pages.js';
+import { multipartUploads } from './upload-pages.js';
 
 /*
  * The invariant every multipart writer keeps: each upload this process creates is, when the
@@ -97,12 +97,11 @@ export async function abortMultipartUpload(target: Omit<UploadTarget, 'signal'>,
 async function abortStrayUploads(target: UploadTarget, since: number, ours: string | undefined): Promise<void> {
   try {
     const recorded = await target.recordedUploadId?.();
-    for await (const page of multipartUploadPages(target.client, { Bucket: target.bucket, Prefix: target.key }, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))) {
-      for (const upload of page.Uploads ?? []) {
-        if (upload.Key !== target.key || upload.UploadId === undefined || upload.UploadId === ours || upload.UploadId === recorded) continue;
-        if ((upload.Initiated?.getTime() ?? 0) < since - CLOCK_SKEW_MS) continue;
-        await abortMultipartUpload(target, upload.UploadId);
-      }
+    for await (const upload of multipartUploads(target.client, { Bucket: target.bucket, Prefix: target.key }, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))) {
+      // A reading that is not the upload's key makes the abort fail (NoSuchUpload), never another upload's.
+      if (!upload.keys.includes(target.key) || upload.uploadId === ours || upload.uploadId === recorded) continue;
+      if ((upload.initiated?.getTime() ?? 0) < since - CLOCK_SKEW_MS) continue;
+      await abortMultipartUpload(target, upload.uploadId);
     }
   } catch {
     // Listing or aborting refused (permissions, network): `s3kit uploads list` shows what is left.

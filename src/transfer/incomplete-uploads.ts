@@ -5,7 +5,7 @@ import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-error
 import { updateRecord as updateState } from '../core/update-record.js';
 import type { StateStore } from '../state/state-store.js';
 import { uploadStateKey, type UploadRecord } from './multipart-file-upload.js';
-import { multipartUploadPages, partPages } from './upload-pages.js';
+import { multipartUploads, partPages, type ListedUpload } from './upload-pages.js';
 
 /**
  * A multipart upload that was started and neither completed nor aborted.
@@ -55,23 +55,36 @@ async function* listUploads(
   location: S3Location,
   options: { readonly state?: StateStore; readonly signal?: AbortSignal },
 ): AsyncGenerator<IncompleteUpload> {
-  for await (const page of multipartUploadPages(client, { Bucket: location.bucket, Prefix: location.prefix || undefined }, options.signal)) {
-    for (const upload of page.Uploads ?? []) {
-      const key = upload.Key;
-      const uploadId = upload.UploadId;
-      if (key === undefined || uploadId === undefined) continue;
-      let bytes = 0;
-      let parts = 0;
-      for await (const listed of partPages(client, { Bucket: location.bucket, Key: key, UploadId: uploadId }, options.signal)) {
+  for await (const upload of multipartUploads(client, { Bucket: location.bucket, Prefix: location.prefix || undefined }, options.signal)) {
+    const parts = await partsOf(client, location.bucket, upload, options.signal);
+    if (parts === undefined) continue; // completed or aborted since it was listed
+    const record = await options.state?.get<UploadRecord>(uploadStateKey(location.bucket, parts.key));
+    yield { key: parts.key, uploadId: upload.uploadId, initiated: upload.initiated, bytes: parts.bytes, parts: parts.count, resumable: record?.uploadId === upload.uploadId };
+  }
+}
+
+/**
+ * The parts of a listed upload, under the reading of its key that the server accepts (see
+ * ListedUpload); undefined when none does: the upload is gone.
+ */
+async function partsOf(client: S3Client, bucket: string, upload: ListedUpload, signal: AbortSignal | undefined): Promise<{ key: string; bytes: number; count: number } | undefined> {
+  for (const key of upload.keys) {
+    let bytes = 0;
+    let count = 0;
+    try {
+      for await (const listed of partPages(client, { Bucket: bucket, Key: key, UploadId: upload.uploadId }, signal)) {
         for (const part of listed.Parts ?? []) {
           bytes += part.Size ?? 0;
-          parts++;
+          count++;
         }
       }
-      const record = await options.state?.get<UploadRecord>(uploadStateKey(location.bucket, key));
-      yield { key, uploadId, initiated: upload.Initiated, bytes, parts, resumable: record?.uploadId === uploadId };
+      return { key, bytes, count };
+    } catch (error) {
+      const gone = s3ErrorCode(error) === 'NoSuchUpload' || s3ErrorCode(error) === 'NoSuchKey';
+      if (!gone) throw error;
     }
   }
+  return undefined;
 }
 
 /**

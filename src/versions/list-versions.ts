@@ -1,6 +1,7 @@
 import { ListObjectVersionsCommand, type DeleteMarkerEntry, type ListObjectVersionsCommandOutput, type ObjectVersion as SdkObjectVersion, type S3Client } from '@aws-sdk/client-s3';
 import { compareKeys, ListingError, ListingOrderError, type S3Location } from '../index.js';
 import { stripEtagQuotes } from '../core/etag.js';
+import { urlDecodedKey } from '../core/url-encoded-key.js';
 import { describeS3Error, isRetryableError, s3ErrorCode } from '../core/s3-errors.js';
 
 /**
@@ -66,8 +67,11 @@ export async function* listVersions(client: S3Client, location: S3Location, opti
       KeyMarker: keyMarker,
       VersionIdMarker: versionIdMarker,
       MaxKeys: options.pageSize ?? 1000,
+      EncodingType: 'url',
     }, options.signal);
-    for (const entry of mergePage(page)) {
+    let last: Listed | undefined;
+    for (const entry of mergePage(decodedPage(page))) {
+      last = entry;
       const fullKey = entry.Key;
       if (fullKey === undefined || fullKey === location.prefix) continue;
       if (exactKey !== undefined && fullKey !== exactKey) {
@@ -80,8 +84,17 @@ export async function* listVersions(client: S3Client, location: S3Location, opti
       yield toVersion(entry, location.prefix);
     }
     if (page.IsTruncated !== true) return;
-    keyMarker = page.NextKeyMarker;
+    const previous = { keyMarker, versionIdMarker };
+    keyMarker = continuationKey(page, last);
     versionIdMarker = page.NextVersionIdMarker;
+    if (keyMarker === previous.keyMarker && versionIdMarker === previous.versionIdMarker) {
+      // As in listS3: the same markers again would list the same page for ever.
+      throw new ListingError(
+        'source',
+        `Cannot list the versions of s3://${location.bucket}/${location.prefix}: the server answered the same continuation markers twice, so the listing would never end.`,
+        { code: 'RepeatedContinuationToken' },
+      );
+    }
     if ((keyMarker ?? '') === '') {
       // As in listS3: a listing that says it goes on but cannot be continued is a failure, never
       // a complete listing (a restore with delete would act on it).
@@ -95,6 +108,28 @@ export async function* listVersions(client: S3Client, location: S3Location, opti
 }
 
 type Listed = (SdkObjectVersion | DeleteMarkerEntry) & { readonly marker: boolean };
+
+/** The page with its keys as names, when the server URL-encoded them (it says so in EncodingType). */
+function decodedPage(page: ListObjectVersionsCommandOutput): ListObjectVersionsCommandOutput {
+  if (page.EncodingType !== 'url') return page;
+  const decoded = <T extends { Key?: string }>(entry: T): T => (entry.Key === undefined ? entry : { ...entry, Key: urlDecodedKey(entry.Key, 'source') });
+  return { ...page, Versions: page.Versions?.map(decoded), DeleteMarkers: page.DeleteMarkers?.map(decoded) };
+}
+
+/**
+ * The key to continue after: the key of the page's last entry, which is what NextKeyMarker names
+ * (with NextVersionIdMarker, the last version listed). Read off the entry rather than the marker:
+ * AWS URL-encodes NextKeyMarker when asked to while radosgw sends it raw, and a raw marker that
+ * is only white space with a line break reaches us as "" through the SDK's XML reader. A marker
+ * that names some other key is passed on as given (the SDK's reading).
+ */
+function continuationKey(page: ListObjectVersionsCommandOutput, last: Listed | undefined): string | undefined {
+  const marker = page.NextKeyMarker;
+  if (last?.Key === undefined) return marker;
+  if (last.VersionId !== undefined && last.VersionId === page.NextVersionIdMarker) return last.Key;
+  if (marker === last.Key || (page.EncodingType === 'url' && marker !== undefined && urlDecodedKey(marker, 'source') === last.Key)) return last.Key;
+  return marker;
+}
 
 async function listPage(
   client: S3Client,
