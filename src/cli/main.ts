@@ -78,7 +78,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
       .configureOutput({
         writeOut: (text) => stdout.write(text),
         writeErr: (text) => stderr.write(text),
-        outputError: (text, write) => write(`s3kit: ${text.replace(/^error: /, '')}`),
+        outputError: (text, write) => write(`s3kit: ${withLongerFlagSuggested(command, text.replace(/^error: /, ''))}`),
       })
       .showHelpAfterError(`(run "${commandPath(command)} --help" for usage)`);
     for (const sub of command.commands) configure(sub);
@@ -100,6 +100,18 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     throw error;
   }
   return exitCode;
+}
+
+/**
+ * Commander suggests a flag within two edits of an unknown one; a flag typed short of a longer
+ * one (`--endpoint` for `--endpoint-url`, as rclone and s5cmd users may write) is further than
+ * that, so it is suggested here when exactly one of the command's flags begins with it.
+ */
+function withLongerFlagSuggested(command: Command, text: string): string {
+  const unknown = /^unknown option '(--[^=']+)[^']*'\n$/.exec(text)?.[1];
+  if (unknown === undefined) return text;
+  const longer = command.options.flatMap((option) => (option.long?.startsWith(`${unknown}-`) === true ? [option.long] : []));
+  return longer.length === 1 ? `${text.slice(0, -1)}\n(Did you mean ${longer[0]}?)\n` : text;
 }
 
 /** `s3kit uploads abort`: the words a user types to reach `command`. */
