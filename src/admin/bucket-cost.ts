@@ -6,6 +6,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../core/errors.js';
+import { assertOrdered } from '../core/ordered-listing.js';
 import { listS3, type Entry, type S3Location } from '../index.js';
 import type { LifecycleConfigurationDocument, LifecycleRule } from './lifecycle-document.js';
 import { DEFAULT_PRICE_TABLE, type ClassPrices, type PriceTable, type PricedStorageClass } from './price-table.js';
@@ -323,7 +324,8 @@ function matches(rule: LifecycleRule, entry: Pick<Entry, 'key' | 'size'>): boole
  */
 export async function estimateBucketCost(client: S3Client, location: S3Location, options: BucketCostOptions = {}): Promise<BucketCost> {
   const aggregator = new BucketCostAggregator(options);
-  for await (const entry of listS3(client, location, { signal: options.signal })) {
+  // Ordered: a server that repeats keys across pages fails the estimate instead of counting them twice.
+  for await (const entry of assertOrdered(listS3(client, location, { signal: options.signal }), 'source')) {
     aggregator.add({ ...entry, key: location.prefix + entry.key });
   }
   return aggregator.result();

@@ -4,6 +4,7 @@
  * `maxPrefixes`), never the keys.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { assertOrdered } from '../core/ordered-listing.js';
 import { listS3, type S3Location } from '../index.js';
 
 /**
@@ -210,6 +211,7 @@ export function usageCsv(report: UsageReport): string {
  */
 export async function reportUsage(client: S3Client, location: S3Location, options: UsageOptions & { readonly signal?: AbortSignal } = {}): Promise<UsageReport> {
   const aggregator = new UsageAggregator(options);
-  for await (const entry of listS3(client, location, { signal: options.signal })) aggregator.add(entry);
+  // Ordered: a server that repeats keys across pages fails the report instead of counting them twice.
+  for await (const entry of assertOrdered(listS3(client, location, { signal: options.signal }), 'source')) aggregator.add(entry);
   return aggregator.result();
 }

@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, type ListObjectsV2CommandInput, type ListObjectsV2CommandOutput, type S3Client, type _Object } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type CommonPrefix, type ListObjectsV2CommandInput, type ListObjectsV2CommandOutput, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import type { Entry } from '../core/entry.js';
 import type { S3Location } from '../core/location.js';
 import { ListingError } from '../core/errors.js';
@@ -63,7 +63,7 @@ class PageSender {
   }
 
   /** One page, its keys and prefixes decoded (it is asked for URL-encoded). */
-  async send(input: ListObjectsV2CommandInput, signal: AbortSignal | undefined): Promise<ListObjectsV2CommandOutput> {
+  async send(input: ListObjectsV2CommandInput, signal: AbortSignal | undefined): Promise<DecodedPage> {
     // URL-encoded keys, as aws-cli asks for them: the SDK's XML reader turns text that is only
     // white space with a line break (a key "\n") into "", so a raw listing loses such objects.
     const encoded = { ...input, EncodingType: 'url' as const };
@@ -82,16 +82,28 @@ class PageSender {
   }
 }
 
+/** A common prefix of a decoded page, with the form the server sent when that differs. */
+type ListedPrefix = CommonPrefix & { readonly Encoded?: string };
+
+/** A ListObjectsV2 page with its keys and common prefixes decoded. */
+type DecodedPage = ListObjectsV2CommandOutput & { readonly CommonPrefixes?: ListedPrefix[] };
+
 /**
  * A page with its keys and common prefixes as names, when the server URL-encoded them (it says
- * so in EncodingType; a server that ignores the request answers plain names).
+ * so in EncodingType; a server that ignores the request answers plain names). A prefix keeps the
+ * form the server sent: some servers encode keys but not common prefixes, which no page shows
+ * (`a+b/` reads `a b/` either way), so the parallel listing checks a prefix that lists nothing.
  */
-function decodedPage(page: ListObjectsV2CommandOutput, side: 'source' | 'target'): ListObjectsV2CommandOutput {
+function decodedPage(page: ListObjectsV2CommandOutput, side: 'source' | 'target'): DecodedPage {
   if (page.EncodingType !== 'url') return page;
   return {
     ...page,
     Contents: page.Contents?.map((object) => (object.Key === undefined ? object : { ...object, Key: urlDecodedKey(object.Key, side) })),
-    CommonPrefixes: page.CommonPrefixes?.map((common) => (common.Prefix === undefined ? common : { ...common, Prefix: urlDecodedKey(common.Prefix, side) })),
+    CommonPrefixes: page.CommonPrefixes?.map((common): ListedPrefix => {
+      if (common.Prefix === undefined) return common;
+      const decoded = urlDecodedKey(common.Prefix, side);
+      return decoded === common.Prefix ? common : { ...common, Prefix: decoded, Encoded: common.Prefix };
+    }),
   };
 }
 
@@ -109,13 +121,8 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up, got \`${String(concurrency)}\``);
   }
-  // Aborts the streams still running ahead when the consumer stops early or one stream fails.
-  const ahead = new AbortController();
-  const onAbort = (): void => ahead.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const streamOptions: ListS3Options = { ...options, signal: concurrency > 1 ? AbortSignal.any([ahead.signal, ...(options.signal ? [options.signal] : [])]) : options.signal };
   const sender = new PageSender(client, transport, side);
-  const pages = concurrency > 1 ? parallelPages(sender, location, streamOptions, concurrency) : objectPages(sender, location, streamOptions);
+  const pages = concurrency > 1 ? parallelPages(sender, location, options, concurrency) : objectPages(sender, location, options);
   try {
     for await (const page of pages) {
       for (const object of page.Contents ?? []) {
@@ -141,21 +148,20 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
       `Cannot list s3://${location.bucket}/${location.prefix} (${side}): ${describeS3Error(error, location.bucket)}`,
       { code, cause: error, retryable: isRetryableError(error) },
     );
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    ahead.abort(new Error('listing ended'));
   }
 }
 
-/** A page of the delimiter pass, or a sub-prefix whose own listing stands in its place. */
-type TopItem = { readonly key: string; readonly object: _Object } | { readonly key: string; readonly prefix: string };
+/** A direct object of the delimiter pass, or a sub-prefix whose own listing stands in its place. */
+type TopItem = { readonly key: string; readonly object: _Object } | { readonly key: string; readonly prefix: string; readonly encoded?: string };
 
 /**
  * The pages of a location as several streams: a `/` delimiter pass gives the objects directly
  * under the prefix and the sub-prefixes; every key under a sub-prefix P sorts after P and
  * before any name after P, so listing each P on its own and emitting it where P falls among
  * the direct objects keeps S3 key order. Up to `concurrency` sub-prefix listings run ahead of
- * the consumer, each at most one page ahead; a failure of any is the listing's failure.
+ * the consumer, each at most one page ahead; a failure of any is the listing's failure, at once:
+ * the others are aborted, as they are when the consumer stops early, so no request in flight
+ * (to a server that may never answer) holds the end up.
  */
 async function* parallelPages(client: PageSender, location: S3Location, options: ListS3Options, concurrency: number): AsyncGenerator<ListObjectsV2CommandOutput> {
   // A plain first page: a listing that fits in it costs one request, as without concurrency;
@@ -169,20 +175,29 @@ async function* parallelPages(client: PageSender, location: S3Location, options:
   const after = first.value.Contents?.at(-1)?.Key;
   if ((first.value.NextContinuationToken ?? '') === '' || after === undefined) throw truncatedWithoutToken(location, options);
   const startAfter = (prefix: string): string | undefined => (after.startsWith(prefix) ? after : undefined);
+  const stop = new AbortController();
+  let failure: { readonly error: unknown } | undefined;
+  const onFailure = (error: unknown): void => {
+    failure ??= { error };
+    stop.abort(error);
+  };
+  const streams: ListS3Options = { ...options, signal: AbortSignal.any([stop.signal, ...(options.signal ? [options.signal] : [])]) };
+  const subListing = (item: { readonly prefix: string; readonly encoded?: string }, from: string | undefined): AsyncIterator<ListObjectsV2CommandOutput> =>
+    prefetched(subPrefixPages(client, location, streams, item, from), onFailure);
   // The sub-prefix holding that key is listed from just after it; the delimiter pass from the
   // same key may leave it out (radosgw does) or name it again (AWS does), so it is put first
   // here and dropped from the pass: every other name there sorts after all of its keys.
   const rest = after.slice(location.prefix.length);
   const cut = rest.indexOf('/');
   const current = cut === -1 ? undefined : location.prefix + rest.slice(0, cut + 1);
-  const top = withoutPrefix(topItems(client, location, options, after), current)[Symbol.asyncIterator]();
+  const top = withoutPrefix(topItems(client, location, streams, after), current)[Symbol.asyncIterator]();
   // Items of the delimiter pass read ahead of the consumer, with the listings already started.
   const window: { readonly item: TopItem; readonly pages?: AsyncIterator<ListObjectsV2CommandOutput> }[] = [];
   let topDone = false;
   let running = 0;
   if (current !== undefined) {
     running++;
-    window.push({ item: { key: current, prefix: current }, pages: prefetched(objectPages(client, { ...location, prefix: current }, options, undefined, after)) });
+    window.push({ item: { key: current, prefix: current }, pages: subListing({ prefix: current }, after) });
   }
   const fill = async (): Promise<void> => {
     // Read ahead until `concurrency` sub-listings run, bounded by two pages of direct objects.
@@ -195,12 +210,13 @@ async function* parallelPages(client: PageSender, location: S3Location, options:
       const item = next.value;
       if ('prefix' in item) {
         running++;
-        window.push({ item, pages: prefetched(objectPages(client, { ...location, prefix: item.prefix }, options, undefined, startAfter(item.prefix))) });
+        window.push({ item, pages: subListing(item, startAfter(item.prefix)) });
       } else {
         window.push({ item });
       }
     }
   };
+  let reading: AsyncIterator<ListObjectsV2CommandOutput> | undefined;
   try {
     for (await fill(); window.length > 0; await fill()) {
       const { item, pages } = window.shift()!;
@@ -208,23 +224,61 @@ async function* parallelPages(client: PageSender, location: S3Location, options:
         if ('object' in item) yield { Contents: [item.object], $metadata: {} };
         continue;
       }
+      reading = pages;
       for (let page = await pages.next(); page.done !== true; page = await pages.next()) yield page.value;
+      reading = undefined;
       running--;
     }
+  } catch (error) {
+    // A stream aborted because another failed reports that failure, not its abort.
+    throw failure === undefined ? error : failure.error;
   } finally {
-    for (const { pages } of window) await pages?.return?.(undefined).catch(() => undefined);
+    stop.abort(new Error('listing ended'));
+    for (const pages of [reading, ...window.map((entry) => entry.pages)]) await pages?.return?.(undefined).catch(() => undefined);
     await top.return?.(undefined);
   }
 }
 
-/** The delimiter pass: direct objects and sub-prefixes, merged in key order page by page. */
+/**
+ * The pages of one sub-prefix. A sub-prefix the delimiter pass named holds keys, unless they
+ * were deleted since; when it lists nothing and the server sent it in another form, that form is
+ * asked for one key: finding one means the server did not encode its common prefixes as it said,
+ * and this listing would miss keys (and a sync would delete their copies), so it fails instead.
+ */
+async function* subPrefixPages(client: PageSender, location: S3Location, options: ListS3Options, item: { readonly prefix: string; readonly encoded?: string }, startAfter: string | undefined): AsyncGenerator<ListObjectsV2CommandOutput> {
+  let listed = false;
+  for await (const page of objectPages(client, { ...location, prefix: item.prefix }, options, undefined, startAfter)) {
+    listed ||= (page.Contents?.length ?? 0) > 0;
+    yield page;
+  }
+  if (listed || item.encoded === undefined) return;
+  const probe = await client.send({ Bucket: location.bucket, Prefix: item.encoded, MaxKeys: 1 }, options.signal);
+  if ((probe.Contents?.length ?? 0) > 0) throw inconsistentListing(location, options, `it named the sub-prefix ${JSON.stringify(item.encoded)} without URL-encoding it, though it said it did`);
+}
+
+/**
+ * The delimiter pass: direct objects and sub-prefixes, merged in key order page by page. Names
+ * that repeat or go backwards (two plain prefixes decoded to one name) fail the listing: listing
+ * one of them twice would leave the other's keys out.
+ */
 async function* topItems(client: PageSender, location: S3Location, options: ListS3Options, startAfter: string): AsyncGenerator<TopItem> {
+  let previous: string | undefined;
   for await (const page of objectPages(client, location, options, '/', startAfter)) {
     const items: TopItem[] = [];
     for (const object of page.Contents ?? []) if (object.Key !== undefined) items.push({ key: object.Key, object });
-    for (const common of page.CommonPrefixes ?? []) if (common.Prefix !== undefined) items.push({ key: common.Prefix, prefix: common.Prefix });
+    for (const common of page.CommonPrefixes ?? []) {
+      if (common.Prefix === undefined) continue;
+      if (!common.Prefix.startsWith(location.prefix) || !common.Prefix.endsWith('/')) {
+        throw inconsistentListing(location, options, `it named ${JSON.stringify(common.Prefix)} as a sub-prefix of a '/' delimiter listing`);
+      }
+      items.push({ key: common.Prefix, prefix: common.Prefix, ...(common.Encoded === undefined ? {} : { encoded: common.Encoded }) });
+    }
     items.sort((a, b) => compareKeys(a.key, b.key));
-    yield* items;
+    for (const item of items) {
+      if (previous !== undefined && compareKeys(previous, item.key) >= 0) throw inconsistentListing(location, options, `it named ${JSON.stringify(item.key)} twice or out of order`);
+      previous = item.key;
+      yield item;
+    }
   }
 }
 
@@ -234,15 +288,17 @@ async function* withoutPrefix(items: AsyncIterable<TopItem>, prefix: string | un
 
 /**
  * Keeps one `next()` of `source` in flight beyond the one awaited, so a stream fetches its
- * next page while the consumer reads another stream. A rejection is held until awaited.
+ * next page while the consumer reads another stream. A rejection is held until awaited, and
+ * told to `onFailure` when it happens.
  */
-function prefetched<T>(source: AsyncIterator<T>): AsyncIterator<T> {
-  let pending: Promise<IteratorResult<T>> | undefined = hold(source.next());
+function prefetched<T>(source: AsyncIterator<T>, onFailure: (error: unknown) => void): AsyncIterator<T> {
+  const ahead = (): Promise<IteratorResult<T>> => hold(source.next(), onFailure);
+  let pending: Promise<IteratorResult<T>> | undefined = ahead();
   return {
     next: async () => {
       const current = pending ?? source.next();
       const result = await current;
-      pending = result.done === true ? undefined : hold(source.next());
+      pending = result.done === true ? undefined : ahead();
       return result;
     },
     return: async () => {
@@ -256,8 +312,8 @@ function prefetched<T>(source: AsyncIterator<T>): AsyncIterator<T> {
 }
 
 /** Marks a promise as handled (it is awaited later, or dropped when the listing ends early). */
-function hold<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
+function hold<T>(promise: Promise<T>, onFailure: (error: unknown) => void): Promise<T> {
+  promise.catch(onFailure);
   return promise;
 }
 
@@ -266,7 +322,7 @@ function hold<T>(promise: Promise<T>): Promise<T> {
  * is not an instance of its own S3Client class, as one from another installed copy of the SDK
  * (an application's own version) is; `send` serves any.
  */
-async function* objectPages(client: PageSender, location: S3Location, options: ListS3Options, delimiter?: string, startAfter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {
+async function* objectPages(client: PageSender, location: S3Location, options: ListS3Options, delimiter?: string, startAfter?: string): AsyncGenerator<DecodedPage> {
   let token: string | undefined;
   do {
     const page = await client.send(
@@ -294,6 +350,15 @@ async function* objectPages(client: PageSender, location: S3Location, options: L
     }
     token = next;
   } while (token !== undefined && token !== '');
+}
+
+function inconsistentListing(location: S3Location, options: ListS3Options, what: string): ListingError {
+  const side = options.side ?? 'target';
+  return new ListingError(
+    side,
+    `Cannot list s3://${location.bucket}/${location.prefix} (${side}) in parallel streams: the server's answer is inconsistent (${what}), so keys could be missed; nothing was deleted. List with one stream: \`transport: 'sdk'\` (--transport sdk), or listS3's \`concurrency: 1\`.`,
+    { code: 'InconsistentListing' },
+  );
 }
 
 function truncatedWithoutToken(location: S3Location, options: ListS3Options): ListingError {

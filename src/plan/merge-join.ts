@@ -1,6 +1,6 @@
 import type { Entry } from '../core/entry.js';
 import { compareKeys } from '../core/key-order.js';
-import { assertOrdered } from './ordered.js';
+import { assertOrdered } from '../core/ordered-listing.js';
 
 /** One key of two merged listings: the entry of each side that holds it. */
 export type KeyPair =

@@ -2,7 +2,7 @@ import type { Action } from '../core/action.js';
 import type { Entry } from '../core/entry.js';
 import { compareKeys } from '../core/key-order.js';
 import type { Comparator, CompareContext } from '../compare/comparator.js';
-import { assertOrdered } from './ordered.js';
+import { assertOrdered } from '../core/ordered-listing.js';
 
 /**
  * Options of {@link planSync}.

@@ -68,6 +68,9 @@ async function* listUploads(
  * ListedUpload); undefined when none does: the upload is gone.
  */
 async function partsOf(client: S3Client, bucket: string, upload: ListedUpload, signal: AbortSignal | undefined): Promise<{ key: string; bytes: number; count: number } | undefined> {
+  // A refusal of one reading (a decoded name the server cannot take) is reported only when no
+  // other reading is accepted either.
+  let refused: { readonly error: unknown } | undefined;
   for (const key of upload.keys) {
     let bytes = 0;
     let count = 0;
@@ -81,9 +84,10 @@ async function partsOf(client: S3Client, bucket: string, upload: ListedUpload, s
       return { key, bytes, count };
     } catch (error) {
       const gone = s3ErrorCode(error) === 'NoSuchUpload' || s3ErrorCode(error) === 'NoSuchKey';
-      if (!gone) throw error;
+      if (!gone) refused ??= { error };
     }
   }
+  if (refused !== undefined) throw refused.error;
   return undefined;
 }
 

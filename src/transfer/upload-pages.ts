@@ -48,7 +48,7 @@ export async function* multipartUploads(
     }
     if (page.IsTruncated !== true) return;
     const previous = { keyMarker, uploadIdMarker };
-    keyMarker = continuationKey(page.NextKeyMarker, last);
+    keyMarker = continuationKey(page.NextKeyMarker, last, page.EncodingType === 'url');
     uploadIdMarker = page.NextUploadIdMarker;
     if ((keyMarker ?? '') === '' || (keyMarker === previous.keyMarker && uploadIdMarker === previous.uploadIdMarker)) {
       throw new ListingError('target', `Cannot list the incomplete uploads of s3://${input.Bucket ?? ''}/${input.Prefix ?? ''}: the server said the listing goes on but gave no new place to continue from.`, {
@@ -69,8 +69,10 @@ function readings(key: string, saidEncoded: boolean): ListedUpload['keys'] {
   return decoded === key ? [key] : [decoded, key];
 }
 
-function continuationKey(marker: string | undefined, last: ListedUpload | undefined): string | undefined {
-  if (last === undefined) return marker;
+function continuationKey(marker: string | undefined, last: ListedUpload | undefined, saidEncoded: boolean): string | undefined {
+  // A page with no uploads leaves only the marker, read as AWS documents it: URL-encoded when the
+  // answer says it encoded (a marker that is not valid encoding was sent raw).
+  if (last === undefined) return saidEncoded && marker !== undefined ? readings(marker, false)[0] : marker;
   if (last.keys.length === 1) return last.keys[0];
   if (marker !== undefined && last.keys.includes(marker)) return marker;
   // The SDK's XML reader turns a raw marker that is only white space with a line break into "".

@@ -125,10 +125,20 @@ function decodedPage(page: ListObjectVersionsCommandOutput): ListObjectVersionsC
  */
 function continuationKey(page: ListObjectVersionsCommandOutput, last: Listed | undefined): string | undefined {
   const marker = page.NextKeyMarker;
-  if (last?.Key === undefined) return marker;
+  // A page with no entries leaves only the marker, read as AWS documents it: URL-encoded when
+  // the answer says it encoded (a marker that is not valid encoding was sent raw).
+  if (last?.Key === undefined) return page.EncodingType === 'url' && marker !== undefined ? decodedOrRaw(marker) : marker;
   if (last.VersionId !== undefined && last.VersionId === page.NextVersionIdMarker) return last.Key;
   if (marker === last.Key || (page.EncodingType === 'url' && marker !== undefined && urlDecodedKey(marker, 'source') === last.Key)) return last.Key;
   return marker;
+}
+
+function decodedOrRaw(marker: string): string {
+  try {
+    return urlDecodedKey(marker, 'source');
+  } catch {
+    return marker;
+  }
 }
 
 async function listPage(

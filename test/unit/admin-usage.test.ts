@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { UsageAggregator, prefixAtDepth, ageBandOf, usageCsv } from '../../src/admin/index.js';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UsageAggregator, estimateBucketCost, prefixAtDepth, ageBandOf, reportUsage, usageCsv } from '../../src/admin/index.js';
+import { ListingOrderError } from '../../src/core/errors.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 1);
@@ -61,5 +64,27 @@ describe('UsageAggregator', () => {
     const agg = new UsageAggregator({ depth: 1, now: NOW });
     agg.add({ key: 'a,b/x', size: 5, mtimeMs: NOW, storageClass: 'STANDARD' });
     expect(usageCsv(agg.result())).toBe('prefix,storage_class,age_band,bytes,objects\n"a,b/",STANDARD,<30d,5,1\n');
+  });
+});
+
+describe('reports over a listing the server repeats', () => {
+  // A server that answers a continuation with keys it already gave would count them twice.
+  const s3 = mockClient(S3Client);
+  afterEach(() => s3.reset());
+  const repeating = (): void => {
+    s3.on(ListObjectsV2Command)
+      .resolvesOnce({ IsTruncated: true, NextContinuationToken: 't1', Contents: [{ Key: 'a', Size: 1 }, { Key: 'b', Size: 2 }] })
+      .resolvesOnce({ IsTruncated: false, Contents: [{ Key: 'b', Size: 2 }, { Key: 'c', Size: 3 }] });
+  };
+  const location = { kind: 's3', bucket: 'bkt', prefix: '' } as const;
+
+  it('reportUsage fails instead of counting a key twice', async () => {
+    repeating();
+    await expect(reportUsage(new S3Client({ region: 'us-east-1' }), location)).rejects.toBeInstanceOf(ListingOrderError);
+  });
+
+  it('estimateBucketCost fails instead of counting a key twice', async () => {
+    repeating();
+    await expect(estimateBucketCost(new S3Client({ region: 'us-east-1' }), location)).rejects.toBeInstanceOf(ListingOrderError);
   });
 });

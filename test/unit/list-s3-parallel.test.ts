@@ -17,17 +17,44 @@ interface FakeS3 {
   readonly stats: { inFlight: number; maxInFlight: number; requests: number };
 }
 
-function fakeS3(keys: readonly string[], failPrefix?: string, skipMarkerPrefix = false): FakeS3 {
+/**
+ * How the fake answers `encoding-type=url`: `'none'` ignores it (plain names), `'url'` encodes
+ * keys and common prefixes (AWS, radosgw), `'keys-only'` encodes keys but sends common prefixes
+ * plain, as some S3-compatible servers have.
+ */
+type Encoding = 'none' | 'url' | 'keys-only';
+
+interface FakeOptions {
+  readonly failPrefix?: string;
+  readonly skipMarkerPrefix?: boolean;
+  readonly encoding?: Encoding;
+  /** Requests for this prefix never answer; they end only when aborted. */
+  readonly hangPrefix?: string;
+  /** The delimiter pass names this sub-prefix, but its keys are gone when it is listed (deleted meanwhile). */
+  readonly vanishedPrefix?: string;
+}
+
+const urlEncoded = (name: string): string => encodeURIComponent(name).replaceAll('%20', '+');
+
+function fakeS3(keys: readonly string[], fakeOptions: FakeOptions = {}): FakeS3 {
+  const { failPrefix, skipMarkerPrefix = false, encoding = 'none', hangPrefix, vanishedPrefix } = fakeOptions;
   // S3 keys are never empty (and an empty last key would make an empty continuation token).
   const sorted = [...new Set(keys)].filter((k) => k !== '').sort(compareKeys);
   const stats = { inFlight: 0, maxInFlight: 0, requests: 0 };
-  const send = async (command: { input: ListObjectsV2CommandInput }): Promise<ListObjectsV2CommandOutput> => {
+  const send = async (command: { input: ListObjectsV2CommandInput }, sendOptions?: { abortSignal?: AbortSignal }): Promise<ListObjectsV2CommandOutput> => {
     const input = command.input;
     stats.requests++;
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     try {
       await new Promise((resolve) => setTimeout(resolve, 1));
+      if (hangPrefix !== undefined && input.Prefix === hangPrefix) {
+        await new Promise((_resolve, reject) => {
+          const aborted = (): void => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+          if (sendOptions?.abortSignal?.aborted === true) aborted();
+          sendOptions?.abortSignal?.addEventListener('abort', aborted, { once: true });
+        });
+      }
       if (failPrefix !== undefined && input.Prefix === failPrefix) throw Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } });
       const prefix = input.Prefix ?? '';
       const after = input.ContinuationToken ?? input.StartAfter ?? '';
@@ -37,6 +64,7 @@ function fakeS3(keys: readonly string[], failPrefix?: string, skipMarkerPrefix =
       let truncated = false;
       for (const key of sorted) {
         if (!key.startsWith(prefix) || (after !== '' && compareKeys(key, after) <= 0)) continue;
+        if (vanishedPrefix !== undefined && input.Delimiter === undefined && key.startsWith(vanishedPrefix)) continue;
         const cut = input.Delimiter === undefined ? -1 : key.indexOf(input.Delimiter, prefix.length);
         const name = cut === -1 ? key : key.slice(0, cut + 1);
         // radosgw leaves out the sub-prefix that holds StartAfter; AWS names it.
@@ -53,10 +81,13 @@ function fakeS3(keys: readonly string[], failPrefix?: string, skipMarkerPrefix =
         else common.push(name);
         last = key;
       }
+      const keyName = encoding === 'none' ? (name: string) => name : urlEncoded;
+      const prefixName = encoding === 'url' ? urlEncoded : (name: string) => name;
       return {
         $metadata: {},
-        Contents: contents.map((Key) => ({ Key, Size: Key.length, ETag: '"e"' })),
-        CommonPrefixes: common.map((Prefix) => ({ Prefix })),
+        ...(encoding === 'none' ? {} : { EncodingType: 'url' as const }),
+        Contents: contents.map((Key) => ({ Key: keyName(Key), Size: Key.length, ETag: '"e"' })),
+        CommonPrefixes: common.map((Prefix) => ({ Prefix: prefixName(Prefix) })),
         IsTruncated: truncated,
         NextContinuationToken: truncated ? last : undefined,
       };
@@ -79,11 +110,11 @@ const key = fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => par
 describe('listS3 with concurrency', () => {
   it('yields the same entries in the same order as one stream, for generated key sets', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(key, { maxLength: 60 }), fc.constantFrom('', 'a', 'a/', 'p/'), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 4 }), fc.boolean(), fc.boolean(), async (generated, prefix, pageSize, concurrency, directoryMarkers, skipMarkerPrefix) => {
+      fc.asyncProperty(fc.array(key, { maxLength: 60 }), fc.constantFrom('', 'a', 'a/', 'p/'), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 4 }), fc.boolean(), fc.boolean(), fc.constantFrom<Encoding>('none', 'url'), async (generated, prefix, pageSize, concurrency, directoryMarkers, skipMarkerPrefix, encoding) => {
           const keys = [...generated, ...generated.map((k) => `${prefix}${k}`), prefix, `${prefix}a/`];
           const location = { kind: 's3' as const, bucket: 'b', prefix };
           const sequential = await keysOf(listS3(fakeS3(keys).client, location, { pageSize, directoryMarkers }));
-          const parallel = await keysOf(listS3(fakeS3(keys, undefined, skipMarkerPrefix).client, location, { pageSize, directoryMarkers, concurrency }));
+          const parallel = await keysOf(listS3(fakeS3(keys, { skipMarkerPrefix, encoding }).client, location, { pageSize, directoryMarkers, concurrency }));
           expect(parallel).toEqual(sequential);
           expect([...sequential].sort(compareKeys)).toEqual(sequential);
         }),
@@ -93,7 +124,7 @@ describe('listS3 with concurrency', () => {
 
   it('fails the listing when one sub-stream fails, after yielding only what came before it', async () => {
     const keys = ['a/1', 'a/2', 'b/1', 'b/2', 'c/1', 'top'];
-    const listing = keysOf(listS3(fakeS3(keys, 'b/').client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 4, side: 'source', pageSize: 1 }));
+    const listing = keysOf(listS3(fakeS3(keys, { failPrefix: 'b/' }).client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 4, side: 'source', pageSize: 1 }));
     const error = await listing.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ListingError);
     expect(error).toMatchObject({ side: 'source', retryable: true });
@@ -112,5 +143,52 @@ describe('listS3 with concurrency', () => {
     expect(listed).toEqual([...keys].sort(compareKeys));
     expect(fake.stats.maxInFlight).toBeGreaterThan(1);
     expect(fake.stats.maxInFlight).toBeLessThanOrEqual(3 + 1);
+  });
+
+  it('never completes with keys missing when a server encodes keys but not common prefixes', async () => {
+    // Decoded, the plain prefix 'a+b/' reads 'a b/', which lists nothing: a listing that ended
+    // there would look complete without the keys under 'a+b/', and a sync would delete them.
+    const keys = ['0', 'a+b/0', 'a+b/1', 'a+b/2', 'c/0', 'c/1', 'd'];
+    const listing = keysOf(listS3(fakeS3(keys, { encoding: 'keys-only' }).client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 4, pageSize: 1 }));
+    const outcome = await listing.catch((caught: unknown) => caught);
+    expect(outcome).toBeInstanceOf(ListingError);
+    expect(outcome).toMatchObject({ code: 'InconsistentListing' });
+    expect((outcome as Error).message).toMatch(/transport/);
+  });
+
+  it('never completes with keys missing when two plain common prefixes decode to one name', async () => {
+    const keys = ['0', 'a b/y', 'a+b/x', 'c/0', 'd'];
+    const outcome = await keysOf(listS3(fakeS3(keys, { encoding: 'keys-only' }).client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 4, pageSize: 1 })).catch((caught: unknown) => caught);
+    expect(outcome).toBeInstanceOf(ListingError);
+    expect(outcome).toMatchObject({ code: 'InconsistentListing' });
+  });
+
+  it('lists keys with spaces, plus signs and percent signs in their prefixes when the server encodes them all', async () => {
+    const keys = ['0', 'a b/y', 'a+b/x', 'a%2Bb/z', '100%/1', 'c/0', 'd'];
+    const listed = await keysOf(listS3(fakeS3(keys, { encoding: 'url' }).client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 4, pageSize: 1 }));
+    expect(listed).toEqual([...keys].sort(compareKeys));
+  });
+
+  it('ends promptly when the consumer stops early while a sub-stream waits on a server that never answers', async () => {
+    const keys = ['0', 'a/1', 'a/2', 'b/1', 'c/1'];
+    const listing = listS3(fakeS3(keys, { hangPrefix: 'b/' }).client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 4, pageSize: 1 });
+    expect((await listing.next()).value).toMatchObject({ key: '0' });
+    expect((await listing.next()).value).toMatchObject({ key: 'a/1' });
+    const ended = await Promise.race([listing.return(undefined).then(() => 'ended'), new Promise((resolve) => setTimeout(resolve, 2000, 'still waiting'))]);
+    expect(ended).toBe('ended');
+  });
+
+  it('fails promptly when one sub-stream fails while another waits on a server that never answers', async () => {
+    const keys = ['0', 'a/1', 'b/1', 'c/1'];
+    const listing = keysOf(listS3(fakeS3(keys, { failPrefix: 'c/', hangPrefix: 'b/' }).client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 4, pageSize: 1 })).catch((caught: unknown) => caught);
+    const outcome = await Promise.race([listing, new Promise((resolve) => setTimeout(resolve, 2000, 'still waiting'))]);
+    expect(outcome).toBeInstanceOf(ListingError);
+  });
+
+  it('lists a sub-prefix whose keys were deleted since the delimiter pass as empty, without failing', async () => {
+    const keys = ['0', 'a b/1', 'a b/2', 'c/0', 'd'];
+    const fake = fakeS3(keys, { encoding: 'url', vanishedPrefix: 'a b/' });
+    const listed = await keysOf(listS3(fake.client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 4, pageSize: 1 }));
+    expect(listed).toEqual(['0', 'c/0', 'd']);
   });
 });

@@ -36,6 +36,14 @@ describe('listVersions', () => {
     expect(calls[1]).toMatchObject({ KeyMarker: 'p/a+b\n', VersionIdMarker: 'v2' });
   });
 
+  it('continues from the decoded marker after a truncated page with no entries (AWS encodes the marker when it says it encoded)', async () => {
+    s3.on(ListObjectVersionsCommand)
+      .resolvesOnce({ EncodingType: 'url', IsTruncated: true, NextKeyMarker: 'p/a%2Bb+c', NextVersionIdMarker: 'v1' })
+      .resolvesOnce({ EncodingType: 'url', IsTruncated: false, Versions: [{ Key: 'p/z', VersionId: 'v2', IsLatest: true, LastModified: when, Size: 1 }] });
+    expect(await keysOf()).toEqual(['z']);
+    expect(s3.commandCalls(ListObjectVersionsCommand)[1]?.args[0].input).toMatchObject({ KeyMarker: 'p/a+b c', VersionIdMarker: 'v1' });
+  });
+
   it('reads plain keys from a server that ignores the encoding (no EncodingType in the answer)', async () => {
     s3.on(ListObjectVersionsCommand).resolves({ IsTruncated: false, Versions: [{ Key: 'p/100%41+', VersionId: 'v1', IsLatest: true, LastModified: when, Size: 1 }] });
     expect(await keysOf()).toEqual(['100%41+']);

@@ -50,6 +50,14 @@ describe('multipartUploads', () => {
     expect(s3.commandCalls(ListMultipartUploadsCommand)[1]!.args[0].input).toMatchObject({ KeyMarker: '%41', UploadIdMarker: 'u1' });
   });
 
+  it('continues from the decoded marker after a truncated page with no uploads when the answer says it encoded', async () => {
+    s3.on(ListMultipartUploadsCommand)
+      .resolvesOnce({ EncodingType: 'url', IsTruncated: true, NextKeyMarker: 'a%2Bb+c', NextUploadIdMarker: 'u1' })
+      .resolvesOnce({ EncodingType: 'url', IsTruncated: false, Uploads: [{ Key: 'z', UploadId: 'u2' }] });
+    expect((await uploads()).map((upload) => upload.keys)).toEqual([['z']]);
+    expect(s3.commandCalls(ListMultipartUploadsCommand)[1]?.args[0].input).toMatchObject({ KeyMarker: 'a+b c', UploadIdMarker: 'u1' });
+  });
+
   it('fails when the server answers the same markers again, instead of listing for ever', async () => {
     s3.on(ListMultipartUploadsCommand).resolves({ EncodingType: 'url', IsTruncated: true, NextKeyMarker: 'a', NextUploadIdMarker: 'u1', Uploads: [{ Key: 'a', UploadId: 'u1' }] });
     await expect(uploads()).rejects.toMatchObject({ code: 'TruncatedListing' });
@@ -72,5 +80,22 @@ describe('listIncompleteUploads', () => {
       ['%41', 'raw', 5, 1],
       ['b c', 'decoded', 8, 2],
     ]);
+  });
+
+  it('tries the other reading of a key when the server refuses the first (a decoded name it cannot take), and fails only when none is accepted', async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({ IsTruncated: false, Uploads: [{ Key: 'x%00y', UploadId: 'u1' }] });
+    const refused = new S3ServiceException({ name: 'InvalidURI', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Could not parse the specified URI.' });
+    s3.on(ListPartsCommand).rejects(refused).on(ListPartsCommand, { Key: 'x%00y', UploadId: 'u1' }).resolves({ Parts: [{ PartNumber: 1, Size: 3 }] });
+    const listed = [];
+    for await (const upload of listIncompleteUploads(client(), { kind: 's3', bucket: 'bkt', prefix: '' })) listed.push(upload);
+    expect(listed.map((upload) => [upload.key, upload.bytes])).toEqual([['x%00y', 3]]);
+
+    s3.reset();
+    s3.on(ListMultipartUploadsCommand).resolves({ IsTruncated: false, Uploads: [{ Key: 'x%00y', UploadId: 'u1' }] });
+    s3.on(ListPartsCommand).rejects(refused);
+    const failing = (async () => {
+      for await (const _upload of listIncompleteUploads(client(), { kind: 's3', bucket: 'bkt', prefix: '' })) void _upload;
+    })();
+    await expect(failing).rejects.toMatchObject({ name: 'ListingError', code: 'InvalidURI' });
   });
 });

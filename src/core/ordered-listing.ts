@@ -1,6 +1,6 @@
-import type { Entry } from '../core/entry.js';
-import { ListingOrderError } from '../core/errors.js';
-import { compareKeys } from '../core/key-order.js';
+import type { Entry } from './entry.js';
+import { ListingOrderError } from './errors.js';
+import { compareKeys } from './key-order.js';
 
 /**
  * Passes a listing through, throwing {@link ListingOrderError} as soon as a key is not strictly
