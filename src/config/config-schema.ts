@@ -4,6 +4,7 @@ import { COMPARE_MODES } from '../core/compare-mode.js';
 import { MAX_DELETE_PERCENTAGE } from '../core/max-delete.js';
 import type { CompareMode } from '../syncer/options.js';
 import { BANDWIDTH_LIMIT_RULE, parseBandwidthLimit } from '../core/bandwidth-limit.js';
+import { TRANSPORTS, type Transport } from '../core/transport.js';
 
 const connection = z
   .object({
@@ -11,6 +12,7 @@ const connection = z
     region: z.string().min(1),
     endpoint: z.url().describe('S3-compatible endpoint, e.g. http://127.0.0.1:7480'),
     pathStyle: z.boolean().describe('address buckets as endpoint/bucket'),
+    transport: z.enum(TRANSPORTS).describe('request lane: sdk (the AWS SDK for every request) or lean (listing pages after the first without the SDK middleware)'),
   })
   .partial()
   .strict();
@@ -139,6 +141,8 @@ export interface JobConnection {
   readonly endpoint?: string;
   /** Address buckets as `endpoint/bucket`. */
   readonly pathStyle?: boolean;
+  /** The request lane (`--transport`): `createS3Client`'s `transport`. */
+  readonly transport?: Transport;
 }
 
 /**

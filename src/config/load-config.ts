@@ -210,11 +210,31 @@ function interpolate(value: unknown, env: Readonly<Record<string, string | undef
   return value;
 }
 
+/** A job's fields under the names other sync tools give them (rclone's and robocopy's destination, …). */
+const JOB_FIELD_SYNONYMS: ReadonlyMap<string, string> = new Map([
+  ['destination', 'target'],
+  ['dest', 'target'],
+  ['dst', 'target'],
+  ['to', 'target'],
+  ['src', 'source'],
+  ['from', 'source'],
+  ['excludes', 'exclude'],
+  ['includes', 'include'],
+]);
+
 function describeIssues(path: string, issues: readonly z.core.$ZodIssue[], raw: unknown, more: readonly string[] = []): string {
-  const all = [...issues.map((issue) => `${where(issue.path, raw)}: ${issue.message}`), ...more];
+  const all = [...issues.map((issue) => `${where(issue.path, raw)}: ${issue.message}${suggestion(issue)}`), ...more];
   const lines = all.slice(0, 10).map((line) => `  - ${line}`);
   if (all.length > 10) lines.push(`  - … and ${all.length - 10} more`);
   return `${path} is invalid:\n${lines.join('\n')}`;
+}
+
+/** ` (did you mean "target"?)` for a job field under another tool's name. */
+function suggestion(issue: z.core.$ZodIssue): string {
+  const isJob = issue.path.length === 2 && issue.path[0] === 'jobs';
+  if (issue.code !== 'unrecognized_keys' || !isJob) return '';
+  const meant = issue.keys.map((key) => JOB_FIELD_SYNONYMS.get(key)).filter((field) => field !== undefined);
+  return meant.length === 0 ? '' : ` (did you mean ${meant.map((field) => `"${field}"`).join(', ')}?)`;
 }
 
 /** `job "camera" › strategy.format`, or the plain path outside a job. */

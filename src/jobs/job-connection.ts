@@ -14,5 +14,6 @@ export function jobConnection(job: JobConfig, config: LoadedConfig, base: S3Conn
     region: connection.region ?? base?.region,
     profile: connection.profile ?? base?.profile,
     forcePathStyle: connection.pathStyle ?? base?.forcePathStyle,
+    transport: connection.transport ?? base?.transport,
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import { configJsonSchema } from '../../src/config/json-schema.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { jobConnection } from '../../src/jobs/job-connection.js';
 
 const valid = `
 defaults:
@@ -56,10 +57,24 @@ describe('parseConfig', () => {
     [valid.replace('target: s3://reports/all', ''), /job "reports" › target: Invalid input: expected string/],
     [valid.replace('strategy: { type: DateFolder, format: yyyy-MM-dd }', 'strategy: { type: Hourly }'), /job "camera" › strategy.type: unknown strategy "Hourly"/],
     [valid.replace('stateFile: state/s3kit.json', 'stateFile: state/s3kit.json\n  retention: 3'), /defaults: Unrecognized key: "retention"/],
+    [valid.replace('target: s3://reports/all', 'destination: s3://reports/all'), /job "reports": Unrecognized key: "destination" \(did you mean "target"\?\)/],
+    [valid.replace('source: /srv/reports', 'src: /srv/reports'), /job "reports": Unrecognized key: "src" \(did you mean "source"\?\)/],
+    [valid.replace('source: /srv/reports', 'source: /srv/reports\n    constructor: 1'), /job "reports": Unrecognized key: "constructor"$/m],
     ['jobs: []', /jobs: at least one job/],
     ['jobs: [', /not valid YAML/],
   ])('names the job, the field and what is allowed (%#)', (text, message) => {
     expect(errorOf(text).message).toMatch(message);
+  });
+
+  it('reads the request lane (connection.transport) in defaults and per job, the job over the defaults over the flag', () => {
+    const text = valid.replace('    endpoint: ${S3_ENDPOINT}', '    endpoint: ${S3_ENDPOINT}\n    transport: lean').replace('    delete: true', '    connection: { transport: sdk }\n    delete: true');
+    const config = parseConfig(text, '/etc/s3kit/s3kit.yaml', { env: { S3_ENDPOINT: 'http://127.0.0.1:7480' } });
+    expect(config.defaults.connection?.transport).toBe('lean');
+    expect(jobConnection(config.jobs[0]!, config, { transport: 'sdk' }).transport).toBe('lean');
+    expect(jobConnection(config.jobs[1]!, config, { transport: 'lean' }).transport).toBe('sdk');
+    const plain = parseConfig(valid, '/etc/s3kit/s3kit.yaml', { env: { S3_ENDPOINT: 'http://127.0.0.1:7480' } });
+    expect(jobConnection(plain.jobs[0]!, plain, { transport: 'lean' }).transport).toBe('lean');
+    expect(errorOf(valid.replace('    endpoint: ${S3_ENDPOINT}', '    endpoint: ${S3_ENDPOINT}\n    transport: fast')).message).toMatch(/defaults\.connection\.transport: Invalid option: expected one of "sdk"\|"lean"/);
   });
 
   it('reads bandwidthLimit as a rate (10MiB/s, 1M) or a number of bytes per second, in defaults and per job', () => {
