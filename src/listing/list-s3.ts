@@ -123,11 +123,19 @@ export async function* listS3(client: S3Client, location: S3Location, options: L
   }
   const sender = new PageSender(client, transport, side);
   const pages = concurrency > 1 ? parallelPages(sender, location, options, concurrency) : objectPages(sender, location, options);
+  // The merge of parallel streams is checked as it goes: one stream is the server's own order
+  // (checked where listings are merged), several are ours.
+  let previous: string | undefined;
   try {
     for await (const page of pages) {
       for (const object of page.Contents ?? []) {
         const fullKey = object.Key;
-        if (fullKey === undefined || fullKey === location.prefix) continue;
+        if (fullKey === undefined) continue;
+        if (concurrency > 1 && previous !== undefined && compareKeys(previous, fullKey) >= 0) {
+          throw inconsistentListing(location, options, `${JSON.stringify(fullKey)} came after ${JSON.stringify(previous)}`);
+        }
+        previous = fullKey;
+        if (fullKey === location.prefix) continue;
         if (fullKey.endsWith('/') && options.directoryMarkers !== true) continue;
         const entry: Entry = {
           key: fullKey.slice(location.prefix.length),
@@ -190,7 +198,7 @@ async function* parallelPages(client: PageSender, location: S3Location, options:
   const rest = after.slice(location.prefix.length);
   const cut = rest.indexOf('/');
   const current = cut === -1 ? undefined : location.prefix + rest.slice(0, cut + 1);
-  const top = withoutPrefix(topItems(client, location, streams, after), current)[Symbol.asyncIterator]();
+  const top = topItems(client, location, streams, after, current)[Symbol.asyncIterator]();
   // Items of the delimiter pass read ahead of the consumer, with the listings already started.
   const window: { readonly item: TopItem; readonly pages?: AsyncIterator<ListObjectsV2CommandOutput> }[] = [];
   let topDone = false;
@@ -251,19 +259,27 @@ async function* subPrefixPages(client: PageSender, location: S3Location, options
     listed ||= (page.Contents?.length ?? 0) > 0;
     yield page;
   }
-  if (listed || item.encoded === undefined) return;
-  const probe = await client.send({ Bucket: location.bucket, Prefix: item.encoded, MaxKeys: 1 }, options.signal);
-  if ((probe.Contents?.length ?? 0) > 0) throw inconsistentListing(location, options, `it named the sub-prefix ${JSON.stringify(item.encoded)} without URL-encoding it, though it said it did`);
+  if (!listed && item.encoded !== undefined) await refuseIfListed(client, location, options, item.encoded);
+}
+
+/** Fails the listing when a sub-prefix in the form the server sent it holds keys: it was sent plain, not URL-encoded as the server said. */
+async function refuseIfListed(client: PageSender, location: S3Location, options: ListS3Options, encoded: string): Promise<void> {
+  const probe = await client.send({ Bucket: location.bucket, Prefix: encoded, MaxKeys: 1 }, options.signal);
+  if ((probe.Contents?.length ?? 0) > 0) throw inconsistentListing(location, options, `it named the sub-prefix ${JSON.stringify(encoded)} without URL-encoding it, though it said it did`);
 }
 
 /**
- * The delimiter pass: direct objects and sub-prefixes, merged in key order page by page. Names
- * that repeat or go backwards (two plain prefixes decoded to one name) fail the listing: listing
- * one of them twice would leave the other's keys out.
+ * The delimiter pass from `after` (the first page's last key), without `current` (the sub-prefix
+ * holding `after`, listed on its own): direct objects and sub-prefixes, merged in key order page
+ * by page. Every name must sort after `after`, once, in order: a name that repeats or comes
+ * before it (two plain prefixes read as one name) would have a sub-prefix listed twice and
+ * another never. A name that reads as `current` but was sent in another form may be `current`
+ * again (AWS names it) or a plain prefix of a server that does not encode them (`a+b/` reads
+ * `a b/`): the form it was sent in is asked for one key, and finding one fails the listing.
  */
-async function* topItems(client: PageSender, location: S3Location, options: ListS3Options, startAfter: string): AsyncGenerator<TopItem> {
-  let previous: string | undefined;
-  for await (const page of objectPages(client, location, options, '/', startAfter)) {
+async function* topItems(client: PageSender, location: S3Location, options: ListS3Options, after: string, current: string | undefined): AsyncGenerator<TopItem> {
+  let previous = after;
+  for await (const page of objectPages(client, location, options, '/', after)) {
     const items: TopItem[] = [];
     for (const object of page.Contents ?? []) if (object.Key !== undefined) items.push({ key: object.Key, object });
     for (const common of page.CommonPrefixes ?? []) {
@@ -271,19 +287,20 @@ async function* topItems(client: PageSender, location: S3Location, options: List
       if (!common.Prefix.startsWith(location.prefix) || !common.Prefix.endsWith('/')) {
         throw inconsistentListing(location, options, `it named ${JSON.stringify(common.Prefix)} as a sub-prefix of a '/' delimiter listing`);
       }
+      if (common.Prefix === current) {
+        if (common.Encoded !== undefined) await refuseIfListed(client, location, options, common.Encoded);
+        current = undefined; // once: a second such name is a repeat
+        continue;
+      }
       items.push({ key: common.Prefix, prefix: common.Prefix, ...(common.Encoded === undefined ? {} : { encoded: common.Encoded }) });
     }
     items.sort((a, b) => compareKeys(a.key, b.key));
     for (const item of items) {
-      if (previous !== undefined && compareKeys(previous, item.key) >= 0) throw inconsistentListing(location, options, `it named ${JSON.stringify(item.key)} twice or out of order`);
+      if (compareKeys(previous, item.key) >= 0) throw inconsistentListing(location, options, `it named ${JSON.stringify(item.key)} twice or out of order`);
       previous = item.key;
       yield item;
     }
   }
-}
-
-async function* withoutPrefix(items: AsyncIterable<TopItem>, prefix: string | undefined): AsyncGenerator<TopItem> {
-  for await (const item of items) if (!('prefix' in item && item.prefix === prefix)) yield item;
 }
 
 /**

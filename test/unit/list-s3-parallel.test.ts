@@ -32,12 +32,14 @@ interface FakeOptions {
   readonly hangPrefix?: string;
   /** The delimiter pass names this sub-prefix, but its keys are gone when it is listed (deleted meanwhile). */
   readonly vanishedPrefix?: string;
+  /** Listings without a delimiter ignore StartAfter (a server that does not support it). */
+  readonly ignoreStartAfter?: boolean;
 }
 
 const urlEncoded = (name: string): string => encodeURIComponent(name).replaceAll('%20', '+');
 
 function fakeS3(keys: readonly string[], fakeOptions: FakeOptions = {}): FakeS3 {
-  const { failPrefix, skipMarkerPrefix = false, encoding = 'none', hangPrefix, vanishedPrefix } = fakeOptions;
+  const { failPrefix, skipMarkerPrefix = false, encoding = 'none', hangPrefix, vanishedPrefix, ignoreStartAfter = false } = fakeOptions;
   // S3 keys are never empty (and an empty last key would make an empty continuation token).
   const sorted = [...new Set(keys)].filter((k) => k !== '').sort(compareKeys);
   const stats = { inFlight: 0, maxInFlight: 0, requests: 0 };
@@ -57,7 +59,7 @@ function fakeS3(keys: readonly string[], fakeOptions: FakeOptions = {}): FakeS3 
       }
       if (failPrefix !== undefined && input.Prefix === failPrefix) throw Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } });
       const prefix = input.Prefix ?? '';
-      const after = input.ContinuationToken ?? input.StartAfter ?? '';
+      const after = input.ContinuationToken ?? (ignoreStartAfter && input.Delimiter === undefined ? undefined : input.StartAfter) ?? '';
       const contents: string[] = [];
       const common: string[] = [];
       let last = '';
@@ -190,5 +192,40 @@ describe('listS3 with concurrency', () => {
     const fake = fakeS3(keys, { encoding: 'url', vanishedPrefix: 'a b/' });
     const listed = await keysOf(listS3(fake.client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 4, pageSize: 1 }));
     expect(listed).toEqual(['0', 'c/0', 'd']);
+  });
+
+  it.each([
+    [['a', 'a b/a', 'a+b/a'], 2, false],
+    [['a b/1', 'a b/2', 'a+b/1', 'a+b/2', 'z'], 1, true],
+    [['a b/1', 'a b/2', 'a+b/1', 'a+b/2', 'z'], 1, false],
+    [['a b/a', 'a%2Bb', 'a+b/a'], 2, false],
+    [['a b/a', 'a%2Bb', 'a+b/a'], 2, true],
+  ])('never completes with keys missing when a plain prefix reads as the one being listed or as a name before it (%j, page %i, radosgw: %s)', async (keys, pageSize, skipMarkerPrefix) => {
+    const outcome = await keysOf(listS3(fakeS3(keys, { encoding: 'keys-only', skipMarkerPrefix }).client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 2, pageSize })).catch((caught: unknown) => caught);
+    expect(outcome).toBeInstanceOf(ListingError);
+    expect(outcome).toMatchObject({ code: 'InconsistentListing' });
+  });
+
+  it('lists every key or fails, never fewer, more or out of order, when a server encodes keys but not common prefixes (generated)', async () => {
+    const special = fc.constantFrom('a', 'b', 'a b', 'a+b', 'a%2Bb', '%41', 'A', 'x%20y', 'x y', '+', ' ', '%');
+    const oddKey = fc.array(special, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'));
+    await fc.assert(
+      fc.asyncProperty(fc.array(oddKey, { maxLength: 30 }), fc.constantFrom('', 'a', 'a/', 'a b/'), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 4 }), fc.boolean(), async (generated, prefix, pageSize, concurrency, skipMarkerPrefix) => {
+        const keys = [...generated, ...generated.map((k) => `${prefix}${k}`)];
+        const location = { kind: 's3' as const, bucket: 'b', prefix };
+        const want = await keysOf(listS3(fakeS3(keys, { encoding: 'keys-only' }).client, location, { pageSize }));
+        const outcome = await keysOf(listS3(fakeS3(keys, { encoding: 'keys-only', skipMarkerPrefix }).client, location, { pageSize, concurrency })).catch((caught: unknown) => caught);
+        if (outcome instanceof ListingError) return;
+        expect(outcome).toEqual(want);
+      }),
+      { numRuns: 400, seed: 31 },
+    );
+  });
+
+  it('fails instead of yielding a key twice when a server ignores StartAfter for a sub-prefix', async () => {
+    const outcome = await keysOf(listS3(fakeS3(['a/1', 'a/2', 'a/3', 'b'], { ignoreStartAfter: true }).client, { kind: 's3', bucket: 'b', prefix: '' }, { concurrency: 2, pageSize: 2 })).catch((caught: unknown) => caught);
+    expect(outcome).toBeInstanceOf(ListingError);
+    expect(outcome).toMatchObject({ code: 'InconsistentListing' });
+    expect((outcome as Error).message).toContain('"a/1" came after "a/2"');
   });
 });
